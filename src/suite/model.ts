@@ -1,0 +1,96 @@
+// The suite model: what the loader produces from expectation files once they are valid.
+// Everything downstream (plan, policy engine, reporters) reads these types, never raw YAML.
+
+/** Where a value came from, for `file:line:col` messages. Lines and columns are 1-based. */
+export interface SourcePos {
+  file: string;
+  line: number;
+  col: number;
+}
+
+export type SelectorOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+
+export interface LabelSelectorRequirement {
+  key: string;
+  operator: SelectorOperator;
+  values?: string[];
+}
+
+/** A Kubernetes label selector. An empty selector ({}) selects everything. */
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: LabelSelectorRequirement[];
+}
+
+export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Pod';
+
+/** One side of a connection, as the user named it. */
+export type Peer =
+  | { kind: 'pods'; namespace: string; podSelector: LabelSelector; serviceAccount?: string }
+  | { kind: 'workload'; namespace: string; workloadKind: WorkloadKind; name: string }
+  | { kind: 'service'; namespace: string; name: string }
+  | { kind: 'host'; host: string }
+  | { kind: 'cidr'; cidr: string }
+  | { kind: 'url'; url: string };
+
+/** A port as written: a number, a named container/service port, or an inclusive range. */
+export type PortRef =
+  | { kind: 'number'; port: number }
+  | { kind: 'name'; name: string }
+  | { kind: 'range'; from: number; to: number };
+
+export type Protocol = 'TCP' | 'UDP' | 'SCTP' | 'HTTP' | 'HTTPS' | 'DNS';
+
+export type Expect = 'allow' | 'deny';
+
+/** L7 details for HTTP/HTTPS expectations (and `url` peers). */
+export interface HttpCheck {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  /** The status that proves "allowed". Absent: any HTTP response counts as a connection. */
+  expectStatus?: number;
+}
+
+/** A peer with the endpoint name it was written as, if any (for display). */
+export interface NamedPeer {
+  label: string;
+  peer: Peer;
+  pos: SourcePos;
+}
+
+/** One expectation after validation, with defaults applied. `from`/`to` lists mean every combination. */
+export interface Expectation {
+  name: string;
+  suite: string;
+  tags: string[];
+  from: NamedPeer[];
+  to: NamedPeer[];
+  ports: PortRef[];
+  protocol: Protocol;
+  expect: Expect;
+  timeoutSeconds: number;
+  attempts: number;
+  http?: HttpCheck;
+  /** For protocol DNS: the name to resolve (the `to` side names the DNS server, or cluster DNS when absent). */
+  dnsName?: string;
+  pos: SourcePos;
+}
+
+export interface Suite {
+  name: string;
+  file: string;
+  expectations: Expectation[];
+}
+
+/**
+ * One concrete check: a single source, destination and port of an expectation.
+ * `id` is stable across runs for the same input (derived from the expectation name and the combination).
+ */
+export interface Case {
+  id: string;
+  expectation: Expectation;
+  from: NamedPeer;
+  to: NamedPeer;
+  port?: PortRef;
+}

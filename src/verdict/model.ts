@@ -1,0 +1,91 @@
+// The results model: one shape that every reporter reads. Its JSON form is the versioned report
+// (`schemaVersion`); field names here are the public contract documented in docs/report-format.md.
+
+export type Status = 'pass' | 'leak' | 'broken' | 'inconclusive';
+export type Observed = 'allowed' | 'denied' | 'unknown';
+
+/**
+ * What the probe saw on the wire.
+ * connected: handshake (TCP), reply (UDP), HTTP response, or resolution (DNS) succeeded;
+ * refused: an RST or ICMP port-unreachable came back (reached something that said no);
+ * unreachable: ICMP host/net unreachable or admin-prohibited;
+ * timeout: nothing came back in time (dropped);
+ * dns-failure: a name did not resolve; http-status: an HTTP reply with an unexpected status;
+ * error: the probe itself failed (not a network verdict); not-run: no probe could be made.
+ */
+export type Outcome =
+  | 'connected'
+  | 'refused'
+  | 'unreachable'
+  | 'timeout'
+  | 'dns-failure'
+  | 'http-status'
+  | 'error'
+  | 'not-run';
+
+export interface Result {
+  /** Unique across the run: the expectation name, plus the combination when it expands. */
+  name: string;
+  expectation: string;
+  suite: string;
+  /** `file:line:col` of the expectation. */
+  location: string;
+  source: string;
+  destination: string;
+  port: string;
+  protocol: string;
+  expect: 'allow' | 'deny';
+  observed: Observed;
+  outcome: Outcome;
+  status: Status;
+  httpStatus?: number;
+  durationMs: number;
+  attempts: number;
+  /** One line saying why, always set for non-pass results. */
+  detail: string;
+  /** A command a person can run to see the same thing by hand. */
+  reproduce?: string;
+  tags: string[];
+  /** Set when the policy engine ran (predict, or run with policies). */
+  predicted?: 'allowed' | 'denied';
+  policies?: string[];
+}
+
+export interface Summary {
+  total: number;
+  pass: number;
+  leak: number;
+  broken: number;
+  inconclusive: number;
+}
+
+export const REPORT_SCHEMA_VERSION = 'netprobe.dev/report/v1';
+
+export interface Report {
+  schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  run: {
+    id: string;
+    command: string;
+    startedAt: string;
+    finishedAt: string;
+    cluster?: string;
+    context?: string;
+  };
+  summary: Summary;
+  results: Result[];
+}
+
+export function summarize(results: readonly Result[]): Summary {
+  const summary: Summary = { total: results.length, pass: 0, leak: 0, broken: 0, inconclusive: 0 };
+  for (const r of results) summary[r.status] += 1;
+  return summary;
+}
+
+/** Exit codes shared by every command that judges connectivity. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, undecided: 3 } as const;
+
+export function exitCodeFor(summary: Summary): number {
+  if (summary.leak > 0 || summary.broken > 0) return EXIT.failed;
+  if (summary.inconclusive > 0) return EXIT.undecided;
+  return EXIT.ok;
+}
