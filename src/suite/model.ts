@@ -26,7 +26,14 @@ export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Pod';
 
 /** One side of a connection, as the user named it. */
 export type Peer =
-  | { kind: 'pods'; namespace: string; podSelector: LabelSelector; serviceAccount?: string }
+  | {
+      kind: 'pods';
+      namespace: string;
+      podSelector: LabelSelector;
+      serviceAccount?: string;
+      /** Let netprobe start a stand-in (probe pod or echo server) with these labels when no pod matches. */
+      synthetic?: boolean;
+    }
   | { kind: 'workload'; namespace: string; workloadKind: WorkloadKind; name: string }
   | { kind: 'service'; namespace: string; name: string }
   | { kind: 'host'; host: string }
