@@ -1,0 +1,136 @@
+// IPv4 and IPv6 addresses and CIDR containment, and NetworkPolicy ipBlock (a CIDR minus its `except` CIDRs).
+// Addresses of different families never match each other (an IPv4-mapped IPv6 address is IPv6 here).
+
+import type { IPBlock } from './types.ts';
+
+export type IPFamily = 4 | 6;
+
+export interface ParsedIP {
+  family: IPFamily;
+  value: bigint;
+}
+
+export interface ParsedCIDR {
+  family: IPFamily;
+  /** The network address (host bits cleared). */
+  base: bigint;
+  prefix: number;
+}
+
+function parseIPv4(s: string): bigint | undefined {
+  const parts = s.split('.');
+  if (parts.length !== 4) return undefined;
+  let v = 0n;
+  for (const p of parts) {
+    if (!/^\d{1,3}$/.test(p)) return undefined;
+    const n = Number(p);
+    if (n > 255) return undefined;
+    v = (v << 8n) | BigInt(n);
+  }
+  return v;
+}
+
+function parseHextets(s: string): number[] | undefined {
+  if (s === '') return [];
+  const out: number[] = [];
+  const parts = s.split(':');
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i]!;
+    if (i === parts.length - 1 && p.includes('.')) {
+      const v4 = parseIPv4(p);
+      if (v4 === undefined) return undefined;
+      out.push(Number(v4 >> 16n), Number(v4 & 0xffffn));
+    } else {
+      if (!/^[0-9a-fA-F]{1,4}$/.test(p)) return undefined;
+      out.push(parseInt(p, 16));
+    }
+  }
+  return out;
+}
+
+function parseIPv6(s: string): bigint | undefined {
+  const halves = s.split('::');
+  if (halves.length > 2) return undefined;
+  const head = parseHextets(halves[0]!);
+  const tail = halves.length === 2 ? parseHextets(halves[1]!) : [];
+  if (head === undefined || tail === undefined) return undefined;
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 2 ? missing < 1 : missing !== 0) return undefined;
+  const words = [...head, ...new Array<number>(halves.length === 2 ? missing : 0).fill(0), ...tail];
+  let v = 0n;
+  for (const w of words) v = (v << 16n) | BigInt(w);
+  return v;
+}
+
+export function parseIP(s: string): ParsedIP | undefined {
+  const t = s.trim();
+  if (t.includes(':')) {
+    const v = parseIPv6(t);
+    return v === undefined ? undefined : { family: 6, value: v };
+  }
+  const v = parseIPv4(t);
+  return v === undefined ? undefined : { family: 4, value: v };
+}
+
+function bits(family: IPFamily): number {
+  return family === 4 ? 32 : 128;
+}
+
+export function parseCIDR(s: string): ParsedCIDR | undefined {
+  const slash = s.indexOf('/');
+  const ip = parseIP(slash < 0 ? s : s.slice(0, slash));
+  if (ip === undefined) return undefined;
+  const width = bits(ip.family);
+  let prefix = width;
+  if (slash >= 0) {
+    const p = s.slice(slash + 1).trim();
+    if (!/^\d{1,3}$/.test(p)) return undefined;
+    prefix = Number(p);
+    if (prefix > width) return undefined;
+  }
+  const hostBits = BigInt(width - prefix);
+  return { family: ip.family, base: (ip.value >> hostBits) << hostBits, prefix };
+}
+
+export function cidrContainsIP(cidr: ParsedCIDR, ip: ParsedIP): boolean {
+  if (cidr.family !== ip.family) return false;
+  const hostBits = BigInt(bits(cidr.family) - cidr.prefix);
+  return ip.value >> hostBits === cidr.base >> hostBits;
+}
+
+/** `cidrContains('10.0.0.0/8', '10.1.2.3')`; false when either does not parse. */
+export function cidrContains(cidr: string, ip: string): boolean {
+  const c = parseCIDR(cidr);
+  const a = parseIP(ip);
+  return c !== undefined && a !== undefined && cidrContainsIP(c, a);
+}
+
+/** The first address of a CIDR, in canonical text form (used as a CIDR's representative address). */
+export function firstAddress(cidr: string): string | undefined {
+  const c = parseCIDR(cidr);
+  return c === undefined ? undefined : formatIP({ family: c.family, value: c.base });
+}
+
+export function formatIP(ip: ParsedIP): string {
+  if (ip.family === 4) {
+    return [24n, 16n, 8n, 0n].map((s) => String((ip.value >> s) & 0xffn)).join('.');
+  }
+  const words: string[] = [];
+  for (let i = 7; i >= 0; i--) words.push(((ip.value >> BigInt(i * 16)) & 0xffffn).toString(16));
+  return words.join(':');
+}
+
+export type IPBlockMatcher = (ip: ParsedIP) => boolean;
+
+/** Compiles an ipBlock once. An unparsable CIDR matches nothing; an unparsable except excludes nothing. */
+export function compileIPBlock(block: IPBlock): IPBlockMatcher {
+  const cidr = parseCIDR(block.cidr);
+  if (cidr === undefined) return () => false;
+  const except = (block.except ?? []).map(parseCIDR).filter((c): c is ParsedCIDR => c !== undefined);
+  return (ip) => cidrContainsIP(cidr, ip) && !except.some((e) => cidrContainsIP(e, ip));
+}
+
+export function ipBlockMatches(block: IPBlock, ip: string): boolean {
+  const a = parseIP(ip);
+  return a !== undefined && compileIPBlock(block)(a);
+}
