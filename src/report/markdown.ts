@@ -1,0 +1,70 @@
+// Markdown for a GitHub step summary ($GITHUB_STEP_SUMMARY) or a PR comment: a headline with the counts,
+// a table of the non-passes (leaks, broken, inconclusive), how to reproduce each, and the passes folded
+// into <details>. Cell text is escaped so `|`, line breaks, HTML and Markdown in results cannot break
+// the table or inject markup.
+import type { Report, Result } from '../verdict/model.ts';
+import { countsText, expectVsObserved, PROBLEM_ORDER, verdictOf, withStatus } from './common.ts';
+import { visible } from './text.ts';
+
+/** Escapes text for a table cell: HTML and Markdown specials, `|`, and line breaks as `<br>`. */
+export function mdCell(text: string): string {
+  return visible(text)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\`*_[\]~|#!]/g, (ch) => `\\${ch}`)
+    .replace(/\r\n|\r|\n/g, '<br>')
+    .replace(/\t/g, ' ');
+}
+
+/** A fenced code block that the content cannot close early. */
+export function mdCode(text: string): string {
+  const longest = Math.max(2, ...[...visible(text).matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence}sh\n${visible(text)}\n${fence}`;
+}
+
+const BADGE: Record<Result['status'], string> = {
+  leak: '🔴 leak',
+  broken: '🟠 broken',
+  inconclusive: '🟡 inconclusive',
+  pass: '🟢 pass',
+};
+
+const HEADLINE = { failed: '❌ netprobe: failed', undecided: '⚠️ netprobe: undecided', passed: '✅ netprobe: passed' };
+
+function row(cells: readonly string[]): string {
+  return `| ${cells.join(' | ')} |`;
+}
+
+export function render(report: Report): string {
+  const s = report.summary;
+  const out = [`### ${HEADLINE[verdictOf(s)]}`, '', `**${s.leak}** ${s.leak === 1 ? 'leak' : 'leaks'} · **${s.broken}** broken · **${s.inconclusive}** inconclusive · **${s.pass}** passed · ${s.total} total`];
+  const where = [report.run.context && `context ${mdCell(report.run.context)}`, `run ${mdCell(report.run.id)}`]
+    .filter(Boolean)
+    .join(' · ');
+  out.push('', `<sub>${where}</sub>`);
+  const problems = PROBLEM_ORDER.flatMap((status) => withStatus(report, status));
+  if (problems.length > 0) {
+    out.push('', row(['Status', 'Expectation', 'From', 'To', 'Expected / observed', 'Why']), row(Array(6).fill('---')));
+    for (const r of problems) {
+      out.push(row([BADGE[r.status], `${mdCell(r.name)}<br><sub>${mdCell(r.suite)} · ${mdCell(r.location)}</sub>`, mdCell(r.source), mdCell(`${r.destination}:${r.port}/${r.protocol}`), mdCell(expectVsObserved(r)), mdCell(r.detail)]));
+    }
+    const reproducible = problems.filter((r) => r.reproduce !== undefined);
+    if (reproducible.length > 0) {
+      out.push('', '<details><summary>Reproduce by hand</summary>', '');
+      for (const r of reproducible) out.push(`**${mdCell(r.name)}** (${r.status})`, '', mdCode(r.reproduce ?? ''), '');
+      out.push('</details>');
+    }
+  }
+  const passes = withStatus(report, 'pass');
+  if (passes.length > 0) {
+    out.push('', `<details><summary>${passes.length} passed</summary>`, '', row(['Expectation', 'From', 'To', 'Expected / observed']), row(Array(4).fill('---')));
+    for (const r of passes) {
+      out.push(row([mdCell(r.name), mdCell(r.source), mdCell(`${r.destination}:${r.port}/${r.protocol}`), mdCell(expectVsObserved(r))]));
+    }
+    out.push('', '</details>');
+  }
+  out.push('', `<sub>${mdCell(countsText(s))}</sub>`);
+  return `${out.join('\n')}\n`;
+}

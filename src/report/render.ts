@@ -1,0 +1,31 @@
+// One entry point for every format: render a report as table, json, junit, tap or markdown.
+import type { Report } from '../verdict/model.ts';
+import type { TextStyle } from './color.ts';
+import { render as renderJson } from './json.ts';
+import { render as renderJunit } from './junit.ts';
+import { render as renderMarkdown } from './markdown.ts';
+import { render as renderTable } from './table.ts';
+import { render as renderTap } from './tap.ts';
+
+export const FORMATS = ['table', 'json', 'junit', 'tap', 'markdown'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export function isFormat(name: string): name is Format {
+  return (FORMATS as readonly string[]).includes(name);
+}
+
+/** Renders `report` in `format`; `style` applies to the table only (the others never use colour). */
+export function renderReport(format: Format, report: Report, style: Partial<TextStyle> = {}): string {
+  switch (format) {
+    case 'table':
+      return renderTable(report, style);
+    case 'json':
+      return renderJson(report);
+    case 'junit':
+      return renderJunit(report);
+    case 'tap':
+      return renderTap(report);
+    case 'markdown':
+      return renderMarkdown(report);
+  }
+}

@@ -1,0 +1,24 @@
+// The report fixture every reporter test reads: every status, every outcome, tricky text.
+import { readFileSync } from 'node:fs';
+import { parseReport } from '../../../src/report/load.ts';
+import { summarize, type Report, type Result } from '../../../src/verdict/model.ts';
+
+export const FIXTURE_PATH = new URL('../../fixtures/reports/every-status.json', import.meta.url);
+
+export function fixture(): Report {
+  return parseReport(readFileSync(FIXTURE_PATH, 'utf8'), 'every-status.json');
+}
+
+/** The fixture cut down to the results `keep` accepts, with its summary recounted. */
+export function fixtureWith(keep: (r: Result) => boolean): Report {
+  const report = fixture();
+  const results = report.results.filter(keep);
+  return { ...report, results, summary: summarize(results) };
+}
+
+/** The fixture with one result's fields replaced. */
+export function fixtureChanging(index: number, change: Partial<Result>): Report {
+  const report = fixture();
+  const results = report.results.map((r, i) => (i === index ? { ...r, ...change } : r));
+  return { ...report, results, summary: summarize(results) };
+}
