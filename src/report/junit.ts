@@ -9,7 +9,7 @@ import { visible } from './text.ts';
 
 /** Escapes text for an XML attribute value in double quotes; line breaks and tabs survive as references. */
 export function xmlAttr(text: string): string {
-  return visible(text.replace(/\r\n?/g, '\n'))
+  return visible(text)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
@@ -20,7 +20,7 @@ export function xmlAttr(text: string): string {
 
 /** Escapes text for XML character data (`]]>` cannot form, since `>` is escaped). */
 export function xmlText(text: string): string {
-  return visible(text.replace(/\r\n?/g, '\n')).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return visible(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 function attrs(values: Record<string, string | number | undefined>): string {

@@ -7,10 +7,11 @@ const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffe\uffff\ud800-\udff
 
 /**
  * Replaces control characters (all but newline and tab), U+FFFE/U+FFFF and lone surrogates with a
- * visible escape such as `\x1b` (lone surrogates become U+FFFD). Newlines and tabs stay.
+ * visible escape such as `\x1b` (lone surrogates become U+FFFD). Line breaks (CRLF and CR become
+ * LF) and tabs stay.
  */
 export function visible(text: string): string {
-  return text.replace(UNSAFE, (ch) => {
+  return text.replace(/\r\n?/g, '\n').replace(UNSAFE, (ch) => {
     const code = ch.charCodeAt(0);
     if (code >= 0xd800 && code <= 0xdfff) return '\ufffd';
     if (code > 0xff) return `\\u${code.toString(16).padStart(4, '0')}`;

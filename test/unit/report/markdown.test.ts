@@ -1,0 +1,62 @@
+import { expect } from 'chai';
+import { mdCell, mdCode, render } from '../../../src/report/markdown.ts';
+import { fixture, fixtureChanging, fixtureWith } from './fixture.ts';
+
+// Cells of a GFM table row: split on pipes that are not escaped.
+function cells(row: string): string[] {
+  return row.trim().slice(1, -1).split(/(?<!\\)\|/).map((c) => c.trim());
+}
+
+describe('markdown report', () => {
+  const report = fixture();
+  const text = render(report);
+  const lines = text.split('\n');
+
+  it('opens with a headline and the counts', () => {
+    expect(lines[0]).to.equal('### ❌ netprobe: failed');
+    expect(text).to.include('**2** leaks · **4** broken · **2** inconclusive · **5** passed · 13 total');
+  });
+
+  it('has one table row per non-pass, leaks then broken then inconclusive, each with six cells', () => {
+    const head = lines.indexOf('| Status | Expectation | From | To | Expected / observed | Why |');
+    expect(head).to.be.greaterThan(0);
+    const rows: string[] = [];
+    for (let i = head + 2; lines[i]?.startsWith('|'); i += 1) rows.push(lines[i] ?? '');
+    expect(rows.map((r) => cells(r)[0])).to.deep.equal(['🔴 leak', '🔴 leak', '🟠 broken', '🟠 broken', '🟠 broken', '🟠 broken', '🟡 inconclusive', '🟡 inconclusive']);
+    for (const r of rows) expect(cells(r), r).to.have.length(6);
+  });
+
+  it('escapes pipes, line breaks and markup inside cells', () => {
+    const row = lines.find((l) => l.includes('guest must not POST')) ?? '';
+    expect(row).to.include('guest must not POST /admin \\| L7');
+    expect(row).to.include('403<br>body began: &lt;html&gt;&amp;nbsp;');
+    expect(mdCell('a|b\nc\r\nd <script> & *x* `y` [l](u)')).to.equal('a\\|b<br>c<br>d &lt;script&gt; &amp; \\*x\\* \\`y\\` \\[l\\](u)');
+  });
+
+  it('folds the passes into <details>, one row each', () => {
+    const open = lines.indexOf('<details><summary>5 passed</summary>');
+    const close = lines.indexOf('</details>', open);
+    expect(open).to.be.greaterThan(0);
+    const rows = lines.slice(open, close).filter((l) => l.startsWith('| ') && !l.startsWith('| Expectation') && !l.startsWith('| ---'));
+    expect(rows).to.have.length(5);
+    expect(rows.join('\n')).to.not.match(/leak|broken|inconclusive/);
+  });
+
+  it('gives every reproduce command in a code block no command can close', () => {
+    expect(text).to.include('<details><summary>Reproduce by hand</summary>');
+    for (const r of report.results.filter((x) => x.status !== 'pass' && x.reproduce)) expect(text).to.include(`\n${r.reproduce}\n`);
+    expect(mdCode('echo ```x```')).to.equal('````sh\necho ```x```\n````');
+  });
+
+  it('never lets control characters through', () => {
+    const out = render(fixtureChanging(9, { detail: 'x\u001b[31my\u0007' }));
+    expect(out).to.not.match(/[\u0000-\u0008\u000b-\u001f]/);
+  });
+
+  it('says undecided when only inconclusive results fail, passed when none do', () => {
+    expect(render(fixtureWith((r) => r.status === 'inconclusive' || r.status === 'pass')).split('\n')[0]).to.equal('### ⚠️ netprobe: undecided');
+    const passed = render(fixtureWith((r) => r.status === 'pass'));
+    expect(passed.split('\n')[0]).to.equal('### ✅ netprobe: passed');
+    expect(passed).to.not.include('| Status |');
+  });
+});
