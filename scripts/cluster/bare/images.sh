@@ -1,0 +1,22 @@
+# Importing the locally built images into the node's containerd. Sourced after images.sh.
+
+ctr_k8s() { ctr --address "$CONTAINERD_SOCK" -n k8s.io "$@"; }
+
+# images_import: imports IMAGES_DIR/<name>.tar for each image the node does not have yet.
+images_import() {
+  local have var name tar
+  have=$(ctr_k8s images ls -q)
+  for var in PAUSE_IMAGE COREDNS_IMAGE PROBE_IMAGE ECHO_IMAGE; do
+    name=${!var}
+    grep -qxF "$name" <<<"$have" && continue
+    tar=$IMAGES_DIR/$(tr A-Z a-z <<<"${var%_IMAGE}").tar
+    [[ -s $tar ]] || die "$tar is missing"
+    ctr_k8s images import "$tar" >/dev/null 2>&1 || true
+    if ! ctr_k8s images ls -q | grep -qxF "$name"; then
+      # an archive that names only the tag needs the repository from us
+      ctr_k8s images import --base-name "${name%:*}" "$tar" >/dev/null ||
+        die "importing $tar failed"
+    fi
+    ctr_k8s images ls -q | grep -qxF "$name" || die "$tar did not provide $name"
+  done
+}

@@ -1,0 +1,34 @@
+# The images every pod uses, built locally by probes/build.sh (no registry exists here) and cached
+# by the content of probes/ and versions.env. Sourced after lib.sh by both backends.
+# images_up sets IMAGES_DIR, PAUSE_IMAGE, COREDNS_IMAGE, PROBE_IMAGE, ECHO_IMAGE.
+
+images_key() {
+  (cd "$REPO_DIR" && find probes scripts/versions.env -type f -not -path '*/node_modules/*' -print0 |
+    sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16
+}
+
+# images_up: sets IMAGES_DIR (NETPROBE_IMAGES_DIR if given) and loads its images.env.
+images_up() {
+  if [[ -n ${NETPROBE_IMAGES_DIR:-} ]]; then
+    IMAGES_DIR=$NETPROBE_IMAGES_DIR
+  else
+    [[ -x $REPO_DIR/probes/build.sh ]] || die "probes/build.sh is missing: it builds the node's images"
+    IMAGES_DIR=$CACHE_DIR/images/$(images_key)
+    if [[ ! -s $IMAGES_DIR/images.env ]]; then
+      log "building images into $IMAGES_DIR"
+      mkdir -p "$CACHE_DIR/logs"
+      rm -rf "$IMAGES_DIR.tmp"
+      "$REPO_DIR/probes/build.sh" "$IMAGES_DIR.tmp" >"$CACHE_DIR/logs/images-build.log" 2>&1 ||
+        die "probes/build.sh failed, see $CACHE_DIR/logs/images-build.log"
+      rm -rf "$IMAGES_DIR" && mv "$IMAGES_DIR.tmp" "$IMAGES_DIR"
+    fi
+  fi
+  [[ -s $IMAGES_DIR/images.env ]] || die "$IMAGES_DIR/images.env is missing"
+  local var
+  for var in PAUSE_IMAGE COREDNS_IMAGE PROBE_IMAGE ECHO_IMAGE; do
+    local line
+    line=$(grep -E "^$var=" "$IMAGES_DIR/images.env" | tail -1) || die "$var missing from $IMAGES_DIR/images.env"
+    printf -v "$var" '%s' "${line#*=}"
+    [[ ${!var} == */*:* && ${!var} != *:latest ]] || die "$var=${!var} is not a fully qualified, tagged name"
+  done
+}
