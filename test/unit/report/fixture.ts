@@ -22,3 +22,14 @@ export function fixtureChanging(index: number, change: Partial<Result>): Report 
   const results = report.results.map((r, i) => (i === index ? { ...r, ...change } : r));
   return { ...report, results, summary: summarize(results) };
 }
+
+/** The message of the error `fn` throws, which must be an instance of `type`. */
+export function thrownMessage(fn: () => unknown, type: new (...args: never[]) => Error): string {
+  try {
+    fn();
+  } catch (error) {
+    if (!(error instanceof type)) throw new Error(`expected a ${type.name}, got ${String(error)}`);
+    return error.message;
+  }
+  throw new Error(`expected a ${type.name}, nothing was thrown`);
+}

@@ -5,7 +5,7 @@ import { render } from '../../../src/report/json.ts';
 import { parseReport, REPORT_SCHEMA, ReportFormatError } from '../../../src/report/load.ts';
 import { check } from '../../../src/report/schema-check.ts';
 import { REPORT_SCHEMA_VERSION, type Report } from '../../../src/verdict/model.ts';
-import { fixture, FIXTURE_PATH } from './fixture.ts';
+import { fixture, FIXTURE_PATH, thrownMessage } from './fixture.ts';
 
 const schema = JSON.parse(readFileSync(new URL('../../../schema/report.schema.json', import.meta.url), 'utf8')) as object;
 
@@ -110,13 +110,7 @@ describe('reading a saved report', () => {
   const base = readFileSync(FIXTURE_PATH, 'utf8');
 
   function problemOf(text: string): string {
-    try {
-      parseReport(text, 'saved.json');
-    } catch (error) {
-      expect(error).to.be.instanceOf(ReportFormatError);
-      return (error as Error).message;
-    }
-    throw new Error('expected a ReportFormatError');
+    return thrownMessage(() => parseReport(text, 'saved.json'), ReportFormatError);
   }
 
   it('says when the file is not JSON', () => {
