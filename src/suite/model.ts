@@ -81,12 +81,17 @@ export interface Expectation {
   http?: HttpCheck;
   /** For protocol DNS: the name to resolve (the `to` side names the DNS server, or cluster DNS when absent). */
   dnsName?: string;
+  /** Why the expectation exists, as written. */
+  description?: string;
   pos: SourcePos;
 }
 
 export interface Suite {
   name: string;
   file: string;
+  description?: string;
+  /** Where the suite document starts. */
+  pos?: SourcePos;
   expectations: Expectation[];
 }
 
