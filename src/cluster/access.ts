@@ -1,0 +1,48 @@
+// Before creating anything: can this identity do what a run needs? Asked with SelfSubjectAccessReview,
+// so the answer names exactly what is missing.
+import * as k8s from '@kubernetes/client-node';
+
+export interface Permission {
+  verb: string;
+  resource: string;
+  subresource?: string;
+  group?: string;
+  namespace?: string;
+}
+
+export function describePermission(p: Permission): string {
+  const res = `${p.resource}${p.subresource ? `/${p.subresource}` : ''}${p.group ? `.${p.group}` : ''}`;
+  return `${p.verb} ${res}${p.namespace ? ` in namespace ${p.namespace}` : ' (cluster-wide)'}`;
+}
+
+/** What a run needs: read the namespaces it names; create, exec into and delete pods where it probes. */
+export function runPermissions(readNamespaces: readonly string[], podNamespaces: readonly string[]): Permission[] {
+  const perms: Permission[] = [{ verb: 'list', resource: 'namespaces' }];
+  for (const namespace of new Set(readNamespaces)) {
+    for (const resource of ['pods', 'services', 'serviceaccounts']) perms.push({ verb: 'list', resource, namespace });
+    for (const resource of ['deployments', 'statefulsets', 'daemonsets']) perms.push({ verb: 'list', resource, group: 'apps', namespace });
+  }
+  for (const namespace of new Set(podNamespaces)) {
+    perms.push({ verb: 'create', resource: 'pods', namespace });
+    perms.push({ verb: 'deletecollection', resource: 'pods', namespace });
+    perms.push({ verb: 'create', resource: 'pods', subresource: 'exec', namespace });
+  }
+  return perms;
+}
+
+export async function missingPermissions(kc: k8s.KubeConfig, perms: readonly Permission[]): Promise<Permission[]> {
+  const authz = kc.makeApiClient(k8s.AuthorizationV1Api);
+  const answers = await Promise.all(
+    perms.map(async (p) => {
+      const attrs: k8s.V1ResourceAttributes = { verb: p.verb, resource: p.resource };
+      if (p.subresource) attrs.subresource = p.subresource;
+      if (p.group) attrs.group = p.group;
+      if (p.namespace) attrs.namespace = p.namespace;
+      const review = await authz.createSelfSubjectAccessReview({
+        body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: attrs } },
+      });
+      return review.status?.allowed === true ? undefined : p;
+    }),
+  );
+  return answers.filter((p): p is Permission => p !== undefined);
+}

@@ -1,0 +1,151 @@
+// Creating netprobe's pods, waiting until they can be used, and removing them.
+import * as k8s from '@kubernetes/client-node';
+import pLimit from 'p-limit';
+import { apiErrorMessage, isNotFound } from './errors.ts';
+import { runSelector } from './labels.ts';
+
+/** A pod that is Ready (with its IP), or why it never will be. */
+export type PodState = { ready: true; ip: string } | { ready: false; reason: string };
+
+export async function createPods(kc: k8s.KubeConfig, pods: readonly k8s.V1Pod[], concurrency: number): Promise<Map<string, string>> {
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const limit = pLimit(concurrency);
+  const failures = new Map<string, string>();
+  await Promise.all(
+    pods.map((pod) =>
+      limit(async () => {
+        try {
+          await core.createNamespacedPod({ namespace: pod.metadata!.namespace!, body: pod });
+        } catch (err) {
+          failures.set(podId(pod), `could not create pod: ${apiErrorMessage(err)}`);
+        }
+      }),
+    ),
+  );
+  return failures;
+}
+
+export function podId(pod: { metadata?: { namespace?: string; name?: string } }): string {
+  return `${pod.metadata?.namespace}/${pod.metadata?.name}`;
+}
+
+/** Waiting reasons that will not fix themselves: report them at once instead of waiting out the deadline. */
+const HOPELESS = new Set([
+  'ErrImagePull',
+  'ImagePullBackOff',
+  'ErrImageNeverPull',
+  'InvalidImageName',
+  'CreateContainerConfigError',
+  'CreateContainerError',
+  'CrashLoopBackOff',
+  'RunContainerError',
+]);
+
+/** Why a pod is not (yet) usable; `final` when waiting longer will not help. */
+export function podProblem(pod: k8s.V1Pod): { reason: string; final: boolean } | undefined {
+  const phase = pod.status?.phase;
+  if (phase === 'Failed' || phase === 'Succeeded') {
+    return { reason: `pod ended (${phase}${pod.status?.reason ? `: ${pod.status.reason}` : ''}${pod.status?.message ? ` ${pod.status.message}` : ''})`, final: true };
+  }
+  for (const cs of pod.status?.containerStatuses ?? []) {
+    const w = cs.state?.waiting;
+    if (w?.reason && HOPELESS.has(w.reason)) {
+      return { reason: `container ${cs.name}: ${w.reason}${w.message ? `: ${w.message}` : ''} (image ${cs.image})`, final: true };
+    }
+    const t = cs.state?.terminated;
+    if (t) return { reason: `container ${cs.name} exited ${t.exitCode} (${t.reason ?? 'terminated'})`, final: true };
+  }
+  const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+  if (scheduled?.status === 'False') return { reason: `not scheduled: ${scheduled.message ?? scheduled.reason ?? 'Pending'}`, final: false };
+  if (phase === 'Pending') return { reason: 'Pending (container not started)', final: false };
+  return { reason: 'not Ready', final: false };
+}
+
+/**
+ * Polls this run's pods (one list call per namespace and round, however many pods) until each is Ready or hopeless,
+ * or the deadline passes. Returns the state of every expected pod by "namespace/name".
+ */
+export async function waitForPods(
+  kc: k8s.KubeConfig,
+  runId: string,
+  expected: readonly string[],
+  namespaces: readonly string[],
+  deadlineMs: number,
+  signal: AbortSignal,
+  onProgress?: (ready: number, total: number) => void,
+): Promise<Map<string, PodState>> {
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const states = new Map<string, PodState>();
+  const lastProblem = new Map<string, string>();
+  const started = Date.now();
+  let delay = 200;
+  while (!signal.aborted) {
+    const lists = await Promise.all(
+      [...new Set(namespaces)].map((namespace) => core.listNamespacedPod({ namespace, labelSelector: runSelector(runId) })),
+    );
+    const byId = new Map(lists.flatMap((l) => l.items).map((p) => [podId(p), p]));
+    for (const id of expected) {
+      if (states.has(id)) continue;
+      const pod = byId.get(id);
+      if (!pod) {
+        lastProblem.set(id, 'pod not found (deleted?)');
+        continue;
+      }
+      const ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+      if (ready && pod.status?.podIP) {
+        states.set(id, { ready: true, ip: pod.status.podIP });
+        continue;
+      }
+      const problem = podProblem(pod);
+      if (problem?.final) states.set(id, { ready: false, reason: problem.reason });
+      else if (problem) lastProblem.set(id, problem.reason);
+    }
+    onProgress?.([...states.values()].filter((s) => s.ready).length, expected.length);
+    if (states.size === expected.length) break;
+    if (Date.now() - started > deadlineMs) break;
+    await sleep(delay, signal);
+    delay = Math.min(1000, delay * 1.5);
+  }
+  for (const id of expected) {
+    if (!states.has(id)) {
+      states.set(id, { ready: false, reason: `not Ready after ${Math.round(deadlineMs / 1000)} s: ${lastProblem.get(id) ?? 'no status'}` });
+    }
+  }
+  return states;
+}
+
+/** Deletes every pod of a run (or of every run) in the given namespaces, or in all namespaces found. */
+export async function deleteRunPods(kc: k8s.KubeConfig, runId: string | undefined, namespaces?: readonly string[]): Promise<number> {
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const labelSelector = runSelector(runId);
+  let targets = namespaces ? [...new Set(namespaces)] : undefined;
+  let count = 0;
+  if (!targets) {
+    const list = await core.listPodForAllNamespaces({ labelSelector });
+    count = list.items.length;
+    targets = [...new Set(list.items.map((p) => p.metadata?.namespace ?? ''))].filter(Boolean);
+  }
+  await Promise.all(
+    targets.map(async (namespace) => {
+      try {
+        await core.deleteCollectionNamespacedPod({ namespace, labelSelector, gracePeriodSeconds: 0 });
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    }),
+  );
+  return count;
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,123 @@
+// Reads what planning needs from the API: a handful of list calls per namespace, whatever the number
+// of expectations.
+import * as k8s from '@kubernetes/client-node';
+import type { ClusterSnapshot, ContainerPortInfo, PodInfo, ProbedPort, ServiceInfo, WorkloadInfo } from './types.ts';
+import { ROLE_LABEL } from './labels.ts';
+
+type L4 = 'TCP' | 'UDP' | 'SCTP';
+const l4 = (p: string | undefined): L4 => (p === 'UDP' || p === 'SCTP' ? p : 'TCP');
+
+export async function readSnapshot(kc: k8s.KubeConfig, namespaces: readonly string[]): Promise<ClusterSnapshot> {
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const apps = kc.makeApiClient(k8s.AppsV1Api);
+  const allNs = await core.listNamespace();
+  const existing = new Set(allNs.items.map((n) => n.metadata?.name ?? ''));
+  const wanted = [...new Set([...namespaces, 'kube-system'])].filter((n) => existing.has(n));
+
+  const perNs = await Promise.all(
+    wanted.map(async (namespace) => {
+      const [pods, services, sas, deps, sts, dss] = await Promise.all([
+        core.listNamespacedPod({ namespace }),
+        core.listNamespacedService({ namespace }),
+        core.listNamespacedServiceAccount({ namespace }),
+        apps.listNamespacedDeployment({ namespace }),
+        apps.listNamespacedStatefulSet({ namespace }),
+        apps.listNamespacedDaemonSet({ namespace }),
+      ]);
+      return {
+        pods: pods.items.map(toPod),
+        services: services.items.map(toService),
+        serviceAccounts: sas.items.map((s) => `${namespace}/${s.metadata?.name}`),
+        workloads: [
+          ...deps.items.map((d) => toWorkload('Deployment', d)),
+          ...sts.items.map((s) => toWorkload('StatefulSet', s)),
+          ...dss.items.map((d) => toWorkload('DaemonSet', d)),
+        ],
+      };
+    }),
+  );
+  const services = perNs.flatMap((n) => n.services);
+  const snapshot: ClusterSnapshot = {
+    namespaces: allNs.items.map((n) => ({ name: n.metadata?.name ?? '', labels: n.metadata?.labels ?? {} })),
+    pods: perNs.flatMap((n) => n.pods),
+    services,
+    workloads: perNs.flatMap((n) => n.workloads),
+    serviceAccounts: perNs.flatMap((n) => n.serviceAccounts),
+  };
+  const dns = services.find((s) => s.namespace === 'kube-system' && s.name === 'kube-dns');
+  if (dns) snapshot.clusterDns = dns;
+  return snapshot;
+}
+
+export function toPod(p: k8s.V1Pod): PodInfo {
+  const containers = p.spec?.containers ?? [];
+  const containerPorts: ContainerPortInfo[] = containers.flatMap((c) =>
+    (c.ports ?? []).map((port) => {
+      const info: ContainerPortInfo = { port: port.containerPort, protocol: l4(port.protocol) };
+      if (port.name) info.name = port.name;
+      return info;
+    }),
+  );
+  const readinessPorts: ProbedPort[] = containers.flatMap((c): ProbedPort[] => {
+    const r = c.readinessProbe;
+    if (r?.tcpSocket) return [{ port: intOrString(r.tcpSocket.port), kind: 'tcpSocket' }];
+    if (r?.httpGet) return [{ port: intOrString(r.httpGet.port), kind: 'httpGet' }];
+    if (r?.grpc) return [{ port: r.grpc.port, kind: 'grpc' }];
+    return [];
+  });
+  const ready = (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+  const pod: PodInfo = {
+    namespace: p.metadata?.namespace ?? '',
+    name: p.metadata?.name ?? '',
+    labels: p.metadata?.labels ?? {},
+    serviceAccount: p.spec?.serviceAccountName ?? 'default',
+    phase: p.status?.phase ?? 'Unknown',
+    ready,
+    hostNetwork: p.spec?.hostNetwork === true,
+    containerPorts,
+    readinessPorts,
+  };
+  if (p.status?.podIP) pod.ip = p.status.podIP;
+  const role = p.metadata?.labels?.[ROLE_LABEL];
+  if (role) pod.netprobeRole = role;
+  return pod;
+}
+
+function intOrString(v: unknown): number | string {
+  if (typeof v === 'number') return v;
+  const s = String(v);
+  return /^\d+$/.test(s) ? Number(s) : s;
+}
+
+function toService(s: k8s.V1Service): ServiceInfo {
+  const info: ServiceInfo = {
+    namespace: s.metadata?.namespace ?? '',
+    name: s.metadata?.name ?? '',
+    selector: s.spec?.selector ?? {},
+    ports: (s.spec?.ports ?? []).map((p) => {
+      const port: ServiceInfo['ports'][number] = {
+        port: p.port,
+        targetPort: p.targetPort === undefined ? p.port : intOrString(p.targetPort),
+        protocol: l4(p.protocol),
+      };
+      if (p.name) port.name = p.name;
+      return port;
+    }),
+  };
+  if (s.spec?.clusterIP) info.clusterIP = s.spec.clusterIP;
+  return info;
+}
+
+function toWorkload(
+  kind: WorkloadInfo['kind'],
+  w: { metadata?: k8s.V1ObjectMeta; spec?: { selector: k8s.V1LabelSelector; template: k8s.V1PodTemplateSpec } },
+): WorkloadInfo {
+  return {
+    namespace: w.metadata?.namespace ?? '',
+    kind,
+    name: w.metadata?.name ?? '',
+    selector: (w.spec?.selector ?? {}) as WorkloadInfo['selector'],
+    templateLabels: w.spec?.template.metadata?.labels ?? {},
+    serviceAccount: w.spec?.template.spec?.serviceAccountName ?? 'default',
+  };
+}

@@ -1,0 +1,71 @@
+// Cases + cluster snapshot -> plan. Pure: the same inputs give the same plan, so it can be printed
+// with --dry-run and tested without a cluster.
+import type { ClusterSnapshot } from '../cluster/types.ts';
+import type { Case } from '../suite/model.ts';
+import { resolveSource, type SourceResolution } from './sources.ts';
+import { indexSnapshot } from './snapshot-index.ts';
+import { resolveTargets } from './targets.ts';
+import type { Plan, PlanOptions, ServerSpec, SourceIdentity } from './types.ts';
+
+export const DEFAULT_PLAN_OPTIONS: PlanOptions = { synthesizeMissing: false, maxRangePorts: 256 };
+
+export function buildPlan(cases: readonly Case[], snapshot: ClusterSnapshot, options: Partial<PlanOptions> = {}): Plan {
+  const opts = { ...DEFAULT_PLAN_OPTIONS, ...options };
+  const idx = indexSnapshot(snapshot);
+  const plan: Plan = { cases: [...cases], sources: [], servers: [], probes: [], unprobeable: [], alive: {}, controlHosts: [] };
+  const sources = new Map<string, SourceIdentity>();
+  const servers = new Map<string, ServerSpec>();
+  const sourceCache = new Map<string, SourceResolution>();
+  const controlSeen = new Set<string>();
+
+  for (const c of cases) {
+    const cacheKey = JSON.stringify(c.from.peer);
+    let source = sourceCache.get(cacheKey);
+    if (!source) {
+      source = resolveSource(c.from, idx, opts.synthesizeMissing);
+      sourceCache.set(cacheKey, source);
+    }
+    if ('reason' in source) {
+      plan.unprobeable.push({ caseId: c.id, reason: `source: ${source.reason}` });
+      continue;
+    }
+    const dest = resolveTargets(c, idx, opts);
+    for (const reason of dest.reasons) plan.unprobeable.push({ caseId: c.id, reason: `destination: ${reason}` });
+    Object.assign(plan.alive, dest.alive);
+    for (const s of dest.servers) mergeServer(servers, s);
+    for (const h of dest.controlHosts) {
+      if (!controlSeen.has(h.aliveKey)) {
+        controlSeen.add(h.aliveKey);
+        plan.controlHosts.push(h);
+      }
+    }
+    let n = 0;
+    for (const identity of source.identities) {
+      sources.set(identity.key, identity);
+      for (const target of dest.targets) {
+        plan.probes.push({
+          id: `${c.id}#${n++}`,
+          caseId: c.id,
+          sourceKey: identity.key,
+          target,
+          timeoutMs: Math.round(c.expectation.timeoutSeconds * 1000),
+          attempts: c.expectation.attempts,
+        });
+      }
+    }
+  }
+  plan.sources = [...sources.values()];
+  plan.servers = [...servers.values()];
+  return plan;
+}
+
+function mergeServer(servers: Map<string, ServerSpec>, s: ServerSpec): void {
+  const existing = servers.get(s.key);
+  if (!existing) {
+    servers.set(s.key, { ...s, ports: [...s.ports] });
+    return;
+  }
+  for (const p of s.ports) {
+    if (!existing.ports.some((q) => q.port === p.port && q.protocol === p.protocol)) existing.ports.push(p);
+  }
+}

@@ -1,0 +1,80 @@
+// The plan: which probe pods to start where, which echo servers to stand in for targets, and which
+// probes each source pod runs. Computed purely from the suite's cases and a cluster snapshot.
+import type { Case } from '../suite/model.ts';
+
+/** One probe pod stands for every workload with these labels and service account in this namespace. */
+export interface SourceIdentity {
+  key: string;
+  namespace: string;
+  labels: Record<string, string>;
+  serviceAccount: string;
+  /** What it stands for, for people: "payments/frontend (Deployment)". */
+  standsFor: string;
+}
+
+/** An echo server netprobe starts because a target has no live pod (or the suite asked for one). */
+export interface ServerSpec {
+  key: string;
+  namespace: string;
+  labels: Record<string, string>;
+  ports: { port: number; protocol: L4 }[];
+  standsFor: string;
+}
+
+export type L4 = 'tcp' | 'udp' | 'sctp';
+export type ProbeKind = L4 | 'http' | 'dns';
+
+/** Where a probe goes. `host` is an address or name; `serverKey` is filled in once that server pod has an IP. */
+export interface ProbeTarget {
+  kind: ProbeKind;
+  host?: string;
+  serverKey?: string;
+  port?: number;
+  /** http(s) */
+  scheme?: 'http' | 'https';
+  path?: string;
+  method?: string;
+  headers?: Record<string, string>;
+  /** dns: the name to resolve (the target is the DNS server) */
+  dnsName?: string;
+  /** How the destination was reached: a pod IP, a Service ClusterIP, a host, or a netprobe echo server. */
+  route: 'pod' | 'service' | 'host' | 'server';
+  /** Text for reports: "demo-db/postgres-7c9 (10.244.0.12):5432". */
+  display: string;
+  /** Liveness key `ip:port/l4` (or `server:KEY:port/l4`); a service route lists its backends' keys. */
+  aliveKeys: string[];
+}
+
+export interface PlannedProbe {
+  id: string;
+  caseId: string;
+  sourceKey: string;
+  target: ProbeTarget;
+  timeoutMs: number;
+  attempts: number;
+}
+
+/** A case, or part of one, that cannot be probed, and why (it becomes `inconclusive`). */
+export interface Unprobeable {
+  caseId: string;
+  reason: string;
+}
+
+export interface Plan {
+  cases: Case[];
+  sources: SourceIdentity[];
+  servers: ServerSpec[];
+  probes: PlannedProbe[];
+  unprobeable: Unprobeable[];
+  /** Liveness known before probing (kubelet readiness probes, netprobe servers): key -> why. */
+  alive: Record<string, string>;
+  /** Host destinations that netprobe itself may control-probe (addresses outside the cluster). */
+  controlHosts: { host: string; port: number; l4: L4; aliveKey: string }[];
+}
+
+export interface PlanOptions {
+  /** Start echo servers for pod selectors that match no Ready pod (instead of `inconclusive`). */
+  synthesizeMissing: boolean;
+  /** Most ports probed for one port range. */
+  maxRangePorts: number;
+}

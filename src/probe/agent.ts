@@ -1,0 +1,71 @@
+// The wire format between netprobe and netprobe-agent (probes/agent): a JSON batch in, one JSON line
+// per probe out. See probes/README.md.
+import type { PlannedProbe } from '../plan/types.ts';
+import type { Outcome } from '../verdict/model.ts';
+import type { ProbeObservation } from './types.ts';
+
+export interface AgentSpec {
+  id: string;
+  kind: string;
+  host?: string;
+  port?: number;
+  timeoutMs: number;
+  attempts: number;
+  url?: string;
+  method?: string;
+  headers?: Record<string, string>;
+  insecure?: boolean;
+  name?: string;
+  server?: string;
+}
+
+/** `serverIps` maps an echo server's key to its pod IP, known only once the pod is Ready. */
+export function agentSpec(probe: PlannedProbe, serverIps: ReadonlyMap<string, string>): AgentSpec | string {
+  const t = probe.target;
+  const host = t.host ?? (t.serverKey ? serverIps.get(t.serverKey) : undefined);
+  if (!host) return 'the echo server standing in for the destination did not start';
+  const spec: AgentSpec = { id: probe.id, kind: t.kind, timeoutMs: probe.timeoutMs, attempts: probe.attempts };
+  const hostPort = `${host.includes(':') ? `[${host}]` : host}:${t.port}`;
+  if (t.kind === 'http') {
+    spec.url = `${t.scheme ?? 'http'}://${hostPort}${t.path ?? '/'}`;
+    spec.method = t.method ?? 'GET';
+    if (t.headers && Object.keys(t.headers).length > 0) spec.headers = t.headers;
+    spec.insecure = true;
+  } else if (t.kind === 'dns') {
+    spec.name = t.dnsName ?? 'kubernetes.default.svc.cluster.local';
+    spec.server = hostPort;
+  } else {
+    spec.host = host;
+    if (t.port !== undefined) spec.port = t.port;
+  }
+  return spec;
+}
+
+const OUTCOMES = new Set<Outcome>(['connected', 'refused', 'unreachable', 'timeout', 'dns-failure', 'http-status', 'error']);
+
+/** Parses the agent's output; lines that are not results (or name unknown probes) are ignored. */
+export function parseAgentOutput(stdout: string): ProbeObservation[] {
+  const out: ProbeObservation[] = [];
+  for (const line of stdout.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    let raw: Record<string, unknown>;
+    try {
+      raw = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      continue;
+    }
+    if (typeof raw.id !== 'string' || typeof raw.outcome !== 'string') continue;
+    const outcome = OUTCOMES.has(raw.outcome as Outcome) ? (raw.outcome as Outcome) : 'error';
+    const obs: ProbeObservation = {
+      probeId: raw.id,
+      outcome,
+      detail: typeof raw.detail === 'string' ? raw.detail : '',
+      ms: typeof raw.ms === 'number' ? raw.ms : 0,
+      attempts: Array.isArray(raw.attempts) ? raw.attempts.length : 1,
+    };
+    if (typeof raw.httpStatus === 'number' && raw.httpStatus > 0) obs.httpStatus = raw.httpStatus;
+    if (Array.isArray(raw.addresses)) obs.addresses = raw.addresses.filter((a): a is string => typeof a === 'string');
+    out.push(obs);
+  }
+  return out;
+}

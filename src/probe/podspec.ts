@@ -1,0 +1,123 @@
+// The pods netprobe starts: probe pods (carrying a source's identity) and echo servers (standing in
+// for a target). Both satisfy Pod Security "restricted" and end themselves if netprobe dies.
+import type { V1Pod } from '@kubernetes/client-node';
+import { CREATED_ANNOTATION, MANAGED_BY_LABEL, MANAGED_BY_VALUE, ROLE_LABEL, RUN_LABEL } from '../cluster/labels.ts';
+import type { ServerSpec, SourceIdentity } from '../plan/types.ts';
+
+/** Path of the agent inside the probe and echo images (see probes/). */
+export const AGENT = '/netprobe-agent';
+
+export interface PodOptions {
+  runId: string;
+  probeImage: string;
+  echoImage: string;
+  /** Seconds after which the kubelet ends the pod even if netprobe never comes back. */
+  deadlineSeconds: number;
+  imagePullSecrets: string[];
+  extraLabels: Record<string, string>;
+  annotations: Record<string, string>;
+  nodeSelector: Record<string, string>;
+  tolerations: { key?: string; operator?: string; value?: string; effect?: string }[];
+}
+
+const UID = 65532;
+
+function restrictedContainerSecurity() {
+  return {
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    runAsUser: UID,
+    runAsGroup: UID,
+    capabilities: { drop: ['ALL'] },
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+function basePod(name: string, namespace: string, labels: Record<string, string>, role: string, opts: PodOptions): V1Pod {
+  // The identity labels come first and win: a policy must select this pod exactly as it selects the workload.
+  const allLabels: Record<string, string> = { ...opts.extraLabels, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, ...labels };
+  allLabels[RUN_LABEL] = opts.runId;
+  allLabels[ROLE_LABEL] = role;
+  const pod: V1Pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace,
+      labels: allLabels,
+      annotations: { ...opts.annotations, [CREATED_ANNOTATION]: new Date().toISOString() },
+    },
+    spec: {
+      restartPolicy: 'Never',
+      activeDeadlineSeconds: opts.deadlineSeconds,
+      terminationGracePeriodSeconds: 0,
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      securityContext: {
+        runAsNonRoot: true,
+        runAsUser: UID,
+        runAsGroup: UID,
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
+      containers: [],
+    },
+  };
+  if (Object.keys(opts.nodeSelector).length > 0) pod.spec!.nodeSelector = opts.nodeSelector;
+  if (opts.tolerations.length > 0) pod.spec!.tolerations = opts.tolerations;
+  if (opts.imagePullSecrets.length > 0) pod.spec!.imagePullSecrets = opts.imagePullSecrets.map((n) => ({ name: n }));
+  return pod;
+}
+
+const RESOURCES = { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '500m', memory: '64Mi' } };
+
+export function probePod(name: string, source: SourceIdentity, opts: PodOptions): V1Pod {
+  const pod = basePod(name, source.namespace, source.labels, 'source', opts);
+  pod.spec!.serviceAccountName = source.serviceAccount;
+  pod.spec!.containers = [
+    {
+      name: 'probe',
+      image: opts.probeImage,
+      imagePullPolicy: 'IfNotPresent',
+      command: [AGENT, 'sleep'],
+      securityContext: restrictedContainerSecurity(),
+      resources: RESOURCES,
+    },
+  ];
+  return pod;
+}
+
+export function serverPod(name: string, server: ServerSpec, opts: PodOptions): V1Pod {
+  const pod = basePod(name, server.namespace, server.labels, 'server', opts);
+  const byProto = (p: string) => server.ports.filter((x) => x.protocol === p).map((x) => x.port);
+  const tcp = byProto('tcp');
+  const udp = byProto('udp');
+  const args = ['serve'];
+  if (tcp.length) args.push('--tcp', tcp.join(','));
+  if (udp.length) args.push('--udp', udp.join(','));
+  const check = ['check'];
+  if (tcp.length) check.push('--tcp', tcp.join(','));
+  if (udp.length) check.push('--udp', udp.join(','));
+  if (server.ports.some((p) => p.port < 1024)) {
+    // A safe sysctl (allowed by "restricted"): lets the non-root server bind ports below 1024.
+    pod.spec!.securityContext!.sysctls = [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }];
+  }
+  pod.spec!.containers = [
+    {
+      name: 'echo',
+      image: opts.echoImage,
+      imagePullPolicy: 'IfNotPresent',
+      command: [AGENT, ...args],
+      env: [
+        { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+        { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+      ],
+      ports: server.ports.map((p) => ({ containerPort: p.port, protocol: p.protocol.toUpperCase() })),
+      // An exec check runs inside the pod: it works whatever the policies let through.
+      readinessProbe: { exec: { command: [AGENT, ...check] }, periodSeconds: 1, timeoutSeconds: 2 },
+      securityContext: restrictedContainerSecurity(),
+      resources: RESOURCES,
+    },
+  ];
+  return pod;
+}

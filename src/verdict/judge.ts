@@ -1,0 +1,176 @@
+// Probe observations -> verdicts. The rules that make a verdict proof:
+// - allow passes only on a connection (and the expected HTTP status, when one is asked for);
+// - deny passes only on a timeout or a rejection AND once the target is shown to be alive;
+// - a probe error, a name that did not resolve, or a probe that could not run is never "blocked".
+import type { Plan, PlannedProbe } from '../plan/types.ts';
+import type { ProbeObservation } from '../probe/types.ts';
+import type { Case } from '../suite/model.ts';
+import type { Observed, Outcome, Result, Status } from './model.ts';
+
+export interface JudgeInput {
+  plan: Plan;
+  observations: ReadonlyMap<string, ProbeObservation>;
+  /** Liveness learned during the run (control probes): alive key -> why. */
+  aliveExtra?: Readonly<Record<string, string>>;
+  /** A command to see the same thing by hand. */
+  reproduce?: (probe: PlannedProbe) => string;
+}
+
+interface ProbeVerdict {
+  probe: PlannedProbe;
+  obs: ProbeObservation;
+  status: Status;
+  observed: Observed;
+  why: string;
+}
+
+const SEVERITY: Record<Status, number> = { leak: 3, broken: 2, inconclusive: 1, pass: 0 };
+
+export function judge(input: JudgeInput): Result[] {
+  const alive = collectAlive(input);
+  const byCase = new Map<string, PlannedProbe[]>();
+  for (const p of input.plan.probes) {
+    const list = byCase.get(p.caseId) ?? [];
+    list.push(p);
+    byCase.set(p.caseId, list);
+  }
+  const reasonsByCase = new Map<string, string[]>();
+  for (const u of input.plan.unprobeable) {
+    const list = reasonsByCase.get(u.caseId) ?? [];
+    list.push(u.reason);
+    reasonsByCase.set(u.caseId, list);
+  }
+  return input.plan.cases.map((c) => {
+    const verdicts = (byCase.get(c.id) ?? []).map((probe) => {
+      const obs = input.observations.get(probe.id) ?? notRun(probe.id);
+      return judgeProbe(c, probe, obs, alive);
+    });
+    return caseResult(c, verdicts, reasonsByCase.get(c.id) ?? [], input.reproduce);
+  });
+}
+
+function notRun(probeId: string): ProbeObservation {
+  return { probeId, outcome: 'not-run', detail: 'the probe did not run', ms: 0, attempts: 0 };
+}
+
+function collectAlive(input: JudgeInput): Map<string, string> {
+  const alive = new Map(Object.entries(input.plan.alive));
+  for (const [k, v] of Object.entries(input.aliveExtra ?? {})) alive.set(k, v);
+  // A connection from anywhere in this run proves the destination listens.
+  for (const p of input.plan.probes) {
+    const o = input.observations.get(p.id);
+    if (o && o.outcome === 'connected') {
+      for (const k of p.target.aliveKeys) if (!alive.has(k)) alive.set(k, `a probe from ${p.sourceKey.split('|')[0]} connected to it in this run`);
+    }
+  }
+  return alive;
+}
+
+function aliveReason(probe: PlannedProbe, alive: Map<string, string>): string | undefined {
+  for (const k of probe.target.aliveKeys) {
+    const why = alive.get(k);
+    if (why) return why;
+  }
+  return undefined;
+}
+
+function judgeProbe(c: Case, probe: PlannedProbe, obs: ProbeObservation, alive: Map<string, string>): ProbeVerdict {
+  const e = c.expectation;
+  const allow = e.expect === 'allow';
+  const where = probe.target.display;
+  const v = (status: Status, observed: Observed, why: string): ProbeVerdict => ({ probe, obs, status, observed, why });
+  const wanted = e.http?.expectStatus;
+
+  switch (obs.outcome) {
+    case 'connected':
+    case 'http-status': {
+      if (probe.target.kind === 'http' && obs.httpStatus !== undefined && wanted !== undefined && obs.httpStatus !== wanted) {
+        // An HTTP answer other than the expected status: the request was refused at L7.
+        const why = `${where} answered HTTP ${obs.httpStatus}, not ${wanted}`;
+        return allow ? v('broken', 'denied', why) : v('pass', 'denied', `${why} (rejected at L7)`);
+      }
+      const what = obs.httpStatus !== undefined ? `HTTP ${obs.httpStatus} from ${where}` : `connected to ${where}`;
+      return allow ? v('pass', 'allowed', what) : v('leak', 'allowed', `${what}: traffic that must be denied got through`);
+    }
+    case 'timeout':
+    case 'unreachable':
+    case 'refused': {
+      const how =
+        obs.outcome === 'timeout'
+          ? `no answer from ${where} within ${probe.timeoutMs} ms (${obs.attempts} attempt${obs.attempts === 1 ? '' : 's'})`
+          : obs.outcome === 'refused'
+            ? `${where} refused the connection`
+            : `${where} unreachable (${obs.detail})`;
+      if (allow) return v('broken', 'denied', `${how}: an allowed path fails`);
+      const why = aliveReason(probe, alive);
+      if (why) return v('pass', 'denied', `${how}; target alive: ${why}`);
+      const closed = obs.outcome === 'refused' ? ' (a closed port and a policy rejection look the same)' : '';
+      return v('inconclusive', 'unknown', `${how}${closed}, but nothing shows the target is alive: blocked and dead look the same`);
+    }
+    case 'dns-failure':
+      return v('inconclusive', 'unknown', `name did not resolve from the source (${obs.detail}); the path itself was not tested`);
+    case 'error':
+      return v('inconclusive', 'unknown', `probe error: ${obs.detail}`);
+    case 'not-run':
+      return v('inconclusive', 'unknown', obs.detail);
+  }
+}
+
+function caseResult(c: Case, verdicts: ProbeVerdict[], reasons: string[], reproduce?: (p: PlannedProbe) => string): Result {
+  const e = c.expectation;
+  let worst: ProbeVerdict | undefined;
+  for (const pv of verdicts) if (!worst || SEVERITY[pv.status] > SEVERITY[worst.status]) worst = pv;
+
+  let status: Status;
+  let observed: Observed;
+  let outcome: Outcome;
+  let detail: string;
+  if (!worst || (worst.status === 'pass' && reasons.length > 0)) {
+    status = 'inconclusive';
+    observed = 'unknown';
+    outcome = worst ? worst.obs.outcome : 'not-run';
+    detail = reasons.join('; ') || 'nothing to probe';
+  } else {
+    status = worst.status;
+    observed = worst.observed;
+    outcome = worst.obs.outcome;
+    detail = worst.why + disagreement(verdicts) + (reasons.length > 0 ? `; also: ${reasons.join('; ')}` : '');
+  }
+  const result: Result = {
+    name: c.id,
+    expectation: e.name,
+    suite: e.suite,
+    location: `${e.pos.file}:${e.pos.line}:${e.pos.col}`,
+    source: c.from.label,
+    destination: c.to.label,
+    port: portText(c),
+    protocol: e.protocol,
+    expect: e.expect,
+    observed,
+    outcome,
+    status,
+    durationMs: Math.max(0, ...verdicts.map((p) => p.obs.ms)),
+    attempts: Math.max(0, ...verdicts.map((p) => p.obs.attempts)),
+    detail,
+    tags: [...e.tags],
+  };
+  if (worst?.obs.httpStatus !== undefined) result.httpStatus = worst.obs.httpStatus;
+  if (worst && status !== 'pass' && reproduce) result.reproduce = reproduce(worst.probe);
+  return result;
+}
+
+/** When the Service route and the pod route (or two pods) disagree, say so: it is a finding in itself. */
+function disagreement(verdicts: ProbeVerdict[]): string {
+  const got = verdicts.filter((v) => v.observed === 'allowed');
+  const not = verdicts.filter((v) => v.observed === 'denied');
+  if (got.length === 0 || not.length === 0) return '';
+  return ` (paths disagree: connected via ${got.map((v) => v.probe.target.route).join(', ')}, not via ${not.map((v) => v.probe.target.route).join(', ')})`;
+}
+
+function portText(c: Case): string {
+  const p = c.port;
+  if (!p) return '';
+  if (p.kind === 'number') return String(p.port);
+  if (p.kind === 'name') return p.name;
+  return `${p.from}-${p.to}`;
+}
