@@ -61,9 +61,9 @@ export function parseOutputSpecs(values: readonly string[], cwd: string = proces
   return specs;
 }
 
-/** A stream to write to: process.stdout fits. */
+/** Where stdout output goes: process.stdout fits, as does `{ write: io.stdout, isTTY, columns }`. */
 export interface OutputStream extends StreamInfo {
-  write(chunk: string, callback: (error?: Error | null) => void): boolean;
+  write(text: string): unknown;
 }
 
 export interface WriteOptions {
@@ -80,12 +80,6 @@ export class OutputWriteError extends Error {
     this.name = 'OutputWriteError';
     this.problems = problems;
   }
-}
-
-async function writeStream(stream: OutputStream, text: string): Promise<void> {
-  await new Promise<void>((done, fail) => {
-    stream.write(text, (error) => (error ? fail(error) : done()));
-  });
 }
 
 async function writeFileWhole(file: string, text: string): Promise<void> {
@@ -129,7 +123,7 @@ export async function writeOutputs(report: Report, specs: readonly OutputSpec[],
   }
   const toStdout = specs.find((s) => s.file === undefined);
   if (toStdout !== undefined) {
-    await writeStream(options.stdout, renderReport(toStdout.format, report, styleFor(options.stdout, env)));
+    options.stdout.write(renderReport(toStdout.format, report, styleFor(options.stdout, env)));
   }
   if (problems.length > 0) throw new OutputWriteError(problems);
   return written;

@@ -1,9 +1,11 @@
 // The report fixture every reporter test reads: every status, every outcome, tricky text.
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseReport } from '../../../src/report/load.ts';
 import { summarize, type Report, type Result } from '../../../src/verdict/model.ts';
 
 export const FIXTURE_PATH = new URL('../../fixtures/reports/every-status.json', import.meta.url);
+export const FIXTURE_FILE = fileURLToPath(FIXTURE_PATH);
 
 export function fixture(): Report {
   return parseReport(readFileSync(FIXTURE_PATH, 'utf8'), 'every-status.json');

@@ -11,10 +11,8 @@ function fakeStdout(isTTY = false): OutputStream & { text: string } {
     isTTY,
     columns: 80,
     text: '',
-    write(chunk: string, callback: (error?: Error | null) => void): boolean {
+    write(chunk: string): void {
       this.text += chunk;
-      callback();
-      return true;
     },
   };
 }
