@@ -26,6 +26,7 @@ type Loader = () => Promise<{ command: Command }>;
 /** The subcommand table, in the order `--help` lists it. One line per command. */
 export const COMMANDS: Readonly<Record<string, Loader>> = {
   validate: () => import('./commands/validate.ts'),
+  report: () => import('./commands/report.ts'),
 };
 
 /** Bad arguments or flags: main prints the message and the command's usage, and exits 2. */

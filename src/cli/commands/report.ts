@@ -15,10 +15,10 @@ Re-renders a report saved with \`netprobe run -o json=FILE\` (RESULTS.json, or -
 any format, and exits with the saved run's exit code.
 
 Flags:
-  -o, --output FORMAT[=FILE]  FORMAT is one of ${FORMATS.join(', ')}; without FILE (or with
-                              FILE -) it goes to stdout. Repeatable; at most one output goes to
-                              stdout, and when none does the table still goes there. Folders are
-                              created; $GITHUB_STEP_SUMMARY is appended to, other files replaced.
+  -o, --output FORMAT[=FILE]  FORMAT: ${FORMATS.join(', ')}. Without FILE (or with
+                              FILE -) it goes to stdout. Repeatable; at most one output goes
+                              to stdout, and when none does the table still goes there.
+                              Folders are created; $GITHUB_STEP_SUMMARY is appended to.
   -h, --help                  show this help
 
 Exit codes: 0 every expectation held, 1 a leak or broken path, 2 an unreadable report, an
