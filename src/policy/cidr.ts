@@ -92,10 +92,28 @@ export function parseCIDR(s: string): ParsedCIDR | undefined {
   return { family: ip.family, base: (ip.value >> hostBits) << hostBits, prefix };
 }
 
+/** The last address of a CIDR. */
+function lastOf(cidr: ParsedCIDR): bigint {
+  return cidr.base | ((1n << BigInt(bits(cidr.family) - cidr.prefix)) - 1n);
+}
+
 export function cidrContainsIP(cidr: ParsedCIDR, ip: ParsedIP): boolean {
-  if (cidr.family !== ip.family) return false;
-  const hostBits = BigInt(bits(cidr.family) - cidr.prefix);
-  return ip.value >> hostBits === cidr.base >> hostBits;
+  return cidr.family === ip.family && ip.value >= cidr.base && ip.value <= lastOf(cidr);
+}
+
+/** A CIDR as an inclusive address range, so that containment is two comparisons. */
+interface Range {
+  family: IPFamily;
+  lo: bigint;
+  hi: bigint;
+}
+
+function toRange(c: ParsedCIDR): Range {
+  return { family: c.family, lo: c.base, hi: lastOf(c) };
+}
+
+function inRange(r: Range, ip: ParsedIP): boolean {
+  return r.family === ip.family && ip.value >= r.lo && ip.value <= r.hi;
 }
 
 /** `cidrContains('10.0.0.0/8', '10.1.2.3')`; false when either does not parse. */
@@ -126,8 +144,16 @@ export type IPBlockMatcher = (ip: ParsedIP) => boolean;
 export function compileIPBlock(block: IPBlock): IPBlockMatcher {
   const cidr = parseCIDR(block.cidr);
   if (cidr === undefined) return () => false;
-  const except = (block.except ?? []).map(parseCIDR).filter((c): c is ParsedCIDR => c !== undefined);
-  return (ip) => cidrContainsIP(cidr, ip) && !except.some((e) => cidrContainsIP(e, ip));
+  const range = toRange(cidr);
+  const except = (block.except ?? [])
+    .map(parseCIDR)
+    .filter((c): c is ParsedCIDR => c !== undefined)
+    .map(toRange);
+  return (ip) => {
+    if (!inRange(range, ip)) return false;
+    for (const e of except) if (inRange(e, ip)) return false;
+    return true;
+  };
 }
 
 export function ipBlockMatches(block: IPBlock, ip: string): boolean {

@@ -87,9 +87,9 @@ export interface DirectionVerdict {
   allowed: boolean;
   /** Every rule that allows the connection (empty when not isolated or denied). */
   allowedBy: RuleRef[];
-  /** The policies that select the pod for this direction. */
-  isolatedBy: string[];
-  reason: string;
+  /** The policies that select the pod for this direction (shared: do not modify). */
+  isolatedBy: readonly string[];
+  readonly reason: string;
   /** Only with `{ trace: true }`: every policy of the pod's namespace, and how each rule fared. */
   trace?: PolicyTrace[];
 }
@@ -107,6 +107,14 @@ export interface Verdict {
   protocol: L4Protocol;
   /** Set when the connection could not be judged exactly (e.g. a named port the destination lacks). */
   error?: string;
+}
+
+/** The policies selecting one pod, per direction, and their keys. */
+export interface Selecting {
+  ingress: CompiledPolicy[];
+  egress: CompiledPolicy[];
+  ingressKeys: string[];
+  egressKeys: string[];
 }
 
 interface Side {
@@ -128,7 +136,8 @@ export class PolicyEngine {
   #byNamespace = new Map<string, CompiledPolicy[]>();
   #namespaceLabels = new Map<string, Labels>();
   #podsByIP = new Map<string, PodInfo>();
-  #selecting = new WeakMap<PodInfo, { ingress: CompiledPolicy[]; egress: CompiledPolicy[] }>();
+  #selecting = new WeakMap<PodInfo, Selecting>();
+  #ipCache = new Map<string, ParsedIP | undefined>();
   #subjects = new WeakMap<PodInfo, Side>();
 
   constructor(state: ClusterState, options: EngineOptions = {}) {
@@ -162,15 +171,15 @@ export class PolicyEngine {
 
   /** The known pod that owns an address, if any. */
   podByIP(ip: string): PodInfo | undefined {
-    const parsed = parseIP(ip);
+    const parsed = this.#parseIP(ip);
     return parsed === undefined ? undefined : this.#podsByIP.get(ipKey(parsed));
   }
 
   /** The policies in the pod's namespace that select it, per direction (cached per pod object). */
-  selecting(pod: PodInfo): { ingress: CompiledPolicy[]; egress: CompiledPolicy[] } {
+  selecting(pod: PodInfo): Selecting {
     let s = this.#selecting.get(pod);
     if (s === undefined) {
-      s = { ingress: [], egress: [] };
+      s = { ingress: [], egress: [], ingressKeys: [], egressKeys: [] };
       if (this.#isSelectable(pod)) {
         for (const p of this.#byNamespace.get(pod.namespace) ?? []) {
           if (!p.selects(pod.labels)) continue;
@@ -178,9 +187,18 @@ export class PolicyEngine {
           if (p.types.Egress) s.egress.push(p);
         }
       }
+      s.ingressKeys = s.ingress.map((p) => p.key);
+      s.egressKeys = s.egress.map((p) => p.key);
       this.#selecting.set(pod, s);
     }
     return s;
+  }
+
+  #parseIP(ip: string): ParsedIP | undefined {
+    if (this.#ipCache.has(ip)) return this.#ipCache.get(ip);
+    const parsed = parseIP(ip);
+    this.#ipCache.set(ip, parsed);
+    return parsed;
   }
 
   #isSelectable(pod: PodInfo): boolean {
@@ -190,7 +208,7 @@ export class PolicyEngine {
   #side(e: Endpoint): Side {
     const pod = isPod(e) ? e : this.podByIP(e.ip);
     if (pod === undefined) {
-      const ip = parseIP((e as { ip: string }).ip);
+      const ip = this.#parseIP((e as { ip: string }).ip);
       return { selectable: false, subject: { ips: ip === undefined ? [] : [ip] }, label: endpointLabel(e) };
     }
     let side = this.#subjects.get(pod);
@@ -216,44 +234,38 @@ export class PolicyEngine {
       const name = typeof conn.port === 'number' ? String(conn.port) : conn.port.name;
       error = `port ${JSON.stringify(name)}/${protocol} is not a named container port of ${dst.label}`;
     }
-    const ctx: PortContext = { port: port ?? Number.NaN, protocol, ...(dst.pod ? { destination: dst.pod } : {}) };
+    const ctx: PortContext = { port: port ?? Number.NaN, protocol, destination: dst.pod };
     const self = src.pod !== undefined && src.pod === dst.pod && this.options.selfTraffic === 'allow';
     const trace = options.trace === true;
     const egress = self ? selfVerdict('egress', src) : this.#judge('egress', src, dst, ctx, trace);
     const ingress = self ? selfVerdict('ingress', dst) : this.#judge('ingress', dst, src, ctx, trace);
     const allowed = egress.allowed && ingress.allowed && error === undefined;
-    const policies = new Set<string>();
+    const policies: string[] = [];
     for (const d of [egress, ingress]) {
-      if (allowed) for (const r of d.allowedBy) policies.add(r.policy);
-      else if (!d.allowed) for (const p of d.isolatedBy) policies.add(p);
+      const keys = allowed ? d.allowedBy.map((r) => r.policy) : d.allowed ? [] : d.isolatedBy;
+      for (const k of keys) if (!policies.includes(k)) policies.push(k);
     }
-    const verdict: Verdict = { allowed, egress, ingress, policies: [...policies], port, protocol };
+    const verdict: Verdict = { allowed, egress, ingress, policies, port, protocol };
     if (error !== undefined) verdict.error = error;
     return verdict;
   }
 
   /** Judges one direction: `local` is the pod whose policies apply, `remote` the other side. */
   #judge(direction: Direction, local: Side, remote: Side, ctx: PortContext, trace: boolean): DirectionVerdict {
-    const base = { direction, ...(local.selectable && local.pod ? { pod: local.label } : {}) };
+    const pod = local.selectable && local.pod ? local.label : undefined;
     const traces = trace && local.pod !== undefined ? this.#traceAll(direction, local.pod, remote, ctx) : undefined;
-    const withTrace = (v: DirectionVerdict): DirectionVerdict => (traces ? { ...v, trace: traces } : v);
     if (!local.selectable || local.pod === undefined) {
       const why =
         local.pod === undefined
-          ? `${local.label} is not a pod: NetworkPolicy does not apply to its ${direction}`
-          : `${local.label} is a hostNetwork pod: policies do not select it (node traffic)`;
-      return withTrace({ ...base, isolated: false, allowed: true, allowedBy: [], isolatedBy: [], reason: why });
+          ? () => `${local.label} is not a pod: NetworkPolicy does not apply to its ${direction}`
+          : () => `${local.label} is a hostNetwork pod: policies do not select it (node traffic)`;
+      return makeVerdict(direction, pod, false, true, [], [], why, traces);
     }
-    const selecting = this.selecting(local.pod)[direction];
+    const sel = this.selecting(local.pod);
+    const selecting = direction === 'ingress' ? sel.ingress : sel.egress;
     if (selecting.length === 0) {
-      return withTrace({
-        ...base,
-        isolated: false,
-        allowed: true,
-        allowedBy: [],
-        isolatedBy: [],
-        reason: `no policy selects ${local.label} for ${direction}: not isolated, all ${direction} allowed`,
-      });
+      const why = () => `no policy selects ${local.label} for ${direction}: not isolated, all ${direction} allowed`;
+      return makeVerdict(direction, pod, false, true, [], [], why, traces);
     }
     const allowedBy: RuleRef[] = [];
     for (const p of selecting) {
@@ -261,12 +273,12 @@ export class PolicyEngine {
         if (ruleMatches(r, remote.subject, ctx)) allowedBy.push({ policy: p.key, direction, rule: r.index });
       }
     }
-    const isolatedBy = selecting.map((p) => p.key);
+    const isolatedBy = direction === 'ingress' ? sel.ingressKeys : sel.egressKeys;
     const allowed = allowedBy.length > 0;
-    const reason = allowed
-      ? `allowed by ${allowedBy.map(formatRuleRef).join(', ')}`
-      : `isolated for ${direction} by ${isolatedBy.join(', ')} and no rule allows ${remote.label} on ${formatCtx(ctx)}`;
-    return withTrace({ ...base, isolated: true, allowed, allowedBy, isolatedBy, reason });
+    const why = allowed
+      ? () => `allowed by ${allowedBy.map(formatRuleRef).join(', ')}`
+      : () => `isolated for ${direction} by ${isolatedBy.join(', ')} and no rule allows ${remote.label} on ${formatCtx(ctx)}`;
+    return makeVerdict(direction, pod, true, allowed, allowedBy, isolatedBy, why, traces);
   }
 
   #traceAll(direction: Direction, pod: PodInfo, remote: Side, ctx: PortContext): PolicyTrace[] {
@@ -296,15 +308,55 @@ function ipKey(ip: ParsedIP): string {
 }
 
 function selfVerdict(direction: Direction, side: Side): DirectionVerdict {
-  return {
-    direction,
-    pod: side.label,
-    isolated: false,
-    allowed: true,
-    allowedBy: [],
-    isolatedBy: [],
-    reason: `${side.label} connecting to itself stays on its own loopback: NetworkPolicy does not apply`,
-  };
+  const why = () => `${side.label} connecting to itself stays on its own loopback: NetworkPolicy does not apply`;
+  return makeVerdict(direction, side.label, false, true, [], [], why, undefined);
+}
+
+/** A direction verdict whose `reason` is composed on first read (most callers never read it). */
+class DirectionResult implements DirectionVerdict {
+  direction: Direction;
+  pod?: string;
+  isolated: boolean;
+  allowed: boolean;
+  allowedBy: RuleRef[];
+  isolatedBy: readonly string[];
+  trace?: PolicyTrace[];
+  #why: () => string;
+  #reason: string | undefined;
+
+  constructor(direction: Direction, isolated: boolean, allowed: boolean, allowedBy: RuleRef[], isolatedBy: readonly string[], why: () => string) {
+    this.direction = direction;
+    this.isolated = isolated;
+    this.allowed = allowed;
+    this.allowedBy = allowedBy;
+    this.isolatedBy = isolatedBy;
+    this.#why = why;
+  }
+
+  get reason(): string {
+    this.#reason ??= this.#why();
+    return this.#reason;
+  }
+
+  toJSON(): DirectionVerdict {
+    return { ...this, reason: this.reason };
+  }
+}
+
+function makeVerdict(
+  direction: Direction,
+  pod: string | undefined,
+  isolated: boolean,
+  allowed: boolean,
+  allowedBy: RuleRef[],
+  isolatedBy: readonly string[],
+  why: () => string,
+  trace: PolicyTrace[] | undefined,
+): DirectionVerdict {
+  const v = new DirectionResult(direction, isolated, allowed, allowedBy, isolatedBy, why);
+  if (pod !== undefined) v.pod = pod;
+  if (trace !== undefined) v.trace = trace;
+  return v;
 }
 
 function ruleMatches(rule: CompiledRule, remote: PeerSubject, ctx: PortContext): boolean {

@@ -13,7 +13,7 @@ export interface PortContext {
   port: number;
   protocol: L4Protocol;
   /** The destination pod, when the destination is a pod (named ports resolve on it). */
-  destination?: PodInfo;
+  destination?: PodInfo | undefined;
 }
 
 function containerProtocol(c: ContainerPort): L4Protocol {
