@@ -26,6 +26,8 @@ type Loader = () => Promise<{ command: Command }>;
 /** The subcommand table, in the order `--help` lists it. One line per command. */
 export const COMMANDS: Readonly<Record<string, Loader>> = {
   validate: () => import('./commands/validate.ts'),
+  run: () => import('./commands/run.ts'),
+  clean: () => import('./commands/clean.ts'),
   report: () => import('./commands/report.ts'),
 };
 

@@ -2,6 +2,8 @@
 // then ~/.kube/config; in-cluster when running in a pod).
 import * as k8s from '@kubernetes/client-node';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 export interface ClusterTarget {
   kc: k8s.KubeConfig;
@@ -26,6 +28,10 @@ export function connect(opts: ConnectOptions): ClusterTarget {
       }
       kc.loadFromFile(file.split(':')[0]!);
     } else {
+      const home = path.join(os.homedir(), '.kube', 'config');
+      if (!fs.existsSync(home) && !process.env.KUBERNETES_SERVICE_HOST) {
+        throw new ClusterConfigError('no kubeconfig: pass --kubeconfig, set KUBECONFIG, or create ~/.kube/config');
+      }
       kc.loadFromDefault();
     }
   } catch (err) {

@@ -1,0 +1,191 @@
+// `netprobe run PATH...`: probe a live cluster and judge every expectation.
+import type { Command } from '../main.ts';
+import { UsageError, parseCommandArgs } from '../main.ts';
+import { CLUSTER_FLAGS_USAGE, CLUSTER_OPTIONS, clusterFlagsFrom } from '../cluster-flags.ts';
+import { abortOnSignals } from '../signals.ts';
+import { ClusterConfigError, connect } from '../../cluster/connect.ts';
+import { ClusterUnreachableError } from '../../cluster/errors.ts';
+import { createProgress } from '../../report/progress.ts';
+import { OutputSpecError, parseOutputSpecs, writeOutputs } from '../../report/outputs.ts';
+import { describePlan, newRunId, PermissionError, runCases } from '../../run/run-suites.ts';
+import { expandSuites, formatDiagnostic, loadSuites, selectSuites } from '../../suite/index.ts';
+import { EXIT, exitCodeFor, REPORT_SCHEMA_VERSION, summarize, type Report } from '../../verdict/model.ts';
+
+const USAGE = `netprobe run [FLAGS] PATH...
+
+Loads the suites under PATH, starts short-lived probe pods that carry each source's labels and service
+account, sends real traffic, and reports which allowed paths fail (broken) and which forbidden paths
+succeed (leak). Everything netprobe creates is deleted at the end, on Ctrl-C and on SIGTERM.
+
+Flags:
+${CLUSTER_FLAGS_USAGE}
+  --only NAME|TAG            run only these expectations (comma-separated, repeatable)
+  -o, --output FORMAT[=FILE] table (default), json, junit, tap, markdown; repeatable
+  --dry-run                  print the plan (pods to create, probes per pod) and create nothing
+  --concurrency N            pods created and execs in flight at once (default 16)
+  --timeout SECONDS          override every expectation's timeoutSeconds
+  --settle SECONDS           wait after pods are Ready so the CNI programs their rules (default 3)
+  --start-timeout SECONDS    give up on a pod that is not Ready by then (default 120)
+  --synthesize-missing       start stand-ins for pod selectors that match no pod (else inconclusive)
+  --probe-image IMAGE        probe image (default $PROBE_IMAGE)
+  --echo-image IMAGE         echo server image (default $ECHO_IMAGE)
+  --image-pull-secret NAME   for netprobe's pods; repeatable
+  --pod-label K=V            extra label on netprobe's pods (admission policies); repeatable
+  --pod-annotation K=V       extra annotation on netprobe's pods; repeatable
+  --node-selector K=V        schedule netprobe's pods on matching nodes; repeatable
+  --toleration K[=V]:EFFECT  tolerate a taint; repeatable
+  -q, --quiet                no progress line
+  -h, --help                 show this help
+
+Exit codes: 0 every expectation held; 1 a leak or a broken path; 2 invalid input or usage (nothing was
+created); 3 the run could not decide (cluster unreachable, permissions missing, only inconclusive left).
+`;
+
+function pairs(values: string[] | undefined, flag: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of values ?? []) {
+    const eq = v.indexOf('=');
+    if (eq <= 0) throw new UsageError(`${flag} ${v}: expected KEY=VALUE`);
+    out[v.slice(0, eq)] = v.slice(eq + 1);
+  }
+  return out;
+}
+
+function seconds(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`${flag} ${value}: expected a number of seconds`);
+  return n;
+}
+
+function tolerations(values: string[] | undefined): { key?: string; operator?: string; value?: string; effect?: string }[] {
+  return (values ?? []).map((v) => {
+    const m = /^([^=:]+)(?:=([^:]*))?(?::(NoSchedule|PreferNoSchedule|NoExecute))?$/.exec(v);
+    if (!m) throw new UsageError(`--toleration ${v}: expected KEY[=VALUE][:EFFECT]`);
+    const t: { key?: string; operator?: string; value?: string; effect?: string } = { key: m[1]!, operator: m[2] === undefined ? 'Exists' : 'Equal' };
+    if (m[2] !== undefined) t.value = m[2];
+    if (m[3]) t.effect = m[3];
+    return t;
+  });
+}
+
+export const command: Command = {
+  name: 'run',
+  summary: 'probe a live cluster and report leaks, broken paths and inconclusive results',
+  usage: USAGE,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs(args, {
+      ...CLUSTER_OPTIONS,
+      only: { type: 'string', multiple: true },
+      output: { type: 'string', short: 'o', multiple: true },
+      'dry-run': { type: 'boolean' },
+      concurrency: { type: 'string' },
+      timeout: { type: 'string' },
+      settle: { type: 'string' },
+      'start-timeout': { type: 'string' },
+      'synthesize-missing': { type: 'boolean' },
+      'probe-image': { type: 'string' },
+      'echo-image': { type: 'string' },
+      'image-pull-secret': { type: 'string', multiple: true },
+      'pod-label': { type: 'string', multiple: true },
+      'pod-annotation': { type: 'string', multiple: true },
+      'node-selector': { type: 'string', multiple: true },
+      toleration: { type: 'string', multiple: true },
+      quiet: { type: 'boolean', short: 'q' },
+    });
+    if (positionals.length === 0) throw new UsageError('no PATH given; expected one or more suite files or folders');
+    let outputs;
+    try {
+      outputs = parseOutputSpecs(values.output ?? []);
+    } catch (err) {
+      if (err instanceof OutputSpecError) throw new UsageError(err.message);
+      throw err;
+    }
+    const concurrency = Math.floor(seconds(values.concurrency, '--concurrency', 16));
+    if (concurrency < 1) throw new UsageError('--concurrency: expected at least 1');
+    const timeoutOverride = values.timeout === undefined ? undefined : seconds(values.timeout, '--timeout', 0);
+    if (timeoutOverride === 0) throw new UsageError('--timeout: expected more than 0 seconds');
+    const probeImage = values['probe-image'] ?? process.env.PROBE_IMAGE;
+    const echoImage = values['echo-image'] ?? process.env.ECHO_IMAGE ?? probeImage;
+    const dryRun = values['dry-run'] === true;
+    if (!probeImage && !dryRun) throw new UsageError('no probe image: pass --probe-image or set PROBE_IMAGE (scripts/cluster up prints it)');
+    const settings = {
+      concurrency,
+      settleMs: seconds(values.settle, '--settle', 3) * 1000,
+      startTimeoutMs: seconds(values['start-timeout'], '--start-timeout', 120) * 1000,
+      probeImage: probeImage ?? '',
+      echoImage: echoImage ?? '',
+      deadlineSeconds: 600,
+      imagePullSecrets: values['image-pull-secret'] ?? [],
+      extraLabels: pairs(values['pod-label'], '--pod-label'),
+      annotations: pairs(values['pod-annotation'], '--pod-annotation'),
+      nodeSelector: pairs(values['node-selector'], '--node-selector'),
+      tolerations: tolerations(values.toleration),
+      plan: { synthesizeMissing: values['synthesize-missing'] === true },
+      dryRun,
+    };
+
+    // Input first: nothing touches the cluster until every file is valid.
+    const loaded = await loadSuites(positionals);
+    if (loaded.diagnostics.length > 0) {
+      for (const d of loaded.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
+      io.stderr(`netprobe run: invalid input, nothing was created\n`);
+      return EXIT.usage;
+    }
+    const { suites, unmatched } = selectSuites(loaded.suites, values.only ?? []);
+    if (unmatched.length > 0) throw new UsageError(`--only ${unmatched.join(', ')} matched no expectation name or tag`);
+    const cases = expandSuites(suites);
+    if (timeoutOverride !== undefined) for (const s of suites) for (const e of s.expectations) e.timeoutSeconds = timeoutOverride;
+
+    let target;
+    try {
+      target = connect(clusterFlagsFrom(values));
+    } catch (err) {
+      if (err instanceof ClusterConfigError) {
+        io.stderr(`netprobe run: ${err.message}\n`);
+        return EXIT.undecided;
+      }
+      throw err;
+    }
+    io.stderr(`netprobe: context ${target.context} (${target.server})\n`);
+
+    const progress = createProgress({ enabled: values.quiet !== true });
+    const signals = abortOnSignals((sig) => progress.log(`netprobe: ${sig}: stopping and cleaning up`));
+    const startedAt = new Date();
+    const runId = newRunId();
+    let outcome;
+    try {
+      outcome = await runCases(target, cases, {
+        ...settings,
+        onPhase: (phase, done, total) => progress.update({ phase, done, total }),
+      }, signals.signal, runId);
+    } catch (err) {
+      progress.stop();
+      if (err instanceof PermissionError || err instanceof ClusterUnreachableError) {
+        io.stderr(`netprobe run: ${err.message}\n`);
+        return EXIT.undecided;
+      }
+      throw err;
+    } finally {
+      signals.dispose();
+    }
+    progress.stop();
+    if (dryRun) {
+      for (const line of describePlan(outcome.plan)) io.stdout(`${line}\n`);
+      return EXIT.ok;
+    }
+    if (!outcome.cleaned) io.stderr(`netprobe run: cleanup of run ${runId} failed; run \`netprobe clean --run ${runId}\`\n`);
+    if (signals.signal.aborted) {
+      io.stderr(`netprobe run: interrupted; pods of run ${runId} deleted\n`);
+      return 130;
+    }
+    const report: Report = {
+      schemaVersion: REPORT_SCHEMA_VERSION,
+      run: { id: runId, command: 'run', startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), cluster: target.server, context: target.context },
+      summary: summarize(outcome.results),
+      results: outcome.results,
+    };
+    await writeOutputs(report, outputs, { stdout: { write: io.stdout, isTTY: process.stdout.isTTY, columns: process.stdout.columns } });
+    return exitCodeFor(report.summary);
+  },
+};

@@ -1,0 +1,109 @@
+// One run, end to end: cases -> cluster snapshot -> plan -> permission check -> probes -> verdicts.
+// Everything netprobe creates carries the run id and is deleted before this returns, also when the run
+// is aborted (Ctrl-C, SIGTERM) or fails half-way.
+import { randomBytes } from 'node:crypto';
+import { missingPermissions, runPermissions, describePermission } from '../cluster/access.ts';
+import type { ClusterTarget } from '../cluster/connect.ts';
+import { apiErrorMessage, ClusterUnreachableError } from '../cluster/errors.ts';
+import { deleteRunPods } from '../cluster/pods.ts';
+import { readSnapshot } from '../cluster/read.ts';
+import { buildPlan } from '../plan/plan.ts';
+import type { Plan, PlanOptions } from '../plan/types.ts';
+import { reproduceCommand } from '../probe/reproduce.ts';
+import { execute, type RunnerOptions } from '../probe/runner.ts';
+import type { Case, Peer } from '../suite/model.ts';
+import { judge } from '../verdict/judge.ts';
+import type { Result } from '../verdict/model.ts';
+
+export interface RunSettings extends Omit<RunnerOptions, 'runId' | 'signal'> {
+  plan: Partial<PlanOptions>;
+  dryRun: boolean;
+}
+
+export interface RunOutcome {
+  runId: string;
+  plan: Plan;
+  results: Result[];
+  /** Pods deleted at the end. */
+  cleaned: boolean;
+  timings?: { startMs: number; settleMs: number; probeMs: number };
+}
+
+export class PermissionError extends Error {}
+
+export function newRunId(): string {
+  return randomBytes(4).toString('hex').slice(0, 6);
+}
+
+function peerNamespace(p: Peer): string | undefined {
+  return 'namespace' in p ? p.namespace : undefined;
+}
+
+export function namespacesOf(cases: readonly Case[]): string[] {
+  const out = new Set<string>();
+  for (const c of cases) {
+    for (const p of [c.from.peer, c.to.peer]) {
+      const ns = peerNamespace(p);
+      if (ns) out.add(ns);
+    }
+  }
+  return [...out].sort();
+}
+
+export async function runCases(target: ClusterTarget, cases: readonly Case[], settings: RunSettings, signal: AbortSignal, runId = newRunId()): Promise<RunOutcome> {
+  const { kc } = target;
+  let snapshot;
+  try {
+    snapshot = await readSnapshot(kc, namespacesOf(cases));
+  } catch (err) {
+    throw new ClusterUnreachableError(`cannot read the cluster at ${target.server}: ${apiErrorMessage(err)}`);
+  }
+  const plan = buildPlan(cases, snapshot, settings.plan);
+  if (settings.dryRun) return { runId, plan, results: [], cleaned: true };
+
+  const podNamespaces = [...new Set([...plan.sources.map((s) => s.namespace), ...plan.servers.map((s) => s.namespace)])];
+  const missing = await missingPermissions(kc, runPermissions(namespacesOf(cases), podNamespaces)).catch((err: unknown) => {
+    throw new ClusterUnreachableError(`cannot check permissions: ${apiErrorMessage(err)}`);
+  });
+  if (missing.length > 0) {
+    throw new PermissionError(`missing permissions (nothing was created):\n${missing.map((p) => `  - ${describePermission(p)}`).join('\n')}\nSee deploy/rbac.yaml for a role that grants exactly what netprobe needs.`);
+  }
+
+  let execution;
+  let cleaned = false;
+  try {
+    execution = await execute(kc, plan, { ...settings, runId, signal });
+  } finally {
+    // Delete whatever this run created, even when probing failed or was aborted.
+    await deleteRunPods(kc, runId, podNamespaces).then(
+      () => (cleaned = true),
+      () => (cleaned = false),
+    );
+  }
+  const sources = new Map(plan.sources.map((s) => [s.key, s]));
+  const results = judge({
+    plan,
+    observations: execution.observations,
+    aliveExtra: execution.aliveExtra,
+    reproduce: (p) => reproduceCommand(p, sources.get(p.sourceKey), settings.probeImage, execution.serverIps),
+  });
+  return { runId, plan, results, cleaned, timings: execution.timings };
+}
+
+/** The plan as text, for --dry-run: what would be created where, and what cannot be probed. */
+export function describePlan(plan: Plan): string[] {
+  const lines: string[] = [];
+  const perSource = new Map<string, number>();
+  for (const p of plan.probes) perSource.set(p.sourceKey, (perSource.get(p.sourceKey) ?? 0) + 1);
+  lines.push(`${plan.cases.length} cases, ${plan.probes.length} probes, ${plan.sources.length} probe pods, ${plan.servers.length} echo servers`);
+  for (const s of plan.sources) {
+    const labels = Object.entries(s.labels).map(([k, v]) => `${k}=${v}`).join(',') || '(no labels)';
+    lines.push(`  probe pod in ${s.namespace}: labels ${labels}, serviceAccount ${s.serviceAccount} (for ${s.standsFor}); ${perSource.get(s.key) ?? 0} probes`);
+  }
+  for (const s of plan.servers) {
+    const labels = Object.entries(s.labels).map(([k, v]) => `${k}=${v}`).join(',') || '(no labels)';
+    lines.push(`  echo server in ${s.namespace}: labels ${labels}, ports ${s.ports.map((p) => `${p.port}/${p.protocol}`).join(',')} (for ${s.standsFor})`);
+  }
+  for (const u of plan.unprobeable) lines.push(`  cannot probe ${u.caseId}: ${u.reason}`);
+  return lines;
+}
