@@ -62,7 +62,7 @@ export function suitesFromDocuments(documents: readonly YamlDocument[]): { suite
         diagnostics.push(diagnostic(first.pos, `expectation name ${JSON.stringify(e.name)} is used again at ${formatPos(e.pos)}; expected names unique across the run`));
       }
     });
-    if (checked.diagnostics.length === 0 && problems.length === 0) suites.push(suite);
+    if (d.clean && checked.diagnostics.length === 0 && problems.length === 0) suites.push(suite);
   }
   // Derived names give way to explicit ones and to each other with a stable suffix.
   for (const { suite, index } of derived) {
@@ -72,7 +72,7 @@ export function suitesFromDocuments(documents: readonly YamlDocument[]): { suite
     e.name = candidate;
     firstByName.set(candidate, { pos: e.pos, reported: false });
   }
-  return { suites, diagnostics };
+  return { suites, diagnostics: sortDiagnostics(diagnostics, [...new Set(documents.map((d) => d.file))]) };
 }
 
 /**

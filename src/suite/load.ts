@@ -20,6 +20,8 @@ export interface YamlDocument {
   index: number;
   doc: Document;
   lines: LineCounter;
+  /** False when the YAML had problems that were reported but did not stop checking (duplicate keys). */
+  clean: boolean;
 }
 
 export interface LoadedDocuments {
@@ -199,7 +201,7 @@ export function parseYaml(file: string, text: string): { documents: YamlDocument
     if (fatal.length > 0) return;
     const contents = doc.contents;
     if (contents === null || (isScalar(contents) && contents.value === null)) return;
-    documents.push({ file, index, doc, lines });
+    documents.push({ file, index, doc, lines, clean: doc.errors.length === 0 });
   });
   if (documents.length === 0 && diagnostics.length === 0)
     diagnostics.push(fileDiagnostic(file, 'file is empty (no YAML documents); expected a ConnectivitySuite'));
@@ -207,7 +209,7 @@ export function parseYaml(file: string, text: string): { documents: YamlDocument
 }
 
 function duplicateKeyName(text: string, pos: [number, number]): string {
-  const raw = text.slice(pos[0], pos[1]).trim();
+  const raw = /^[^\s:]+/.exec(text.slice(pos[0]))?.[0];
   return raw ? `\`${raw}\`` : '';
 }
 

@@ -243,7 +243,7 @@ function checkPorts(ctx: Ctx, e: PlainObject, to: NamedPeer[], protocol: Protoco
     const text = portText(ref);
     const first = seen.get(text);
     if (first) {
-      ok = report(ctx, pos, `${key}: port ${text} is listed twice (first at line ${first.line}); expected each port once`);
+      ok = report(ctx, pos, `${key}: port ${text} is listed twice (first at ${first.line}:${first.col}); expected each port once`);
       continue;
     }
     seen.set(text, pos);

@@ -249,9 +249,7 @@ function applyRule(w: Walk, obj: PlainObject, rule: KeyRule, d: ObjectDef, pos: 
   if (current === INVALID) return;
   const hit = typeof current === 'string' && rule.values.includes(current);
   if (rule.otherwise ? hit : !hit) return;
-  const condition = rule.otherwise
-    ? `${rule.key} is ${typeof current === 'string' ? current : `not set (default ${defaultOf(d, rule.key) ?? 'none'})`}`
-    : `${rule.key} is ${current as string}`;
+  const condition = `${rule.key} is ${typeof current === 'string' ? current : `not set (default ${defaultOf(d, rule.key) ?? 'none'})`}`;
   if (rule.require !== undefined) {
     const v = obj[rule.require];
     if (v === INVALID) return;
@@ -261,8 +259,8 @@ function applyRule(w: Walk, obj: PlainObject, rule: KeyRule, d: ObjectDef, pos: 
     }
   }
   if (rule.forbid !== undefined && !isEmptyValue(obj[rule.forbid])) {
-    const allowed = rule.otherwise ? `only allowed when ${rule.key} is ${rule.values.join(' or ')}` : `not allowed when ${condition}`;
-    report(w, keyPos(rule.forbid), `${d.noun}: \`${rule.forbid}\` is ${allowed}${rule.otherwise ? `; found ${condition}` : ''}`);
+    const when = rule.otherwise ? `is only allowed when ${rule.key} is ${rule.values.join(' or ')}; ${condition}` : `is not allowed when ${condition}`;
+    report(w, keyPos(rule.forbid), `${d.noun}: \`${rule.forbid}\` ${when}`);
   }
 }
 
