@@ -6,7 +6,7 @@ import { abortOnSignals } from '../signals.ts';
 import { ClusterConfigError, connect } from '../../cluster/connect.ts';
 import { ClusterUnreachableError } from '../../cluster/errors.ts';
 import { createProgress } from '../../report/progress.ts';
-import { OutputSpecError, parseOutputSpecs, writeOutputs } from '../../report/outputs.ts';
+import { OutputSpecError, OutputWriteError, parseOutputSpecs, writeOutputs } from '../../report/outputs.ts';
 import { describePlan, newRunId, PermissionError, runCases } from '../../run/run-suites.ts';
 import { expandSuites, formatDiagnostic, loadSuites, selectSuites } from '../../suite/index.ts';
 import { EXIT, exitCodeFor, REPORT_SCHEMA_VERSION, summarize, type Report } from '../../verdict/model.ts';
@@ -181,11 +181,17 @@ export const command: Command = {
     }
     const report: Report = {
       schemaVersion: REPORT_SCHEMA_VERSION,
-      run: { id: runId, command: 'run', startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), cluster: target.server, context: target.context },
+      run: { id: runId, command: ['netprobe', 'run', ...args].join(' '), startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), cluster: target.server, context: target.context },
       summary: summarize(outcome.results),
       results: outcome.results,
     };
-    await writeOutputs(report, outputs, { stdout: { write: io.stdout, isTTY: process.stdout.isTTY, columns: process.stdout.columns } });
+    try {
+      await writeOutputs(report, outputs, { stdout: { write: io.stdout, isTTY: process.stdout.isTTY, columns: process.stdout.columns } });
+    } catch (err) {
+      if (!(err instanceof OutputWriteError)) throw err;
+      io.stderr(`netprobe run: ${err.message}\n`);
+      return EXIT.usage;
+    }
     return exitCodeFor(report.summary);
   },
 };
