@@ -2,6 +2,13 @@ import { parseYaml } from '../../../src/suite/load.ts';
 import { suitesFromDocuments } from '../../../src/suite/index.ts';
 import { formatDiagnostic } from '../../../src/suite/diagnostics.ts';
 import type { Suite } from '../../../src/suite/model.ts';
+import { buildSchema } from '../../../src/suite/schema.ts';
+import { parseAllDocuments } from 'yaml';
+import { Ajv } from 'ajv';
+
+const ajv = new Ajv({ strict: false, allErrors: true });
+/** The generated JSON Schema, compiled: every suite the loader accepts must pass it too. */
+export const schemaValidate = ajv.compile(buildSchema());
 
 export const HEADER = `apiVersion: netprobe.dev/v1alpha1
 kind: ConnectivitySuite
@@ -26,5 +33,8 @@ export function spec(body: string): string {
 export function valid(text: string): Suite {
   const { suites, errors } = check(text);
   if (errors.length > 0 || suites.length !== 1) throw new Error(`expected one valid suite, got:\n${errors.join('\n')}`);
+  for (const doc of parseAllDocuments(text)) {
+    if (!schemaValidate(doc.toJS())) throw new Error(`the JSON Schema rejects a suite the loader accepts: ${ajv.errorsText(schemaValidate.errors)}`);
+  }
   return suites[0]!;
 }
