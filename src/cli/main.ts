@@ -29,6 +29,8 @@ export const COMMANDS: Readonly<Record<string, Loader>> = {
   run: () => import('./commands/run.ts'),
   clean: () => import('./commands/clean.ts'),
   report: () => import('./commands/report.ts'),
+  predict: () => import('./commands/predict.ts'),
+  explain: () => import('./commands/explain.ts'),
 };
 
 /** Bad arguments or flags: main prints the message and the command's usage, and exits 2. */

@@ -1,0 +1,100 @@
+// `netprobe predict SUITE... --policies PATH...`: judge every expectation against NetworkPolicy manifests,
+// with no cluster. Contradictions (the policies deny an `allow`, or allow a `deny`) fail the run.
+import type { CliIO, Command } from '../main.ts';
+import { UsageError, parseCommandArgs } from '../main.ts';
+import { OutputSpecError, parseOutputSpecs, writeOutputs } from '../../report/outputs.ts';
+import { expandSuites, formatDiagnostic, loadSuites, selectSuites } from '../../suite/index.ts';
+import { EXIT, exitCodeFor, REPORT_SCHEMA_VERSION, summarize, type Report } from '../../verdict/model.ts';
+import { PolicyEngine } from '../../policy/evaluate.ts';
+import { loadManifestFiles } from '../../policy/load-files.ts';
+import type { ManifestSet } from '../../policy/manifests.ts';
+import { predictCase, predictionResult } from '../../policy/predict.ts';
+
+const USAGE = `netprobe predict --policies PATH... [FLAGS] SUITE...
+
+Judges every expectation of the suites under SUITE against Kubernetes manifests, without a cluster:
+NetworkPolicies, Namespaces (their labels), Pods, Services, and workloads (Deployment, StatefulSet,
+DaemonSet, ReplicaSet, Job, CronJob: one representative pod from the template). Each result carries the
+predicted verdict and the policies that decide it; an expectation the policies contradict is reported as
+a leak (a deny the policies allow) or broken (an allow the policies deny). Pod selectors that match no pod
+are judged for a stand-in carrying the selector's labels; host names cannot be predicted (inconclusive).
+
+Flags:
+  --policies PATH            manifest file or folder (*.yaml, *.yml, *.json); repeatable, required
+  --only NAME|TAG            judge only these expectations (comma-separated, repeatable)
+  -o, --output FORMAT[=FILE] table (default), json, junit, tap, markdown; repeatable
+  -h, --help                 show this help
+
+Exit codes: 0 the policies agree with every expectation; 1 a contradiction; 2 invalid input or usage;
+3 some expectations could not be predicted and none is contradicted.
+`;
+
+/**
+ * Reads the --policies paths for a command (predict, explain): problems and policies the API server
+ * would reject become warnings on stderr; an unreadable path is reported and yields undefined.
+ */
+export async function readPolicyInputs(
+  name: string,
+  paths: readonly string[],
+  io: CliIO,
+): Promise<{ manifests: ManifestSet; engine: PolicyEngine } | undefined> {
+  let manifests;
+  try {
+    manifests = await loadManifestFiles(paths);
+  } catch (err) {
+    io.stderr(`netprobe ${name}: cannot read --policies: ${err instanceof Error ? err.message : String(err)}\n`);
+    return undefined;
+  }
+  const engine = new PolicyEngine(manifests);
+  for (const p of manifests.problems) io.stderr(`netprobe ${name}: warning: ${p}\n`);
+  for (const cp of engine.policies) for (const p of cp.problems) io.stderr(`netprobe ${name}: warning: ${cp.key}: ${p}\n`);
+  return { manifests, engine };
+}
+
+export const command: Command = {
+  name: 'predict',
+  summary: 'judge expectations against NetworkPolicy manifests, no cluster needed',
+  usage: USAGE,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs(args, {
+      policies: { type: 'string', multiple: true },
+      only: { type: 'string', multiple: true },
+      output: { type: 'string', short: 'o', multiple: true },
+    });
+    if (positionals.length === 0) throw new UsageError('no SUITE given; expected one or more suite files or folders');
+    const policyPaths = values.policies ?? [];
+    if (policyPaths.length === 0) throw new UsageError('no --policies PATH given');
+    let outputs;
+    try {
+      outputs = parseOutputSpecs(values.output ?? []);
+    } catch (err) {
+      if (err instanceof OutputSpecError) throw new UsageError(err.message);
+      throw err;
+    }
+    const loaded = await loadSuites(positionals);
+    if (loaded.diagnostics.length > 0) {
+      for (const d of loaded.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
+      io.stderr('netprobe predict: invalid suite input\n');
+      return EXIT.usage;
+    }
+    const { suites, unmatched } = selectSuites(loaded.suites, values.only ?? []);
+    if (unmatched.length > 0) throw new UsageError(`--only ${unmatched.join(', ')} matched no expectation name or tag`);
+    const inputs = await readPolicyInputs('predict', policyPaths, io);
+    if (inputs === undefined) return EXIT.usage;
+    const { manifests, engine } = inputs;
+    io.stderr(
+      `netprobe predict: ${manifests.policies.length} policies, ${manifests.namespaces.length} namespaces, ` +
+        `${manifests.pods.length} pods, ${manifests.services.length} services\n`,
+    );
+    const startedAt = new Date().toISOString();
+    const results = expandSuites(suites).map((c) => predictionResult(c, predictCase(engine, manifests, c)));
+    const report: Report = {
+      schemaVersion: REPORT_SCHEMA_VERSION,
+      run: { id: `predict-${Date.now().toString(36)}`, command: 'predict', startedAt, finishedAt: new Date().toISOString() },
+      summary: summarize(results),
+      results,
+    };
+    await writeOutputs(report, outputs, { stdout: { write: io.stdout, isTTY: process.stdout.isTTY, columns: process.stdout.columns } });
+    return exitCodeFor(report.summary);
+  },
+};

@@ -1,0 +1,159 @@
+// Prediction of suite cases from policies: for one Case, every combination of the source's and the
+// destination's pods (and, for a port range, every port where the policies' answer can change) is judged;
+// the case is predicted allowed when all are allowed, denied when all are denied, and mixed otherwise.
+// Pure: the CLI reads the files and writes the report.
+
+import type { Case } from '../suite/model.ts';
+import type { Result, Status } from '../verdict/model.ts';
+import { portText } from '../suite/normalize.ts';
+import type { PolicyEngine, Verdict } from './evaluate.ts';
+import {
+  connectionPorts,
+  defaultPort,
+  l4Protocol,
+  resolvePeer,
+  throughService,
+  type PeerResolution,
+  type PeerWorld,
+} from './peers.ts';
+import { endpointLabel, isPod, type ConnectionPort, type Endpoint } from './types.ts';
+
+export type Predicted = 'allowed' | 'denied' | 'mixed' | 'unknown';
+
+export interface Prediction {
+  predicted: Predicted;
+  /** The deciding policies (see Verdict.policies), over every combination judged. */
+  policies: string[];
+  /** One line: why, naming a combination that shows it. */
+  detail: string;
+  /** How many connections were judged. */
+  checked: number;
+}
+
+/** At most this many connections per case (large selectors times wide ranges). */
+export const MAX_CONNECTIONS_PER_CASE = 5000;
+
+/**
+ * The ports of [from, to] where a verdict can change: both ends, and around every port number that a
+ * policy or a container port names inside the range. Judging these is judging the whole range.
+ */
+export function rangeBreakpoints(engine: PolicyEngine, pods: readonly Endpoint[], from: number, to: number): number[] {
+  const points = new Set<number>([from, to]);
+  const add = (n: number): void => {
+    for (const p of [n - 1, n, n + 1]) if (p >= from && p <= to) points.add(p);
+  };
+  for (const cp of engine.policies) {
+    for (const rule of [...cp.ingress, ...cp.egress]) {
+      for (const port of rule.ports ?? []) {
+        if (typeof port.port === 'number') add(port.port);
+        if (port.endPort !== undefined) add(port.endPort);
+      }
+    }
+  }
+  for (const e of pods) if (isPod(e)) for (const c of e.containerPorts) add(c.port);
+  return [...points].sort((a, b) => a - b);
+}
+
+function unknown(detail: string): Prediction {
+  return { predicted: 'unknown', policies: [], detail, checked: 0 };
+}
+
+function describe(src: Endpoint, dst: Endpoint, port: ConnectionPort, v: Verdict): string {
+  const p = typeof port === 'number' ? String(port) : port.name;
+  const why = v.allowed
+    ? `egress ${v.egress.reason}; ingress ${v.ingress.reason}`
+    : (v.egress.allowed ? v.ingress : v.egress).reason;
+  return `${endpointLabel(src)} -> ${endpointLabel(dst)}:${p}/${v.protocol}: ${why}`;
+}
+
+export function predictCase(engine: PolicyEngine, world: PeerWorld, c: Case): Prediction {
+  const from: PeerResolution = resolvePeer(c.from.peer, world);
+  if (!from.ok) return unknown(`source ${c.from.label}: ${from.reason}`);
+  const to: PeerResolution = resolvePeer(c.to.peer, world);
+  if (!to.ok) return unknown(`destination ${c.to.label}: ${to.reason}`);
+  const protocol = l4Protocol(c.expectation.protocol);
+  let ports: ConnectionPort[];
+  if (c.port?.kind === 'range') ports = rangeBreakpoints(engine, to.endpoints, c.port.from, c.port.to);
+  else if (c.port !== undefined) ports = connectionPorts(c.port);
+  else {
+    const implied = to.port ?? defaultPort(c.expectation.protocol);
+    if (implied === undefined) return unknown('no port to judge: the expectation names none');
+    ports = [implied];
+  }
+  if (to.service !== undefined) {
+    const svc = to.service;
+    ports = ports.map((p) => throughService(svc, p, protocol));
+  }
+  const policies = new Set<string>();
+  let allowed = 0;
+  let denied = 0;
+  let firstAllowed = '';
+  let firstDenied = '';
+  let checked = 0;
+  for (const src of from.endpoints) {
+    for (const dst of to.endpoints) {
+      for (const port of ports) {
+        if (checked >= MAX_CONNECTIONS_PER_CASE) break;
+        checked++;
+        const v = engine.evaluate({ source: src, destination: dst, port, protocol });
+        if (v.error !== undefined) return unknown(`${endpointLabel(src)} -> ${endpointLabel(dst)}: ${v.error}`);
+        if (v.allowed) {
+          allowed++;
+          firstAllowed ||= describe(src, dst, port, v);
+        } else {
+          denied++;
+          firstDenied ||= describe(src, dst, port, v);
+        }
+        for (const p of v.policies) policies.add(p);
+      }
+    }
+  }
+  const standIn = from.standIn || to.standIn ? ' (no pod in the manifests matches; judged for a stand-in with the selector labels)' : '';
+  if (denied === 0) return { predicted: 'allowed', policies: [...policies], detail: `${firstAllowed}${standIn}`, checked };
+  if (allowed === 0) return { predicted: 'denied', policies: [...policies], detail: `${firstDenied}${standIn}`, checked };
+  return {
+    predicted: 'mixed',
+    policies: [...policies],
+    detail: `${allowed} of ${checked} combinations allowed, e.g. ${firstAllowed}; denied: ${firstDenied}${standIn}`,
+    checked,
+  };
+}
+
+/** A prediction as a report Result: a contradiction is a leak (deny predicted allowed) or broken (allow predicted denied). */
+export function predictionResult(c: Case, p: Prediction): Result {
+  const e = c.expectation;
+  const expected = e.expect === 'allow' ? 'allowed' : 'denied';
+  let status: Status;
+  if (p.predicted === 'unknown') status = 'inconclusive';
+  else if (p.predicted === expected) status = 'pass';
+  else status = e.expect === 'allow' ? 'broken' : 'leak';
+  const detail =
+    p.predicted === 'unknown'
+      ? `cannot predict: ${p.detail}`
+      : status === 'pass'
+        ? `policies agree: ${p.detail}`
+        : `policies contradict the expectation (predicted ${p.predicted}): ${p.detail}`;
+  const result: Result = {
+    name: c.id,
+    expectation: e.name,
+    suite: e.suite,
+    location: `${e.pos.file}:${e.pos.line}:${e.pos.col}`,
+    source: c.from.label,
+    destination: c.to.label,
+    port: c.port ? portText(c.port) : '',
+    protocol: e.protocol,
+    expect: e.expect,
+    observed: 'unknown',
+    outcome: 'not-run',
+    status,
+    durationMs: 0,
+    attempts: 0,
+    detail,
+    tags: [...e.tags],
+    policies: p.policies,
+  };
+  // A mixed prediction is reported as the side that contradicts the expectation.
+  if (p.predicted === 'allowed' || p.predicted === 'denied') result.predicted = p.predicted;
+  else if (p.predicted === 'mixed') result.predicted = e.expect === 'allow' ? 'denied' : 'allowed';
+  return result;
+}
