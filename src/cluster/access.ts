@@ -17,7 +17,7 @@ export function describePermission(p: Permission): string {
 
 /** What a run needs: read the namespaces it names; create, exec into and delete pods where it probes. */
 export function runPermissions(readNamespaces: readonly string[], podNamespaces: readonly string[]): Permission[] {
-  const perms: Permission[] = [{ verb: 'list', resource: 'namespaces' }];
+  const perms: Permission[] = readNamespaces.length > 0 ? [{ verb: 'list', resource: 'namespaces' }] : [];
   for (const namespace of new Set(readNamespaces)) {
     for (const resource of ['pods', 'services', 'serviceaccounts']) perms.push({ verb: 'list', resource, namespace });
     for (const resource of ['deployments', 'statefulsets', 'daemonsets']) perms.push({ verb: 'list', resource, group: 'apps', namespace });

@@ -35,6 +35,20 @@ export function newRunId(): string {
   return randomBytes(4).toString('hex').slice(0, 6);
 }
 
+async function requirePermissions(target: ClusterTarget, readNamespaces: string[], podNamespaces: string[]): Promise<void> {
+  if (readNamespaces.length === 0 && podNamespaces.length === 0) return;
+  const missing = await missingPermissions(target.kc, runPermissions(readNamespaces, podNamespaces)).catch((err: unknown) => {
+    throw new ClusterUnreachableError(`cannot reach the cluster at ${target.server}: ${apiErrorMessage(err)}`);
+  });
+  if (missing.length > 0) {
+    throw new PermissionError(`missing permissions (nothing was created):\n${missing.map((p) => `  - ${describePermission(p)}`).join('\n')}\nSee deploy/rbac.yaml for a role that grants exactly what netprobe needs.`);
+  }
+}
+
+function sourceNamespacesOf(cases: readonly Case[]): string[] {
+  return [...new Set(cases.map((c) => peerNamespace(c.from.peer)).filter((n): n is string => n !== undefined))];
+}
+
 function peerNamespace(p: Peer): string | undefined {
   return 'namespace' in p ? p.namespace : undefined;
 }
@@ -52,9 +66,12 @@ export function namespacesOf(cases: readonly Case[]): string[] {
 
 export async function runCases(target: ClusterTarget, cases: readonly Case[], settings: RunSettings, signal: AbortSignal, runId = newRunId()): Promise<RunOutcome> {
   const { kc } = target;
+  const readNamespaces = namespacesOf(cases);
+  // Ask before touching anything, so a missing permission is named instead of failing half-way.
+  if (!settings.dryRun) await requirePermissions(target, readNamespaces, sourceNamespacesOf(cases));
   let snapshot;
   try {
-    snapshot = await readSnapshot(kc, namespacesOf(cases));
+    snapshot = await readSnapshot(kc, readNamespaces);
   } catch (err) {
     throw new ClusterUnreachableError(`cannot read the cluster at ${target.server}: ${apiErrorMessage(err)}`);
   }
@@ -62,12 +79,8 @@ export async function runCases(target: ClusterTarget, cases: readonly Case[], se
   if (settings.dryRun) return { runId, plan, results: [], cleaned: true };
 
   const podNamespaces = [...new Set([...plan.sources.map((s) => s.namespace), ...plan.servers.map((s) => s.namespace)])];
-  const missing = await missingPermissions(kc, runPermissions(namespacesOf(cases), podNamespaces)).catch((err: unknown) => {
-    throw new ClusterUnreachableError(`cannot check permissions: ${apiErrorMessage(err)}`);
-  });
-  if (missing.length > 0) {
-    throw new PermissionError(`missing permissions (nothing was created):\n${missing.map((p) => `  - ${describePermission(p)}`).join('\n')}\nSee deploy/rbac.yaml for a role that grants exactly what netprobe needs.`);
-  }
+  // Echo servers may go where no source is: those namespaces are checked now.
+  await requirePermissions(target, [], podNamespaces.filter((n) => !sourceNamespacesOf(cases).includes(n)));
 
   let execution;
   let cleaned = false;
