@@ -5,7 +5,7 @@
 import type { Expectation, HttpCheck, LabelSelector, LabelSelectorRequirement, NamedPeer, Peer, PortRef, Protocol, SelectorOperator, SourcePos, Suite, WorkloadKind } from './model.ts';
 import { type Diagnostic, diagnostic, oneOf, suggest } from './diagnostics.ts';
 import { CLUSTER_DNS, DEFAULTS } from './definitions.ts';
-import { INVALID, type PlainObject, type Positions } from './validate.ts';
+import { INVALID, type PlainObject, type Positions, hasProblems } from './validate.ts';
 import { peerLabel } from './peers.ts';
 
 interface Ctx {
@@ -62,7 +62,7 @@ function toSelector(raw: unknown): LabelSelector | undefined {
 /** A raw peer mapping -> Peer, or undefined (reported here, or already by the validator). */
 function toPeer(ctx: Ctx, raw: unknown): Peer | undefined {
   if (!isObject(raw)) return undefined;
-  if (Object.values(raw).includes(INVALID)) return undefined;
+  if (hasProblems(raw) || Object.values(raw).includes(INVALID)) return undefined;
   const pos = ctx.positions.of(raw);
   const namespace = (): string | undefined => {
     const ns = str(raw, 'namespace') ?? ctx.namespace;
@@ -227,6 +227,7 @@ function checkPorts(ctx: Ctx, e: PlainObject, to: NamedPeer[], protocol: Protoco
     if (protocol === 'DNS') return [{ kind: 'number', port: DEFAULTS.dnsPort }];
     if (protocol === 'HTTP') return [{ kind: 'number', port: DEFAULTS.httpPort }];
     if (protocol === 'HTTPS') return [{ kind: 'number', port: DEFAULTS.httpsPort }];
+    if (hasProblems(e)) return undefined; // a misspelt `port` was reported as an unknown key
     return void report(ctx, ctx.positions.of(e), `expectation: missing \`port\` or \`ports\`; expected the destination port for ${protocol} (a number, a named port or a range)`);
   }
   if (e[key] === INVALID) return undefined;
@@ -324,7 +325,7 @@ function normalizeExpectation(ctx: Ctx, e: PlainObject, suite: string, defaults:
   const http = bad(e, 'http') ? false : httpCheck(ctx, e, to, e.to, protocol);
   const expect = str(e, 'expect') as 'allow' | 'deny' | undefined;
   const invalid = ['name', 'tags', 'dnsName', 'timeoutSeconds', 'attempts'].some((k) => bad(e, k));
-  if (!ok || !from || !ports || http === false || expect === undefined || invalid || ctx.diagnostics.length > before) return undefined;
+  if (!ok || !from || !ports || http === false || expect === undefined || invalid || hasProblems(e) || ctx.diagnostics.length > before) return undefined;
 
   const expectation: Expectation = {
     name: str(e, 'name') ?? '',

@@ -9,6 +9,12 @@ import { type ArrayDef, type Def, type KeyRule, type MapDef, type NumberDef, typ
 /** Stands in for a value that was reported as invalid; later stages skip it without a second message. */
 export const INVALID: unique symbol = Symbol('invalid');
 export type Checked = unknown;
+
+const flagged = new WeakSet<object>();
+/** True when the validator reported a problem with this mapping itself (an unknown or missing key). */
+export function hasProblems(obj: object): boolean {
+  return flagged.has(obj);
+}
 export type PlainObject = Record<string, unknown>;
 
 interface Where {
@@ -191,7 +197,7 @@ function check(w: Walk, rawNode: NodeLike, def: Def, label: string, at: SourcePo
 
 function checkString(w: Walk, value: string, d: StringDef, label: string, pos: SourcePos): unknown {
   if (d.enum && !d.enum.includes(value)) {
-    const guess = suggest(value, d.enum);
+    const guess = d.enum.length > 1 ? suggest(value, d.enum) : undefined;
     const hint = guess !== undefined ? `; did you mean \`${guess}\`?` : '';
     const expected = d.enum.length === 1 ? `\`${d.enum[0]}\`` : `one of ${oneOf(d.enum)}`;
     return report(w, pos, `${label}: found \`${value}\`, expected ${expected}${hint}`);
@@ -275,12 +281,15 @@ function checkObject(w: Walk, node: YamlNode, d: ObjectDef, label: string, pos: 
   const obj: PlainObject = {};
   const keys = new Map<string | number, { key: SourcePos; value: SourcePos }>();
   const known = Object.keys(d.properties);
+  const guessed = new Set<string>();
   for (const { key, keyPos, valueNode, valuePos } of pairsOf(w, node, label)) {
     const propDef = d.properties[key];
     if (!propDef) {
       const guess = suggest(key, [...known, ...extraKeys]);
       const hint = guess !== undefined ? `did you mean \`${guess}\`?` : `expected one of ${oneOf(known)}`;
       report(w, keyPos, `unknown key \`${key}\` in ${d.noun}; ${hint}`);
+      flagged.add(obj);
+      if (guess !== undefined) guessed.add(guess);
       continue;
     }
     keys.set(key, { key: keyPos, value: valuePos });
@@ -288,12 +297,15 @@ function checkObject(w: Walk, node: YamlNode, d: ObjectDef, label: string, pos: 
   }
   w.positions.record(obj, { pos, keys });
   for (const req of d.required ?? []) {
-    if (!(req in obj)) report(w, pos, `${d.noun}: missing required key \`${req}\``);
+    if (req in obj) continue;
+    flagged.add(obj);
+    // A typo of this key was already reported with the suggestion; one message is enough.
+    if (!guessed.has(req)) report(w, pos, `${d.noun}: missing required key \`${req}\``);
   }
   for (const [a, b] of d.exclusive ?? []) {
     if (a in obj && b in obj) report(w, keys.get(b)?.key ?? pos, `${d.noun}: \`${a}\` and \`${b}\` cannot both be set; use one`);
   }
-  for (const rule of d.rules ?? []) applyRule(w, obj, rule, d, pos, (k) => keys.get(k)?.key ?? pos);
+  if (!flagged.has(obj)) for (const rule of d.rules ?? []) applyRule(w, obj, rule, d, pos, (k) => keys.get(k)?.key ?? pos);
   return obj;
 }
 

@@ -97,9 +97,14 @@ describe('bad suite files', () => {
     expect(missing).to.deep.equal([]);
   });
 
+  it('a misspelt key is reported once, not also as a missing one', async () => {
+    const { diagnostics } = await loadSuites([path.join(DIR, 'unknown-key-typo.yaml')]);
+    expect(diagnostics.map(formatDiagnostic)).to.deep.equal(['test/fixtures/bad/unknown-key-typo.yaml:13:7: unknown key `expcet` in expectation; did you mean `expect`?']);
+  });
+
   it('reports every problem in a file, not just the first', async () => {
     const { diagnostics } = await loadSuites([path.join(DIR, 'many-errors.yaml')]);
-    expect(diagnostics.map((d) => `${d.line}:${d.col}`)).to.deep.equal(['10:7', '10:13', '12:13', '13:17', '14:7']);
+    expect(diagnostics.map((d) => `${d.line}:${d.col}`)).to.deep.equal(['10:13', '12:13', '13:17', '14:7']);
   });
 
   it('refuses a huge file with one line, without reading it as YAML', async () => {
