@@ -209,9 +209,16 @@ function checkString(w: Walk, value: string, d: StringDef, label: string, pos: S
   if (d.minLength !== undefined && value.length < d.minLength) return report(w, pos, `${label}: found an empty string, expected ${expectedText(d)}`);
   if (d.maxLength !== undefined && value.length > d.maxLength)
     return report(w, pos, `${label}: found ${value.length} characters, expected at most ${d.maxLength} (${expectedText(d)})`);
-  if (d.pattern !== undefined && !new RegExp(d.pattern).test(value))
+  if (d.pattern !== undefined && !compiled(d.pattern).test(value))
     return report(w, pos, `${label}: found ${describeValue(value)}, expected ${expectedText(d)}`);
   return value;
+}
+
+const regexps = new Map<string, RegExp>();
+function compiled(pattern: string): RegExp {
+  let re = regexps.get(pattern);
+  if (!re) regexps.set(pattern, (re = new RegExp(pattern)));
+  return re;
 }
 
 function numberRange(d: NumberDef): string {

@@ -1,24 +1,48 @@
 // `netprobe validate PATH...`: load and check suites without a cluster.
-import type { Command } from '../main.ts';
+import type { Command, CliIO } from '../main.ts';
 import { UsageError, parseCommandArgs } from '../main.ts';
 import { EXIT } from '../../verdict/model.ts';
-import { expandSuites, formatDiagnostic, loadSuites, selectSuites } from '../../suite/index.ts';
+import { type Diagnostic, expandSuites, formatDiagnostic, loadSuites, selectSuites } from '../../suite/index.ts';
 
-const USAGE = `netprobe validate [--only NAME|TAG] [--list] PATH...
+const FORMATS = ['text', 'json', 'github'] as const;
+type Format = (typeof FORMATS)[number];
+
+const USAGE = `netprobe validate [--only NAME|TAG] [--list] [--format text|json|github] PATH...
 
 Loads every suite under PATH (files, or folders searched for *.yaml and *.yml) and checks it
 without touching a cluster. Prints one line per problem as file:line:col: message, or a count.
 
 Flags:
-  --only NAME|TAG  check only expectations with this name or tag (comma-separated, repeatable,
-                   globs * and ?, prefix name: or tag: to be explicit); unmatched values are errors
-  --list           print every case (one per source x destination x port) after the count
-  -h, --help       show this help
+  --only NAME|TAG   check only expectations with this name or tag (comma-separated, repeatable,
+                    globs * and ?, prefix name: or tag: to be explicit); unmatched values are errors
+  --list            print every case (one per source x destination x port) after the count
+  --format FORMAT   text (default); json (one object on stdout); github (workflow annotations)
+  -h, --help        show this help
 
 Exit codes: 0 valid, 2 problems found or bad usage.
 `;
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** GitHub Actions workflow command escaping. */
+const ghData = (s: string): string => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+const ghProp = (s: string): string => ghData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+
+function printDiagnostics(io: CliIO, format: Format, diagnostics: readonly Diagnostic[]): void {
+  for (const d of diagnostics) {
+    if (format === 'github') io.stdout(`::error file=${ghProp(d.file)},line=${d.line},col=${d.col},title=netprobe validate::${ghData(d.message)}\n`);
+    else io.stdout(`${formatDiagnostic(d)}\n`);
+  }
+}
+
+interface Counts {
+  valid: boolean;
+  files: number;
+  suites: number;
+  expectations: number;
+  cases: number;
+  diagnostics: Diagnostic[];
+}
 
 export const command: Command = {
   name: 'validate',
@@ -28,11 +52,16 @@ export const command: Command = {
     const { values, positionals } = parseCommandArgs(args, {
       only: { type: 'string', multiple: true },
       list: { type: 'boolean' },
+      format: { type: 'string', default: 'text' },
     });
+    const format = values.format as Format;
+    if (!FORMATS.includes(format)) throw new UsageError(`--format ${values.format}: expected one of ${FORMATS.join(', ')}`);
     if (positionals.length === 0) throw new UsageError('no PATH given; expected one or more suite files or folders');
     const loaded = await loadSuites(positionals);
+    const counts: Counts = { valid: false, files: loaded.files.length, suites: 0, expectations: 0, cases: 0, diagnostics: loaded.diagnostics };
     if (loaded.diagnostics.length > 0) {
-      for (const d of loaded.diagnostics) io.stdout(`${formatDiagnostic(d)}\n`);
+      if (format === 'json') io.stdout(`${JSON.stringify(counts, null, 2)}\n`);
+      else printDiagnostics(io, format, loaded.diagnostics);
       const files = new Set(loaded.diagnostics.map((d) => d.file)).size;
       io.stderr(`netprobe validate: ${plural(loaded.diagnostics.length, 'problem')} in ${plural(files, 'file')}\n`);
       return EXIT.usage;
@@ -42,9 +71,14 @@ export const command: Command = {
       io.stderr(`netprobe validate: --only ${unmatched.join(', ')} matched no expectation name or tag\n`);
       return EXIT.usage;
     }
-    const expectations = suites.reduce((n, s) => n + s.expectations.length, 0);
     const cases = expandSuites(suites);
-    io.stdout(`OK: ${plural(suites.length, 'suite')}, ${plural(expectations, 'expectation')}, ${plural(cases.length, 'case')} (${plural(loaded.files.length, 'file')})\n`);
+    Object.assign(counts, { valid: true, suites: suites.length, expectations: suites.reduce((n, s) => n + s.expectations.length, 0), cases: cases.length });
+    if (format === 'json') {
+      const list = values.list ? { cases: cases.map((c) => ({ suite: c.expectation.suite, id: c.id })) } : {};
+      io.stdout(`${JSON.stringify({ ...counts, ...list }, null, 2)}\n`);
+      return EXIT.ok;
+    }
+    io.stdout(`OK: ${plural(counts.suites, 'suite')}, ${plural(counts.expectations, 'expectation')}, ${plural(counts.cases, 'case')} (${plural(counts.files, 'file')})\n`);
     if (values.list) for (const c of cases) io.stdout(`  ${c.expectation.suite}: ${c.id}\n`);
     return EXIT.ok;
   },

@@ -107,3 +107,26 @@ describe('cluster flags', () => {
     expect(() => parseCommandArgs(['--context'], { ...CLUSTER_OPTIONS })).to.throw(/context/);
   });
 });
+
+describe('netprobe validate --format', () => {
+  it('json: one object with counts or diagnostics', async () => {
+    const ok = await inProcess('validate', '--format', 'json', 'suites/examples/udp.yaml');
+    expect(ok.code).to.equal(0);
+    expect(JSON.parse(ok.out)).to.deep.equal({ valid: true, files: 1, suites: 1, expectations: 2, cases: 3, diagnostics: [] });
+    const bad = await inProcess('validate', '--format=json', 'test/fixtures/bad/unknown-endpoint.yaml');
+    expect(bad.code).to.equal(2);
+    const parsed = JSON.parse(bad.out) as { valid: boolean; diagnostics: { line: number; col: number }[] };
+    expect(parsed.valid).to.equal(false);
+    expect(parsed.diagnostics[0]).to.deep.include({ file: 'test/fixtures/bad/unknown-endpoint.yaml', line: 10, col: 13 });
+  });
+
+  it('github: workflow error annotations', async () => {
+    const r = await inProcess('validate', '--format', 'github', 'test/fixtures/bad/unknown-key-top.yaml');
+    expect(r.code).to.equal(2);
+    expect(r.out).to.equal('::error file=test/fixtures/bad/unknown-key-top.yaml,line=11,col=3,title=netprobe validate::unknown key `extra` in spec; expected one of `defaults`, `endpoints` or `expectations`\n');
+  });
+
+  it('an unknown format is a usage error', async () => {
+    expect((await inProcess('validate', '--format', 'xml', 'suites/examples')).code).to.equal(2);
+  });
+});
