@@ -1,0 +1,3 @@
+module netprobe/probes/agent
+
+go 1.24
