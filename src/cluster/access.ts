@@ -1,6 +1,7 @@
 // Before creating anything: can this identity do what a run needs? Asked with SelfSubjectAccessReview,
 // so the answer names exactly what is missing.
 import * as k8s from '@kubernetes/client-node';
+import { apiClient } from './api.ts';
 
 export interface Permission {
   verb: string;
@@ -31,7 +32,7 @@ export function runPermissions(readNamespaces: readonly string[], podNamespaces:
 }
 
 export async function missingPermissions(kc: k8s.KubeConfig, perms: readonly Permission[]): Promise<Permission[]> {
-  const authz = kc.makeApiClient(k8s.AuthorizationV1Api);
+  const authz = apiClient(kc, k8s.AuthorizationV1Api);
   const answers = await Promise.all(
     perms.map(async (p) => {
       const attrs: k8s.V1ResourceAttributes = { verb: p.verb, resource: p.resource };

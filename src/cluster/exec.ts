@@ -1,6 +1,7 @@
 // Runs a command in a container (kubectl exec) and collects its output.
 import * as k8s from '@kubernetes/client-node';
 import { Writable } from 'node:stream';
+import { apiRequests } from './api.ts';
 
 export interface ExecResult {
   stdout: string;
@@ -32,6 +33,7 @@ export async function execInPod(
   const stdout = new Collect();
   const stderr = new Collect();
   const exec = new k8s.Exec(kc);
+  apiRequests.count += 1;
   return new Promise<ExecResult>((resolve) => {
     let settled = false;
     const finish = (exitCode: number, error?: string) => {

@@ -1,5 +1,6 @@
 // Creating netprobe's pods, waiting until they can be used, and removing them.
 import * as k8s from '@kubernetes/client-node';
+import { apiClient } from './api.ts';
 import pLimit from 'p-limit';
 import { apiErrorMessage, isNotFound } from './errors.ts';
 import { runSelector } from './labels.ts';
@@ -8,7 +9,7 @@ import { runSelector } from './labels.ts';
 export type PodState = { ready: true; ip: string } | { ready: false; reason: string };
 
 export async function createPods(kc: k8s.KubeConfig, pods: readonly k8s.V1Pod[], concurrency: number): Promise<Map<string, string>> {
-  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const core = apiClient(kc, k8s.CoreV1Api);
   const limit = pLimit(concurrency);
   const failures = new Map<string, string>();
   await Promise.all(
@@ -74,7 +75,7 @@ export async function waitForPods(
   signal: AbortSignal,
   onProgress?: (ready: number, total: number) => void,
 ): Promise<Map<string, PodState>> {
-  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const core = apiClient(kc, k8s.CoreV1Api);
   const states = new Map<string, PodState>();
   const lastProblem = new Map<string, string>();
   const started = Date.now();
@@ -116,7 +117,7 @@ export async function waitForPods(
 
 /** Deletes every pod of a run (or of every run) in the given namespaces, or in all namespaces found. */
 export async function deleteRunPods(kc: k8s.KubeConfig, runId: string | undefined, namespaces?: readonly string[]): Promise<number> {
-  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const core = apiClient(kc, k8s.CoreV1Api);
   const labelSelector = runSelector(runId);
   let targets = namespaces ? [...new Set(namespaces)] : undefined;
   let count = 0;

@@ -1,6 +1,7 @@
 // Reads what planning needs from the API: a handful of list calls per namespace, whatever the number
 // of expectations.
 import * as k8s from '@kubernetes/client-node';
+import { apiClient } from './api.ts';
 import type { ClusterSnapshot, ContainerPortInfo, PodInfo, ProbedPort, ServiceInfo, WorkloadInfo } from './types.ts';
 import { ROLE_LABEL } from './labels.ts';
 
@@ -8,8 +9,8 @@ type L4 = 'TCP' | 'UDP' | 'SCTP';
 const l4 = (p: string | undefined): L4 => (p === 'UDP' || p === 'SCTP' ? p : 'TCP');
 
 export async function readSnapshot(kc: k8s.KubeConfig, namespaces: readonly string[]): Promise<ClusterSnapshot> {
-  const core = kc.makeApiClient(k8s.CoreV1Api);
-  const apps = kc.makeApiClient(k8s.AppsV1Api);
+  const core = apiClient(kc, k8s.CoreV1Api);
+  const apps = apiClient(kc, k8s.AppsV1Api);
   const allNs = await core.listNamespace();
   const existing = new Set(allNs.items.map((n) => n.metadata?.name ?? ''));
   const wanted = [...new Set([...namespaces, 'kube-system'])].filter((n) => existing.has(n));

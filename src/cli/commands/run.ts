@@ -3,11 +3,8 @@ import type { Command } from '../main.ts';
 import { UsageError, parseCommandArgs } from '../main.ts';
 import { CLUSTER_FLAGS_USAGE, CLUSTER_OPTIONS, clusterFlagsFrom } from '../cluster-flags.ts';
 import { abortOnSignals } from '../signals.ts';
-import { ClusterConfigError, connect } from '../../cluster/connect.ts';
-import { ClusterUnreachableError } from '../../cluster/errors.ts';
 import { createProgress } from '../../report/progress.ts';
 import { OutputSpecError, OutputWriteError, parseOutputSpecs, writeOutputs } from '../../report/outputs.ts';
-import { describePlan, newRunId, PermissionError, runCases } from '../../run/run-suites.ts';
 import { expandSuites, formatDiagnostic, loadSuites, selectSuites } from '../../suite/index.ts';
 import { EXIT, exitCodeFor, REPORT_SCHEMA_VERSION, summarize, type Report } from '../../verdict/model.ts';
 
@@ -137,6 +134,10 @@ export const command: Command = {
     const cases = expandSuites(suites);
     if (timeoutOverride !== undefined) for (const s of suites) for (const e of s.expectations) e.timeoutSeconds = timeoutOverride;
 
+    // The Kubernetes client is loaded only now: checking input stays fast and needs no cluster code.
+    const { ClusterConfigError, connect } = await import('../../cluster/connect.ts');
+    const { ClusterUnreachableError } = await import('../../cluster/errors.ts');
+    const { describePlan, newRunId, PermissionError, runCases } = await import('../../run/run-suites.ts');
     let target;
     try {
       target = connect(clusterFlagsFrom(values));
