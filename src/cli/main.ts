@@ -127,7 +127,8 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     }
     const cmd = await loadCommand(first);
     if (!cmd) return unknownCommand(io, first);
-    if (rest.includes('-h') || rest.includes('--help')) {
+    const flags = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+    if (flags.includes('-h') || flags.includes('--help')) {
       io.stdout(withNewline(cmd.usage));
       return EXIT.ok;
     }

@@ -84,6 +84,9 @@ describe('netprobe CLI (main)', () => {
     expect(a.out).to.equal(b.out);
     expect(a.out).to.match(/^netprobe validate/);
     expect((await inProcess('help', 'nope')).code).to.equal(2);
+    const afterDashes = await inProcess('validate', '--', '--help');
+    expect(afterDashes.code).to.equal(2);
+    expect(afterDashes.out).to.match(/^--help:1:1: no such file or folder/);
   });
 
   it('no arguments prints the overview and exits 2; a leading unknown flag is a usage error', async () => {
