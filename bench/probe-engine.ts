@@ -1,0 +1,95 @@
+// Benchmark: 1,000 expectations from 20 source identities to 50 targets (half of them denied), 2 s
+// timeout, on the local cluster; and, in the same run, the floor to compare with: one probe pod plus one
+// timeout (a single denied expectation). Prints wall times, API requests, and the ratio to the floor.
+//   node bench/probe-engine.ts        (KUBECONFIG, PROBE_IMAGE, ECHO_IMAGE from scripts/cluster/cluster up)
+import { apiRequests } from '../src/cluster/api.ts';
+import { connect } from '../src/cluster/connect.ts';
+import { runCases, type RunSettings } from '../src/run/run-suites.ts';
+import { expandSuites, loadSuites } from '../src/suite/index.ts';
+import { kubectl, tempFile } from '../test/e2e/support.ts';
+
+const NS = 'bench-netprobe';
+const SOURCES = Number(process.env.BENCH_SOURCES ?? 20);
+const TARGETS = Number(process.env.BENCH_TARGETS ?? 50);
+
+function suite(sources: number, targets: number): string {
+  const lines = [
+    'apiVersion: netprobe.dev/v1alpha1',
+    'kind: ConnectivitySuite',
+    'metadata: {name: bench}',
+    'spec:',
+    `  defaults: {namespace: ${NS}, timeoutSeconds: 2, attempts: 1}`,
+    '  expectations:',
+  ];
+  for (let s = 0; s < sources; s++) {
+    for (let t = 0; t < targets; t++) {
+      const denied = t % 2 === 1;
+      lines.push(
+        `    - name: s${s} to t${t}`,
+        `      from: {podSelector: {matchLabels: {bench-source: s${s}}}, synthetic: true}`,
+        `      to: {podSelector: {matchLabels: {bench-target: t${t}, bench-denied: "${denied}"}}, synthetic: true}`,
+        '      port: 8080',
+        `      expect: ${denied ? 'deny' : 'allow'}`,
+      );
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+const SETUP = `apiVersion: v1
+kind: Namespace
+metadata: {name: ${NS}, labels: {pod-security.kubernetes.io/enforce: restricted}}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny-denied-targets, namespace: ${NS}}
+spec:
+  podSelector: {matchLabels: {bench-denied: "true"}}
+  policyTypes: [Ingress]
+`;
+
+async function measure(label: string, text: string) {
+  const loaded = await loadSuites([tempFile(`${label}.yaml`, text)]);
+  if (loaded.diagnostics.length > 0) throw new Error(JSON.stringify(loaded.diagnostics[0]));
+  const cases = expandSuites(loaded.suites);
+  const settings: RunSettings = {
+    concurrency: 16,
+    settleMs: 3000,
+    startTimeoutMs: 300_000,
+    probeImage: process.env.PROBE_IMAGE!,
+    echoImage: process.env.ECHO_IMAGE!,
+    deadlineSeconds: 900,
+    imagePullSecrets: [],
+    extraLabels: {},
+    annotations: {},
+    nodeSelector: {},
+    tolerations: [],
+    plan: {},
+    dryRun: false,
+  };
+  const before = apiRequests.count;
+  const started = Date.now();
+  const outcome = await runCases(connect({}), cases, settings, new AbortController().signal);
+  const wallMs = Date.now() - started;
+  const counts: Record<string, number> = {};
+  for (const r of outcome.results) counts[r.status] = (counts[r.status] ?? 0) + 1;
+  return { label, cases: cases.length, pods: outcome.plan.sources.length + outcome.plan.servers.length, wallMs, api: apiRequests.count - before, timings: outcome.timings, counts };
+}
+
+await kubectl(['apply', '-f', '-'], SETUP);
+try {
+  const floor = await measure('floor', suite(1, 2).replace(/- name: s0 to t0[\s\S]*?expect: allow\n/, ''));
+  const big = await measure('bench', suite(SOURCES, TARGETS));
+  const small = await measure('bench-small', suite(SOURCES, Math.max(2, TARGETS / 5)));
+  for (const m of [floor, small, big]) {
+    console.log(
+      `${m.label.padEnd(12)} ${String(m.cases).padStart(5)} expectations  ${String(m.pods).padStart(3)} pods  ` +
+        `${(m.wallMs / 1000).toFixed(1).padStart(6)} s (start ${((m.timings?.startMs ?? 0) / 1000).toFixed(1)} s, settle ${((m.timings?.settleMs ?? 0) / 1000).toFixed(1)} s, probe ${((m.timings?.probeMs ?? 0) / 1000).toFixed(1)} s)  ` +
+        `${String(m.api).padStart(4)} API requests  ${JSON.stringify(m.counts)}`,
+    );
+  }
+  console.log(`ratio to floor: ${(big.wallMs / floor.wallMs).toFixed(2)}x (goal: within 2x)`);
+  console.log(`API requests: ${small.api} for ${small.cases} expectations, ${big.api} for ${big.cases} (same ${SOURCES} sources)`);
+} finally {
+  await kubectl(['delete', 'namespace', NS, '--wait=false']);
+}
