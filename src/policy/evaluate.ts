@@ -92,6 +92,10 @@ export interface DirectionVerdict {
   readonly reason: string;
   /** Only with `{ trace: true }`: every policy of the pod's namespace, and how each rule fared. */
   trace?: PolicyTrace[];
+  /** Which tier decided, when admin policies are evaluated too (admin.ts); absent: NetworkPolicy. */
+  tier?: 'admin' | 'networkpolicy' | 'baseline';
+  /** With an admin or baseline tier: the rule that decided (Allow or Deny). */
+  decidedBy?: RuleRef;
 }
 
 export interface Verdict {
@@ -117,7 +121,8 @@ export interface Selecting {
   egressKeys: string[];
 }
 
-interface Side {
+/** An endpoint as the engine sees it. */
+export interface Side {
   /** The pod, when the engine knows one for this endpoint (after IP lookup). */
   pod?: PodInfo;
   /** Selectable: a pod that policies may select and selectors may match. */
@@ -205,7 +210,8 @@ export class PolicyEngine {
     return !(pod.hostNetwork === true && this.options.hostNetwork === 'node');
   }
 
-  #side(e: Endpoint): Side {
+  /** How the engine sees an endpoint: its pod (an IP of a known pod is that pod), selectability, addresses. */
+  side(e: Endpoint): Side {
     const pod = isPod(e) ? e : this.podByIP(e.ip);
     if (pod === undefined) {
       const ip = this.#parseIP((e as { ip: string }).ip);
@@ -226,8 +232,8 @@ export class PolicyEngine {
 
   evaluate(conn: Connection, options: EvaluateOptions = {}): Verdict {
     const protocol = conn.protocol ?? DEFAULT_PROTOCOL;
-    const src = this.#side(conn.source);
-    const dst = this.#side(conn.destination);
+    const src = this.side(conn.source);
+    const dst = this.side(conn.destination);
     const port = resolveConnectionPort(conn.port, protocol, dst.pod);
     let error: string | undefined;
     if (port === undefined) {
