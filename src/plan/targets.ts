@@ -172,10 +172,12 @@ export function resolveTargets(c: Case, idx: SnapshotIndex, opts: { synthesizeMi
       }
       const https = url.protocol === 'https:';
       const port = url.port ? Number(url.port) : https ? 443 : 80;
-      const key = aliveKey(url.hostname, port, 'tcp');
+      // URL keeps IPv6 literals bracketed; hosts everywhere else are bare addresses.
+      const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
+      const key = aliveKey(hostname, port, 'tcp');
       res.targets.push({
         kind: 'http',
-        host: url.hostname,
+        host: hostname,
         port,
         scheme: https ? 'https' : 'http',
         path: `${url.pathname}${url.search}`,
@@ -185,7 +187,7 @@ export function resolveTargets(c: Case, idx: SnapshotIndex, opts: { synthesizeMi
         display: peer.url,
         aliveKeys: [key],
       });
-      res.controlHosts.push({ host: url.hostname, port, l4: 'tcp', aliveKey: key });
+      res.controlHosts.push({ host: hostname, port, l4: 'tcp', aliveKey: key });
       break;
     }
   }
@@ -194,6 +196,11 @@ export function resolveTargets(c: Case, idx: SnapshotIndex, opts: { synthesizeMi
   function serverTargets(namespace: string, labels: Record<string, string>, hasExpressions: boolean): void {
     if (hasExpressions) {
       res.reasons.push(`no pod in ${namespace} matches the selector, and one with matchExpressions does not say which labels a stand-in should carry`);
+      return;
+    }
+    if (l4 === 'sctp') {
+      // The echo server serves TCP and UDP only: claiming it alive on SCTP would let a deny pass unproven.
+      res.reasons.push(`no pod in ${namespace} matches the selector, and the netprobe echo server does not serve SCTP`);
       return;
     }
     const ref = c.port ?? numberRef(defaultPort());
@@ -245,11 +252,11 @@ export function resolveTargets(c: Case, idx: SnapshotIndex, opts: { synthesizeMi
         if (l4 === 'tcp' && readinessCovers(pod, port)) res.alive[key] = `kubelet readiness probe on ${pod.namespace}/${pod.name}:${port} passes`;
         res.targets.push(target(pod.ip, port, 'pod', `${pod.namespace}/${pod.name} (${pod.ip}):${port} behind Service ${name}`, [key]));
       }
+      if (backendKeys.length === 0) {
+        res.reasons.push(`Service ${namespace}/${name} has no Ready backend on port ${sp.port}`);
+        continue;
+      }
       if (svc.clusterIP && svc.clusterIP !== 'None') {
-        if (backendKeys.length === 0) {
-          res.reasons.push(`Service ${namespace}/${name} has no Ready backend on port ${sp.port}`);
-          continue;
-        }
         res.targets.push(target(svc.clusterIP, sp.port, 'service', `Service ${namespace}/${name} (${svc.clusterIP}):${sp.port}`, backendKeys));
       }
     }

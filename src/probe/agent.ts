@@ -19,12 +19,22 @@ export interface AgentSpec {
   server?: string;
 }
 
+/** The agent's bounds (probes/agent/batch.go): one probe outside them makes it reject the whole batch. */
+const AGENT_MAX_TIMEOUT_MS = 120_000;
+const AGENT_MAX_ATTEMPTS = 20;
+const clamp = (n: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, n));
+
 /** `serverIps` maps an echo server's key to its pod IP, known only once the pod is Ready. */
 export function agentSpec(probe: PlannedProbe, serverIps: ReadonlyMap<string, string>): AgentSpec | string {
   const t = probe.target;
   const host = t.host ?? (t.serverKey ? serverIps.get(t.serverKey) : undefined);
   if (!host) return 'the echo server standing in for the destination did not start';
-  const spec: AgentSpec = { id: probe.id, kind: t.kind, timeoutMs: probe.timeoutMs, attempts: probe.attempts };
+  const spec: AgentSpec = {
+    id: probe.id,
+    kind: t.kind,
+    timeoutMs: clamp(probe.timeoutMs, 1, AGENT_MAX_TIMEOUT_MS),
+    attempts: clamp(probe.attempts, 1, AGENT_MAX_ATTEMPTS),
+  };
   const hostPort = `${host.includes(':') ? `[${host}]` : host}:${t.port}`;
   if (t.kind === 'http') {
     spec.url = `${t.scheme ?? 'http'}://${hostPort}${t.path ?? '/'}`;

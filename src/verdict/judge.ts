@@ -56,10 +56,10 @@ function notRun(probeId: string): ProbeObservation {
 function collectAlive(input: JudgeInput): Map<string, string> {
   const alive = new Map(Object.entries(input.plan.alive));
   for (const [k, v] of Object.entries(input.aliveExtra ?? {})) alive.set(k, v);
-  // A connection from anywhere in this run proves the destination listens.
+  // A connection (or any HTTP answer) from anywhere in this run proves the destination listens.
   for (const p of input.plan.probes) {
     const o = input.observations.get(p.id);
-    if (o && o.outcome === 'connected') {
+    if (o && (o.outcome === 'connected' || o.outcome === 'http-status')) {
       for (const k of p.target.aliveKeys) if (!alive.has(k)) alive.set(k, `a probe from ${p.sourceKey.split('|')[0]} connected to it in this run`);
     }
   }

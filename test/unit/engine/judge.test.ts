@@ -1,0 +1,297 @@
+// The judge, from the spec (issue 4, Judge; issue 2, results model): allow passes only on a connection
+// (or the expected HTTP status); deny passes only on timeout/unreachable/refused AND once the target is
+// shown alive; one success on a deny is a leak; errors, DNS failures and probes that did not run are
+// inconclusive, never pass; an allow that fails is broken; a case takes its worst probe
+// (leak > broken > inconclusive > pass); a case with unprobeable parts is never a plain pass.
+import { expect } from 'chai';
+import { buildPlan } from '../../../src/plan/plan.ts';
+import type { Plan } from '../../../src/plan/types.ts';
+import type { ProbeObservation } from '../../../src/probe/types.ts';
+import { judge } from '../../../src/verdict/judge.ts';
+import type { Outcome, Result, Status } from '../../../src/verdict/model.ts';
+import { casesOf, oneCase, pod, service, snapshot } from './helpers.ts';
+
+const WEB = `{namespace: shop, podSelector: {matchLabels: {app: web}}}`;
+const DB = `{namespace: shop, podSelector: {matchLabels: {app: db}}}`;
+const web = () => pod('shop', 'web-0', { app: 'web' }, { ip: '10.1.0.100' });
+/** The db pod; `alive` gives it a kubelet readiness probe on 5432 (proof that something listens). */
+const db = (alive: boolean, ip = '10.1.0.1') => pod('shop', `db-${ip}`, { app: 'db', ip }, { ip, readinessPorts: alive ? [{ port: 5432, kind: 'tcpSocket' }] : [] });
+
+function obs(probeId: string, outcome: Outcome, extra: Partial<ProbeObservation> = {}): ProbeObservation {
+  return { probeId, outcome, detail: `${outcome} detail`, ms: 12, attempts: 1, ...extra };
+}
+
+function planFor(expectation: string, alive: boolean): Plan {
+  return buildPlan([oneCase(expectation)], snapshot(['shop'], { pods: [web(), db(alive)] }));
+}
+
+/** Judges a plan with one observation per probe (by probe index); a missing entry means the probe did not run. */
+function judgeWith(plan: Plan, outcomes: (Outcome | [Outcome, Partial<ProbeObservation>] | undefined)[], aliveExtra?: Record<string, string>): Result[] {
+  const observations = new Map<string, ProbeObservation>();
+  plan.probes.forEach((p, i) => {
+    const o = outcomes[i];
+    if (o === undefined) return;
+    const [outcome, extra] = Array.isArray(o) ? o : [o, {}];
+    observations.set(p.id, obs(p.id, outcome, extra));
+  });
+  return judge({ plan, observations, ...(aliveExtra ? { aliveExtra } : {}), reproduce: (p) => `repro ${p.id}` });
+}
+
+describe('judge: the verdict matrix (every outcome x allow/deny x target alive or not)', () => {
+  type Row = { status: Status; observed: 'allowed' | 'denied' | 'unknown' };
+  const pass = (observed: Row['observed']): Row => ({ status: 'pass', observed });
+  const inconclusive: Row = { status: 'inconclusive', observed: 'unknown' };
+  // What the spec requires, written out per outcome: [allow+alive, allow+dead, deny+alive, deny+dead].
+  const MATRIX: Record<Exclude<Outcome, 'http-status'>, [Row, Row, Row, Row]> = {
+    connected: [pass('allowed'), pass('allowed'), { status: 'leak', observed: 'allowed' }, { status: 'leak', observed: 'allowed' }],
+    timeout: [{ status: 'broken', observed: 'denied' }, { status: 'broken', observed: 'denied' }, pass('denied'), inconclusive],
+    unreachable: [{ status: 'broken', observed: 'denied' }, { status: 'broken', observed: 'denied' }, pass('denied'), inconclusive],
+    refused: [{ status: 'broken', observed: 'denied' }, { status: 'broken', observed: 'denied' }, pass('denied'), inconclusive],
+    'dns-failure': [inconclusive, inconclusive, inconclusive, inconclusive],
+    error: [inconclusive, inconclusive, inconclusive, inconclusive],
+    'not-run': [inconclusive, inconclusive, inconclusive, inconclusive],
+  };
+  for (const [outcome, rows] of Object.entries(MATRIX) as [Exclude<Outcome, 'http-status'>, [Row, Row, Row, Row]][]) {
+    const combos: [string, boolean, Row][] = [
+      ['allow', true, rows[0]],
+      ['allow', false, rows[1]],
+      ['deny', true, rows[2]],
+      ['deny', false, rows[3]],
+    ];
+    for (const [expectWord, alive, row] of combos) {
+      it(`${outcome}, expect ${expectWord}, target ${alive ? 'alive' : 'not shown alive'} -> ${row.status}`, () => {
+        const plan = planFor(`{from: ${WEB}, to: ${DB}, port: 5432, expect: ${expectWord}}`, alive);
+        expect(plan.probes).to.have.length(1);
+        expect(Boolean(plan.alive['10.1.0.1:5432/tcp'])).to.equal(alive);
+        // not-run: the agent never reported the probe.
+        const [r] = judgeWith(plan, [outcome === 'not-run' ? undefined : outcome]);
+        expect(r!.status).to.equal(row.status);
+        expect(r!.observed).to.equal(row.observed);
+        expect(r!.outcome).to.equal(outcome);
+        expect(r!.expect).to.equal(expectWord);
+        if (row.status !== 'pass') {
+          expect(r!.detail).to.be.a('string').and.not.equal('');
+          expect(r!.reproduce).to.equal(`repro ${plan.probes[0]!.id}`);
+        } else {
+          expect(r!.reproduce).to.equal(undefined);
+        }
+      });
+    }
+  }
+
+  it('a deny that is not proven says that blocked and dead look the same', () => {
+    for (const outcome of ['timeout', 'refused', 'unreachable'] as const) {
+      const [r] = judgeWith(planFor(`{from: ${WEB}, to: ${DB}, port: 5432, expect: deny}`, false), [outcome]);
+      expect(r!.detail, outcome).to.match(/nothing shows the target is alive/);
+    }
+  });
+
+  it('a proven deny says what proved the target alive', () => {
+    const [r] = judgeWith(planFor(`{from: ${WEB}, to: ${DB}, port: 5432, expect: deny}`, true), ['timeout']);
+    expect(r!.detail).to.match(/target alive: kubelet readiness probe/);
+  });
+
+  it('a timeout detail gives the timeout and the attempts made', () => {
+    const plan = planFor(`{from: ${WEB}, to: ${DB}, port: 5432, timeoutSeconds: 1.5, attempts: 3, expect: allow}`, true);
+    const [r] = judgeWith(plan, [['timeout', { attempts: 3, ms: 4700 }]]);
+    expect(r!.detail).to.contain('1500 ms').and.to.contain('3 attempts');
+    expect(r!.attempts).to.equal(3);
+    expect(r!.durationMs).to.equal(4700);
+  });
+});
+
+describe('judge: what proves a target alive', () => {
+  const deny = `{from: ${WEB}, to: ${DB}, port: 5432, expect: deny}`;
+
+  it('a control probe (aliveExtra) on the same key', () => {
+    const plan = planFor(deny, false);
+    expect(judgeWith(plan, ['timeout'], { '10.1.0.1:5432/tcp': 'answers from outside' })[0]!.status).to.equal('pass');
+    expect(judgeWith(plan, ['timeout'], { '10.1.0.1:5433/tcp': 'another port' })[0]!.status).to.equal('inconclusive');
+    expect(judgeWith(plan, ['timeout'], { '10.1.0.1:5432/udp': 'another protocol' })[0]!.status).to.equal('inconclusive');
+  });
+
+  it('any probe in the run that connected to the same ip:port, from another source or case', () => {
+    const cases = casesOf(`  expectations:
+    - {name: api may, from: {namespace: shop, podSelector: {matchLabels: {app: api}}}, to: ${DB}, port: 5432, expect: allow}
+    - {name: web must not, from: ${WEB}, to: ${DB}, port: 5432, expect: deny}
+`);
+    const plan = buildPlan(cases, snapshot(['shop'], { pods: [web(), pod('shop', 'api-0', { app: 'api' }), db(false)] }));
+    expect(plan.probes.map((p) => p.caseId)).to.deep.equal(['api may', 'web must not']);
+    const byName = (rs: Result[]) => Object.fromEntries(rs.map((r) => [r.name, r.status]));
+    expect(byName(judgeWith(plan, ['connected', 'timeout']))).to.deep.equal({ 'api may': 'pass', 'web must not': 'pass' });
+    // A failed probe elsewhere proves nothing.
+    expect(byName(judgeWith(plan, ['refused', 'timeout']))).to.deep.equal({ 'api may': 'broken', 'web must not': 'inconclusive' });
+    expect(byName(judgeWith(plan, ['error', 'timeout']))).to.deep.equal({ 'api may': 'inconclusive', 'web must not': 'inconclusive' });
+  });
+
+  it('an HTTP answer (any status) from the same ip:port proves it alive', () => {
+    const cases = casesOf(`  expectations:
+    - {name: l7, from: {namespace: shop, podSelector: {matchLabels: {app: api}}}, to: ${DB}, port: 5432, protocol: HTTP, expect: allow}
+    - {name: l4, from: ${WEB}, to: ${DB}, port: 5432, expect: deny}
+`);
+    const plan = buildPlan(cases, snapshot(['shop'], { pods: [web(), pod('shop', 'api-0', { app: 'api' }), db(false)] }));
+    for (const outcome of ['connected', 'http-status'] as const) {
+      const rs = judgeWith(plan, [[outcome, { httpStatus: 503 }], 'timeout']);
+      expect(rs[1]!.status, outcome).to.equal('pass');
+    }
+  });
+
+  it('a netprobe echo server standing in for the target', () => {
+    const plan = buildPlan([oneCase(`{from: ${WEB}, to: {namespace: shop, podSelector: {matchLabels: {app: ghost}}, synthetic: true}, port: 8080, expect: deny}`)], snapshot(['shop'], { pods: [web()] }));
+    expect(plan.probes[0]!.target.route).to.equal('server');
+    expect(judgeWith(plan, ['timeout'])[0]!.status).to.equal('pass');
+    expect(judgeWith(plan, ['connected'])[0]!.status).to.equal('leak');
+    // The server never started: the probe could not run, which is never a pass.
+    expect(judgeWith(plan, [undefined])[0]!.status).to.equal('inconclusive');
+  });
+
+  it('a Service route is alive when one of its backends is', () => {
+    const svc = service('shop', 'db', { app: 'db' }, [{ port: 5432, targetPort: 5432, protocol: 'TCP' }], '10.96.1.1');
+    const plan = buildPlan([oneCase(`{from: ${WEB}, to: {namespace: shop, service: db}, port: 5432, expect: deny}`)], snapshot(['shop'], { pods: [web(), db(true)], services: [svc] }));
+    expect(plan.probes.map((p) => p.target.route)).to.deep.equal(['pod', 'service']);
+    const [r] = judgeWith(plan, ['timeout', 'timeout']);
+    expect(r!.status).to.equal('pass');
+  });
+});
+
+describe('judge: HTTP', () => {
+  const api = () => pod('shop', 'api-0', { app: 'api' }, { ip: '10.1.0.7', readinessPorts: [{ port: 8080, kind: 'httpGet' }] });
+  const httpPlan = (expectWord: string, check = '') =>
+    buildPlan([oneCase(`{from: ${WEB}, to: {namespace: shop, podSelector: {matchLabels: {app: api}}}, port: 8080, protocol: HTTP${check}, expect: ${expectWord}}`)], snapshot(['shop'], { pods: [web(), api()] }));
+
+  it('allow with an expected status passes only on that status', () => {
+    const plan = httpPlan('allow', ', http: {path: /orders, expectStatus: 200}');
+    const ok = judgeWith(plan, [['connected', { httpStatus: 200 }]])[0]!;
+    expect(ok).to.include({ status: 'pass', observed: 'allowed', httpStatus: 200 });
+    const no = judgeWith(plan, [['connected', { httpStatus: 403 }]])[0]!;
+    expect(no).to.include({ status: 'broken', observed: 'denied', httpStatus: 403 });
+    expect(no.detail).to.contain('403').and.to.contain('200');
+    expect(judgeWith(plan, [['http-status', { httpStatus: 403 }]])[0]!.status).to.equal('broken');
+  });
+
+  it('deny with an expected status: that status is a leak, another is a rejection at L7', () => {
+    const plan = httpPlan('deny', ', http: {path: /admin, expectStatus: 200}');
+    expect(judgeWith(plan, [['connected', { httpStatus: 200 }]])[0]!).to.include({ status: 'leak', observed: 'allowed' });
+    const rejected = judgeWith(plan, [['connected', { httpStatus: 403 }]])[0]!;
+    expect(rejected).to.include({ status: 'pass', observed: 'denied' });
+    expect(rejected.detail).to.match(/L7/);
+  });
+
+  it('without an expected status any HTTP answer is a connection', () => {
+    expect(judgeWith(httpPlan('allow'), [['connected', { httpStatus: 500 }]])[0]!.status).to.equal('pass');
+    expect(judgeWith(httpPlan('deny'), [['connected', { httpStatus: 403 }]])[0]!.status).to.equal('leak');
+  });
+
+  it('an HTTP exchange that failed after the TCP handshake is an error, not a block', () => {
+    expect(judgeWith(httpPlan('deny'), ['error'])[0]!.status).to.equal('inconclusive');
+    expect(judgeWith(httpPlan('allow'), ['error'])[0]!.status).to.equal('inconclusive');
+  });
+});
+
+describe('judge: one result per case from all its probes', () => {
+  /** A deny or allow case to two target identities, both alive. */
+  const twoTargets = (expectWord: string) =>
+    buildPlan([oneCase(`{from: ${WEB}, to: ${DB}, port: 5432, expect: ${expectWord}}`)], snapshot(['shop'], { pods: [web(), db(true, '10.1.0.1'), db(true, '10.1.0.2')] }));
+
+  it('one success among denied probes makes the case a leak, in any order', () => {
+    const plan = twoTargets('deny');
+    expect(plan.probes).to.have.length(2);
+    for (const order of [['timeout', 'connected'], ['connected', 'timeout'], ['connected', 'error'], ['error', 'connected']] as Outcome[][]) {
+      const [r] = judgeWith(plan, order);
+      expect(r!.status, order.join()).to.equal('leak');
+      expect(r!.observed).to.equal('allowed');
+      expect(r!.outcome).to.equal('connected');
+    }
+  });
+
+  it('severity: broken over inconclusive over pass for allow; leak over inconclusive over pass for deny', () => {
+    const allow = twoTargets('allow');
+    expect(judgeWith(allow, ['connected', 'timeout'])[0]!.status).to.equal('broken');
+    expect(judgeWith(allow, ['error', 'timeout'])[0]!.status).to.equal('broken');
+    expect(judgeWith(allow, ['connected', 'error'])[0]!.status).to.equal('inconclusive');
+    expect(judgeWith(allow, ['connected', undefined])[0]!.status).to.equal('inconclusive');
+    expect(judgeWith(allow, ['connected', 'connected'])[0]!.status).to.equal('pass');
+    const deny = twoTargets('deny');
+    expect(judgeWith(deny, ['timeout', 'dns-failure'])[0]!.status).to.equal('inconclusive');
+    expect(judgeWith(deny, ['refused', 'timeout'])[0]!.status).to.equal('pass');
+  });
+
+  it('the result reports the worst probe: its outcome, its reproduce command, the longest time and most attempts', () => {
+    const plan = twoTargets('deny');
+    const [r] = judgeWith(plan, [['timeout', { ms: 4000, attempts: 2 }], ['connected', { ms: 3, attempts: 1 }]]);
+    expect(r!.outcome).to.equal('connected');
+    expect(r!.reproduce).to.equal(`repro ${plan.probes[1]!.id}`);
+    expect(r!.durationMs).to.equal(4000);
+    expect(r!.attempts).to.equal(2);
+  });
+
+  it('a case with unprobeable parts is never a plain pass, and says why', () => {
+    const pods = [
+      web(),
+      pod('shop', 'db-v1', { app: 'db', v: '1' }, { ip: '10.1.0.1', containerPorts: [{ name: 'pg', port: 5432, protocol: 'TCP' }], readinessPorts: [{ port: 5432, kind: 'tcpSocket' }] }),
+      pod('shop', 'db-v2', { app: 'db', v: '2' }, { ip: '10.1.0.2' }),
+    ];
+    const plan = buildPlan([oneCase(`{from: ${WEB}, to: ${DB}, port: pg, expect: deny}`)], snapshot(['shop'], { pods }));
+    expect(plan.probes).to.have.length(1);
+    expect(plan.unprobeable).to.have.length(1);
+    const [passed] = judgeWith(plan, ['timeout']);
+    expect(passed).to.include({ status: 'inconclusive', observed: 'unknown' });
+    expect(passed!.detail).to.contain('shop/db-v2');
+    // A worse verdict stays, and the reason is added.
+    const [leak] = judgeWith(plan, ['connected']);
+    expect(leak!.status).to.equal('leak');
+    expect(leak!.detail).to.contain('also:').and.to.contain('shop/db-v2');
+  });
+
+  it('a case with nothing to probe is inconclusive with the reason as detail', () => {
+    const c = oneCase(`{from: ${WEB}, to: {namespace: gone, podSelector: {}}, port: 80, expect: deny}`);
+    const plan = buildPlan([c], snapshot(['shop'], { pods: [web()] }));
+    const [r] = judge({ plan, observations: new Map() });
+    expect(r).to.include({ status: 'inconclusive', observed: 'unknown', outcome: 'not-run', durationMs: 0, attempts: 0 });
+    expect(r!.detail).to.equal('destination: namespace gone does not exist');
+    const empty: Plan = { ...plan, unprobeable: [] };
+    expect(judge({ plan: empty, observations: new Map() })[0]!).to.include({ status: 'inconclusive' });
+    expect(judge({ plan: empty, observations: new Map() })[0]!.detail).to.not.equal('');
+  });
+
+  it('a Service route and a pod route that disagree are named in the detail', () => {
+    const svc = service('shop', 'db', { app: 'db' }, [{ port: 5432, targetPort: 5432, protocol: 'TCP' }], '10.96.1.1');
+    for (const [expectWord, outcomes, status] of [
+      ['allow', ['connected', 'timeout'], 'broken'],
+      ['deny', ['timeout', 'connected'], 'leak'],
+    ] as const) {
+      const plan = buildPlan([oneCase(`{from: ${WEB}, to: {namespace: shop, service: db}, port: 5432, expect: ${expectWord}}`)], snapshot(['shop'], { pods: [web(), db(true)], services: [svc] }));
+      expect(plan.probes.map((p) => p.target.route)).to.deep.equal(['pod', 'service']);
+      const [r] = judgeWith(plan, [...outcomes]);
+      expect(r!.status, expectWord).to.equal(status);
+      const connectedVia = outcomes[0] === 'connected' ? 'pod' : 'service';
+      const notVia = connectedVia === 'pod' ? 'service' : 'pod';
+      expect(r!.detail, expectWord).to.contain(`paths disagree: connected via ${connectedVia}, not via ${notVia}`);
+    }
+  });
+
+  it('results follow the cases in order and carry the expectation\'s fields', () => {
+    const cases = casesOf(`  expectations:
+    - {name: first, from: ${WEB}, to: ${DB}, port: 5432, expect: allow, tags: [db, smoke]}
+    - {name: second, from: ${WEB}, to: ${DB}, ports: [5432, 6000-6001], protocol: TCP, expect: deny}
+`);
+    const plan = buildPlan(cases, snapshot(['shop'], { pods: [web(), db(true)] }));
+    const rs = judge({ plan, observations: new Map(plan.probes.map((p) => [p.id, obs(p.id, 'connected')])) });
+    expect(rs.map((r) => r.name)).to.deep.equal(cases.map((c) => c.id));
+    expect(rs[0]).to.deep.include({
+      name: 'first',
+      expectation: 'first',
+      suite: 'engine',
+      location: 'engine.yaml:7:7',
+      port: '5432',
+      protocol: 'TCP',
+      expect: 'allow',
+      status: 'pass',
+      tags: ['db', 'smoke'],
+    });
+    expect(rs[0]!.source).to.be.a('string').and.not.equal('');
+    expect(rs[0]!.destination).to.be.a('string').and.not.equal('');
+    expect(rs.map((r) => r.port)).to.deep.equal(['5432', '5432', '6000-6001']);
+    expect(rs.slice(1).every((r) => r.status === 'leak' && r.expectation === 'second')).to.equal(true);
+  });
+});
