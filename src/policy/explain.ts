@@ -1,7 +1,7 @@
 // A readable walk through the policies for one connection: for each side, which policies of the pod's
 // namespace select it and for which direction, and for each rule which peer and port matched or not.
 
-import type { DirectionVerdict, PolicyEngine, PolicyTrace, RuleTrace, Verdict } from './evaluate.ts';
+import type { DirectionVerdict, EvaluateOptions, PolicyTrace, RuleTrace, Verdict } from './evaluate.ts';
 import { endpointLabel, type Connection } from './types.ts';
 
 function mark(ok: boolean): string {
@@ -60,6 +60,6 @@ export function renderExplanation(conn: Connection, verdict: Verdict): string {
 }
 
 /** Evaluates with a trace and renders it. */
-export function explain(engine: PolicyEngine, conn: Connection): string {
+export function explain(engine: { evaluate(conn: Connection, options?: EvaluateOptions): Verdict }, conn: Connection): string {
   return renderExplanation(conn, engine.evaluate(conn, { trace: true }));
 }

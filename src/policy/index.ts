@@ -20,3 +20,17 @@ export {
   type Verdict,
 } from './evaluate.ts';
 export { explain, renderExplanation } from './explain.ts';
+export {
+  AdminPolicyEngine,
+  type AdminAction,
+  type AdminClusterState,
+  type AdminNetworkPolicy,
+  type AdminPeer,
+  type AdminPort,
+  type AdminRule,
+  type AdminSubject,
+  type BaselineAdminNetworkPolicy,
+} from './admin.ts';
+export { parseManifests, mergeManifests, emptyManifestSet, type ManifestSet, type ServiceInfo, type ServicePortInfo } from './manifests.ts';
+export { resolvePeer, resolveEndpointRef, labelsFor, l4Protocol, defaultPort, throughService, type PeerResolution, type PeerWorld } from './peers.ts';
+export { predictCase, predictionResult, rangeBreakpoints, type ConnectionJudge, type Prediction, type Predicted } from './predict.ts';

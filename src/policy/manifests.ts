@@ -5,6 +5,16 @@
 
 import { parseAllDocuments } from 'yaml';
 import type {
+  AdminAction,
+  AdminNetworkPolicy,
+  AdminPeer,
+  AdminPodsSelector,
+  AdminPort,
+  AdminRule,
+  AdminSubject,
+  BaselineAdminNetworkPolicy,
+} from './admin.ts';
+import type {
   ClusterState,
   ContainerPort,
   IPBlock,
@@ -38,6 +48,8 @@ export interface ServiceInfo {
 
 export interface ManifestSet extends ClusterState {
   services: ServiceInfo[];
+  adminPolicies: AdminNetworkPolicy[];
+  baselinePolicies: BaselineAdminNetworkPolicy[];
   /** Objects of kinds the engine does not use, as `Kind namespace/name (source)`. */
   skipped: string[];
   /** Documents or fields that could not be read, with where they came from. */
@@ -226,8 +238,66 @@ function service(namespace: string, name: string, specIn: unknown): ServiceInfo 
   return svc;
 }
 
+function adminPods(x: unknown): AdminPodsSelector | undefined {
+  const o = obj(x);
+  return o === undefined
+    ? undefined
+    : { namespaceSelector: selector(o['namespaceSelector']) ?? {}, podSelector: selector(o['podSelector']) ?? {} };
+}
+
+function adminSubject(x: unknown): AdminSubject {
+  const o = obj(x) ?? {};
+  const out: AdminSubject = {};
+  const ns = selector(o['namespaces']);
+  const pods = adminPods(o['pods']);
+  if (ns !== undefined) out.namespaces = ns;
+  if (pods !== undefined) out.pods = pods;
+  return out;
+}
+
+function adminPeer(x: unknown): AdminPeer {
+  const o = obj(x) ?? {};
+  const out: AdminPeer = adminSubject(o);
+  if (o['networks'] !== undefined) out.networks = arr(o['networks']).map(str).filter((v): v is string => v !== undefined);
+  const nodes = selector(o['nodes']);
+  if (nodes !== undefined) out.nodes = nodes;
+  return out;
+}
+
+function adminPort(x: unknown): AdminPort {
+  const o = obj(x) ?? {};
+  const pn = obj(o['portNumber']);
+  const pr = obj(o['portRange']);
+  if (pn !== undefined) return { portNumber: { protocol: protocol(pn['protocol']), port: num(pn['port']) ?? -1 } };
+  if (pr !== undefined) {
+    return { portRange: { protocol: protocol(pr['protocol']), start: num(pr['start']) ?? -1, end: num(pr['end']) ?? -1 } };
+  }
+  const named = str(o['namedPort']);
+  return named === undefined ? {} : { namedPort: named };
+}
+
+function adminRules(x: unknown, peersKey: 'from' | 'to'): AdminRule[] {
+  return arr(x).map((r) => {
+    const o = obj(r) ?? {};
+    const action = str(o['action']);
+    const rule: AdminRule = { action: (action === 'Allow' || action === 'Pass' ? action : 'Deny') as AdminAction };
+    const name = str(o['name']);
+    if (name !== undefined) rule.name = name;
+    rule[peersKey] = arr(o[peersKey]).map(adminPeer);
+    if (o['ports'] !== undefined && o['ports'] !== null) rule.ports = arr(o['ports']).map(adminPort);
+    return rule;
+  });
+}
+
+function adminBody(spec: Obj): { subject: AdminSubject; ingress?: AdminRule[]; egress?: AdminRule[] } {
+  const body: { subject: AdminSubject; ingress?: AdminRule[]; egress?: AdminRule[] } = { subject: adminSubject(spec['subject']) };
+  if (spec['ingress'] !== undefined) body.ingress = adminRules(spec['ingress'], 'from');
+  if (spec['egress'] !== undefined) body.egress = adminRules(spec['egress'], 'to');
+  return body;
+}
+
 export function emptyManifestSet(): ManifestSet {
-  return { policies: [], namespaces: [], pods: [], services: [], skipped: [], problems: [] };
+  return { policies: [], namespaces: [], pods: [], services: [], adminPolicies: [], baselinePolicies: [], skipped: [], problems: [] };
 }
 
 function addObject(set: ManifestSet, x: unknown, where: string, defaultNamespace: string): void {
@@ -261,6 +331,15 @@ function addObject(set: ManifestSet, x: unknown, where: string, defaultNamespace
       return;
     case 'Service':
       set.services.push(service(namespace, name, spec));
+      return;
+    case 'AdminNetworkPolicy':
+      set.adminPolicies.push({
+        metadata: { name },
+        spec: { priority: num(spec['priority']) ?? 0, ...adminBody(spec) },
+      });
+      return;
+    case 'BaselineAdminNetworkPolicy':
+      set.baselinePolicies.push({ metadata: { name }, spec: adminBody(spec) as BaselineAdminNetworkPolicy['spec'] });
       return;
   }
   if ((WORKLOAD_KINDS as readonly string[]).includes(kind)) {
@@ -304,6 +383,8 @@ export function mergeManifests(sets: readonly ManifestSet[]): ManifestSet {
   for (const s of sets) {
     out.policies.push(...s.policies);
     out.services.push(...s.services);
+    out.adminPolicies.push(...s.adminPolicies);
+    out.baselinePolicies.push(...s.baselinePolicies);
     out.skipped.push(...s.skipped);
     out.problems.push(...s.problems);
     for (const ns of s.namespaces) {

@@ -6,7 +6,8 @@
 import type { Case } from '../suite/model.ts';
 import type { Result, Status } from '../verdict/model.ts';
 import { portText } from '../suite/normalize.ts';
-import type { PolicyEngine, Verdict } from './evaluate.ts';
+import type { CompiledPolicy } from './compile.ts';
+import type { EvaluateOptions, Verdict } from './evaluate.ts';
 import {
   connectionPorts,
   defaultPort,
@@ -16,7 +17,13 @@ import {
   type PeerResolution,
   type PeerWorld,
 } from './peers.ts';
-import { endpointLabel, isPod, type ConnectionPort, type Endpoint } from './types.ts';
+import { endpointLabel, isPod, type Connection, type ConnectionPort, type Endpoint } from './types.ts';
+
+/** What prediction needs from an engine: ConnectionJudge and AdminPolicyEngine both fit. */
+export interface ConnectionJudge {
+  evaluate(conn: Connection, options?: EvaluateOptions): Verdict;
+  readonly policies: readonly CompiledPolicy[];
+}
 
 export type Predicted = 'allowed' | 'denied' | 'mixed' | 'unknown';
 
@@ -37,7 +44,7 @@ export const MAX_CONNECTIONS_PER_CASE = 5000;
  * The ports of [from, to] where a verdict can change: both ends, and around every port number that a
  * policy or a container port names inside the range. Judging these is judging the whole range.
  */
-export function rangeBreakpoints(engine: PolicyEngine, pods: readonly Endpoint[], from: number, to: number): number[] {
+export function rangeBreakpoints(engine: ConnectionJudge, pods: readonly Endpoint[], from: number, to: number): number[] {
   const points = new Set<number>([from, to]);
   const add = (n: number): void => {
     for (const p of [n - 1, n, n + 1]) if (p >= from && p <= to) points.add(p);
@@ -66,7 +73,7 @@ function describe(src: Endpoint, dst: Endpoint, port: ConnectionPort, v: Verdict
   return `${endpointLabel(src)} -> ${endpointLabel(dst)}:${p}/${v.protocol}: ${why}`;
 }
 
-export function predictCase(engine: PolicyEngine, world: PeerWorld, c: Case): Prediction {
+export function predictCase(engine: ConnectionJudge, world: PeerWorld, c: Case): Prediction {
   const from: PeerResolution = resolvePeer(c.from.peer, world);
   if (!from.ok) return unknown(`source ${c.from.label}: ${from.reason}`);
   const to: PeerResolution = resolvePeer(c.to.peer, world);

@@ -5,7 +5,7 @@ import { UsageError, parseCommandArgs } from '../main.ts';
 import { OutputSpecError, parseOutputSpecs, writeOutputs } from '../../report/outputs.ts';
 import { expandSuites, formatDiagnostic, loadSuites, selectSuites } from '../../suite/index.ts';
 import { EXIT, exitCodeFor, REPORT_SCHEMA_VERSION, summarize, type Report } from '../../verdict/model.ts';
-import { PolicyEngine } from '../../policy/evaluate.ts';
+import { AdminPolicyEngine } from '../../policy/admin.ts';
 import { loadManifestFiles } from '../../policy/load-files.ts';
 import type { ManifestSet } from '../../policy/manifests.ts';
 import { predictCase, predictionResult } from '../../policy/predict.ts';
@@ -13,11 +13,12 @@ import { predictCase, predictionResult } from '../../policy/predict.ts';
 const USAGE = `netprobe predict --policies PATH... [FLAGS] SUITE...
 
 Judges every expectation of the suites under SUITE against Kubernetes manifests, without a cluster:
-NetworkPolicies, Namespaces (their labels), Pods, Services, and workloads (Deployment, StatefulSet,
-DaemonSet, ReplicaSet, Job, CronJob: one representative pod from the template). Each result carries the
-predicted verdict and the policies that decide it; an expectation the policies contradict is reported as
-a leak (a deny the policies allow) or broken (an allow the policies deny). Pod selectors that match no pod
-are judged for a stand-in carrying the selector's labels; host names cannot be predicted (inconclusive).
+NetworkPolicies, AdminNetworkPolicies and the BaselineAdminNetworkPolicy, Namespaces (their labels),
+Pods, Services, and workloads (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob: one
+representative pod from the template). Each result carries the predicted verdict and the policies that
+decide it; an expectation the policies contradict is reported as a leak (a deny the policies allow) or
+broken (an allow the policies deny). Pod selectors that match no pod are judged for a stand-in carrying
+the selector's labels; host names cannot be predicted (inconclusive).
 
 Flags:
   --policies PATH            manifest file or folder (*.yaml, *.yml, *.json); repeatable, required
@@ -37,7 +38,7 @@ export async function readPolicyInputs(
   name: string,
   paths: readonly string[],
   io: CliIO,
-): Promise<{ manifests: ManifestSet; engine: PolicyEngine } | undefined> {
+): Promise<{ manifests: ManifestSet; engine: AdminPolicyEngine } | undefined> {
   let manifests;
   try {
     manifests = await loadManifestFiles(paths);
@@ -45,7 +46,7 @@ export async function readPolicyInputs(
     io.stderr(`netprobe ${name}: cannot read --policies: ${err instanceof Error ? err.message : String(err)}\n`);
     return undefined;
   }
-  const engine = new PolicyEngine(manifests);
+  const engine = new AdminPolicyEngine(manifests);
   for (const p of manifests.problems) io.stderr(`netprobe ${name}: warning: ${p}\n`);
   for (const cp of engine.policies) for (const p of cp.problems) io.stderr(`netprobe ${name}: warning: ${cp.key}: ${p}\n`);
   return { manifests, engine };
@@ -84,7 +85,11 @@ export const command: Command = {
     const { manifests, engine } = inputs;
     io.stderr(
       `netprobe predict: ${manifests.policies.length} policies, ${manifests.namespaces.length} namespaces, ` +
-        `${manifests.pods.length} pods, ${manifests.services.length} services\n`,
+        `${manifests.pods.length} pods, ${manifests.services.length} services` +
+        (manifests.adminPolicies.length + manifests.baselinePolicies.length > 0
+          ? `, ${manifests.adminPolicies.length} admin and ${manifests.baselinePolicies.length} baseline admin policies`
+          : '') +
+        '\n',
     );
     const startedAt = new Date().toISOString();
     const results = expandSuites(suites).map((c) => predictionResult(c, predictCase(engine, manifests, c)));

@@ -1,5 +1,8 @@
 import { expect } from 'chai';
 import { AdminPolicyEngine, type AdminNetworkPolicy, type AdminRule, type BaselineAdminNetworkPolicy } from '../../../src/policy/admin.ts';
+import { fileURLToPath } from 'node:url';
+import { loadManifestFiles } from '../../../src/policy/load-files.ts';
+import { mergeManifests, parseManifests, type ManifestSet } from '../../../src/policy/manifests.ts';
 import type { Endpoint, NetworkPolicy } from '../../../src/policy/types.ts';
 import { namespaces, np, pod, pods } from './world.ts';
 
@@ -11,6 +14,7 @@ const banp = (subject: BaselineAdminNetworkPolicy['spec']['subject'], ingress?: 
   metadata: { name: 'default' },
   spec: { subject, ...(ingress ? { ingress } : {}), ...(egress ? { egress } : {}) },
 });
+const fixtureDir = (p: string) => fileURLToPath(new URL(`../../fixtures/policy/${p}`, import.meta.url));
 const nsX = { namespaces: { matchLabels: { ns: 'x' } } };
 const fromY = [{ namespaces: { matchLabels: { ns: 'y' } } }];
 const denyAllX = np('x', 'deny-all', { policyTypes: ['Ingress', 'Egress'] });
@@ -69,6 +73,51 @@ describe('admin network policies', () => {
       const v = engine.evaluate({ source: endpoint(c.from), destination: endpoint(c.to), port: c.port, protocol });
       expect(v.allowed ? 'allow' : 'deny', `${v.egress.reason} / ${v.ingress.reason}`).to.equal(c.expect);
       if (c.deciding) expect([...v.policies].sort()).to.deep.equal([...c.deciding].sort());
+    });
+  }
+});
+
+describe('admin network policies from manifests', () => {
+  const blog = [
+    'kind: Namespace',
+    'metadata: {name: blog, labels: {team: shop}}',
+    '---',
+    'kind: Pod',
+    'metadata: {name: wp, namespace: blog, labels: {app: wp}}',
+    'spec: {containers: [{name: wp, ports: [{containerPort: 80}, {name: metrics, containerPort: 9100}]}]}',
+  ].join('\n');
+
+  async function engineWith(): Promise<{ engine: AdminPolicyEngine; set: ManifestSet }> {
+    const files = await loadManifestFiles([fixtureDir('shop'), fixtureDir('admin')]);
+    const set = mergeManifests([files, parseManifests(blog, 'blog.yaml')]);
+    return { engine: new AdminPolicyEngine(set), set };
+  }
+  const find = (set: ManifestSet, ns: string, name: string) => set.pods.find((p) => p.namespace === ns && p.name === name)!;
+
+  it('parses AdminNetworkPolicy and BaselineAdminNetworkPolicy', async () => {
+    const { set } = await engineWith();
+    expect(set.adminPolicies.map((p) => `${p.metadata.name}@${p.spec.priority}`)).to.deep.equal(['metrics-only-from-monitoring@10']);
+    expect(set.adminPolicies[0]!.spec.ingress!.map((r) => r.action)).to.deep.equal(['Pass', 'Deny']);
+    expect(set.adminPolicies[0]!.spec.ingress![0]!.ports).to.deep.equal([{ portNumber: { protocol: 'TCP', port: 9100 } }]);
+    expect(set.adminPolicies[0]!.spec.egress![0]!.to).to.deep.equal([{ networks: ['169.254.169.254/32'] }]);
+    expect(set.baselinePolicies[0]!.spec.subject).to.deep.equal({ namespaces: { matchLabels: { team: 'shop' } } });
+  });
+
+  const table: Array<[string, string, string, number, 'allow' | 'deny', string]> = [
+    ['monitoring/scraper', 'shop/api', '', 9100, 'allow', 'ANP Pass from monitoring, then the shop NetworkPolicy allows metrics'],
+    ['shop/frontend', 'blog/wp', '', 9100, 'deny', 'ANP Deny: metrics from anywhere but monitoring'],
+    ['monitoring/scraper', 'blog/wp', '', 80, 'deny', 'no ANP rule on 80; blog has no NetworkPolicy; the baseline denies namespaces not in team shop'],
+    ['shop/api', 'blog/wp', '', 80, 'deny', 'shop/api egress reaches only db and 443 (NetworkPolicy), before any baseline'],
+    ['monitoring/scraper', '', '169.254.169.254', 80, 'deny', 'ANP egress Deny to the metadata address'],
+    ['monitoring/scraper', '', '198.51.100.4', 80, 'allow', 'no tier restricts monitoring egress elsewhere'],
+  ];
+  for (const [from, to, ip, port, want, why] of table) {
+    it(`${from} -> ${to || ip}:${port} ${want} (${why})`, async () => {
+      const { engine, set } = await engineWith();
+      const [fns, fname] = from.split('/');
+      const [tns, tname] = to.split('/');
+      const v = engine.evaluate({ source: find(set, fns!, fname!), destination: to ? find(set, tns!, tname!) : { ip }, port });
+      expect(v.allowed ? 'allow' : 'deny', `${v.egress.reason} / ${v.ingress.reason}`).to.equal(want);
     });
   }
 });
