@@ -13,7 +13,7 @@ export async function readSnapshot(kc: k8s.KubeConfig, namespaces: readonly stri
   const apps = apiClient(kc, k8s.AppsV1Api);
   const allNs = await core.listNamespace();
   const existing = new Set(allNs.items.map((n) => n.metadata?.name ?? ''));
-  const wanted = [...new Set([...namespaces, 'kube-system'])].filter((n) => existing.has(n));
+  const wanted = [...new Set(namespaces)].filter((n) => existing.has(n));
 
   const perNs = await Promise.all(
     wanted.map(async (namespace) => {

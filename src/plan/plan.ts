@@ -39,6 +39,7 @@ export function buildPlan(cases: readonly Case[], snapshot: ClusterSnapshot, opt
         plan.controlHosts.push(h);
       }
     }
+    if (dest.targets.length === 0) continue;
     let n = 0;
     for (const identity of source.identities) {
       sources.set(identity.key, identity);
@@ -66,6 +67,6 @@ function mergeServer(servers: Map<string, ServerSpec>, s: ServerSpec): void {
     return;
   }
   for (const p of s.ports) {
-    if (!existing.ports.some((q) => q.port === p.port && q.protocol === p.protocol)) existing.ports.push(p);
+    if (!existing.ports.some((q) => q.port === p.port && q.protocol === p.protocol && q.tls === p.tls)) existing.ports.push(p);
   }
 }

@@ -66,6 +66,10 @@ export function resolveTargets(c: Case, idx: SnapshotIndex, opts: { synthesizeMi
   const l4 = l4Of(e.protocol);
   const kind = probeKindOf(e.protocol);
   const peer = c.to.peer;
+  if (c.port?.kind === 'range' && c.port.to - c.port.from + 1 > opts.maxRangePorts) {
+    // Not probing a port is not proof about it: the case cannot pass on the part that was left out.
+    res.reasons.push(`port range ${c.port.from}-${c.port.to} has ${c.port.to - c.port.from + 1} ports; only the first ${opts.maxRangePorts} are probed`);
+  }
 
   const target = (host: string | { serverKey: string }, port: number, route: ProbeTarget['route'], display: string, aliveKeys: string[]): ProbeTarget => {
     const t: ProbeTarget = { kind, port, route, display, aliveKeys };
@@ -210,7 +214,8 @@ export function resolveTargets(c: Case, idx: SnapshotIndex, opts: { synthesizeMi
     }
     const ports = ref.kind === 'number' ? [ref.port] : rangePorts(ref, opts.maxRangePorts);
     const key = identityKey(namespace, labels, 'default');
-    res.servers.push({ key, namespace, labels, ports: ports.map((port) => ({ port, protocol: l4 })), standsFor: c.to.label });
+    const tls = e.protocol === 'HTTPS';
+    res.servers.push({ key, namespace, labels, ports: ports.map((port) => (tls ? { port, protocol: l4, tls } : { port, protocol: l4 })), standsFor: c.to.label });
     for (const port of ports) {
       const k = `server:${key}:${port}/${l4}`;
       res.alive[k] = 'netprobe echo server, Ready';

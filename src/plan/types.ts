@@ -17,7 +17,8 @@ export interface ServerSpec {
   key: string;
   namespace: string;
   labels: Record<string, string>;
-  ports: { port: number; protocol: L4 }[];
+  /** `tls`: serve HTTPS on this TCP port. */
+  ports: { port: number; protocol: L4; tls?: boolean }[];
   standsFor: string;
 }
 

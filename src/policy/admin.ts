@@ -173,8 +173,23 @@ export class AdminPolicyEngine {
     return this.networkPolicies.policies;
   }
 
+  /** Port numbers where an admin rule starts or ends matching (for judging port ranges exactly). */
+  portBoundaries(): number[] {
+    const out: number[] = [];
+    for (const p of [...this.#admin, ...this.#baseline]) {
+      for (const r of [...p.ingress, ...p.egress]) {
+        for (const port of r.ports ?? []) {
+          if (port.portNumber) out.push(port.portNumber.port);
+          if (port.portRange) out.push(port.portRange.start, port.portRange.end);
+        }
+      }
+    }
+    return out;
+  }
+
   evaluate(conn: Connection, options: EvaluateOptions = {}): Verdict {
     const np = this.networkPolicies.evaluate(conn, options);
+    if (this.#admin.length === 0 && this.#baseline.length === 0) return np;
     const src = this.networkPolicies.side(conn.source);
     const dst = this.networkPolicies.side(conn.destination);
     const self = src.pod !== undefined && src.pod === dst.pod && this.networkPolicies.options.selfTraffic === 'allow';

@@ -23,6 +23,8 @@ import { endpointLabel, isPod, type Connection, type ConnectionPort, type Endpoi
 export interface ConnectionJudge {
   evaluate(conn: Connection, options?: EvaluateOptions): Verdict;
   readonly policies: readonly CompiledPolicy[];
+  /** More port numbers where the answer can change (admin rules). */
+  portBoundaries?(): number[];
 }
 
 export type Predicted = 'allowed' | 'denied' | 'mixed' | 'unknown';
@@ -58,6 +60,7 @@ export function rangeBreakpoints(engine: ConnectionJudge, pods: readonly Endpoin
     }
   }
   for (const e of pods) if (isPod(e)) for (const c of e.containerPorts) add(c.port);
+  for (const n of engine.portBoundaries?.() ?? []) add(n);
   return [...points].sort((a, b) => a - b);
 }
 

@@ -89,14 +89,16 @@ export function probePod(name: string, source: SourceIdentity, opts: PodOptions)
 
 export function serverPod(name: string, server: ServerSpec, opts: PodOptions): V1Pod {
   const pod = basePod(name, server.namespace, server.labels, 'server', opts);
-  const byProto = (p: string) => server.ports.filter((x) => x.protocol === p).map((x) => x.port);
-  const tcp = byProto('tcp');
-  const udp = byProto('udp');
+  const ports = (protocol: string, tls: boolean) => server.ports.filter((x) => x.protocol === protocol && (x.tls === true) === tls).map((x) => x.port);
+  const tcp = ports('tcp', false);
+  const https = ports('tcp', true);
+  const udp = ports('udp', false);
   const args = ['serve'];
   if (tcp.length) args.push('--tcp', tcp.join(','));
+  if (https.length) args.push('--https', https.join(','));
   if (udp.length) args.push('--udp', udp.join(','));
   const check = ['check'];
-  if (tcp.length) check.push('--tcp', tcp.join(','));
+  if (tcp.length + https.length) check.push('--tcp', [...tcp, ...https].join(','));
   if (udp.length) check.push('--udp', udp.join(','));
   if (server.ports.some((p) => p.port < 1024)) {
     // A safe sysctl (allowed by "restricted"): lets the non-root server bind ports below 1024.

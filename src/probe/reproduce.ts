@@ -33,6 +33,8 @@ export function reproduceCommand(probe: PlannedProbe, source: SourceIdentity | u
     spec: {
       serviceAccountName: source.serviceAccount,
       securityContext: { runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+      // Container-level settings too, or a namespace enforcing Pod Security "restricted" rejects the pod.
+      containers: [{ name: 'netprobe-repro', image, securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } } }],
     },
   });
   const parts = ['kubectl', 'run', 'netprobe-repro', '--rm', '-i', '--restart=Never', '-n', source.namespace, `--image=${image}`];

@@ -226,8 +226,9 @@ const httpCheckProperties: Record<string, Def> = {
 const timeoutSeconds: NumberDef = {
   type: 'number',
   exclusiveMinimum: 0,
-  maximum: 600,
-  expected: 'a number of seconds greater than 0 and at most 600',
+  // The in-pod agent waits at most 120 s per attempt.
+  maximum: 120,
+  expected: 'a number of seconds greater than 0 and at most 120',
   description: 'How long one attempt may wait for an answer, in seconds (fractions allowed).',
 };
 

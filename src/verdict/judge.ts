@@ -60,6 +60,8 @@ function collectAlive(input: JudgeInput): Map<string, string> {
   for (const p of input.plan.probes) {
     const o = input.observations.get(p.id);
     if (o && (o.outcome === 'connected' || o.outcome === 'http-status')) {
+      // Through a Service, one backend answered, but which one is unknown: vouch only when there is one.
+      if (p.target.route === 'service' && p.target.aliveKeys.length > 1) continue;
       for (const k of p.target.aliveKeys) if (!alive.has(k)) alive.set(k, `a probe from ${p.sourceKey.split('|')[0]} connected to it in this run`);
     }
   }
