@@ -58,6 +58,57 @@ function podsPeer(peer: Extract<Peer, { kind: 'pods' }>, world: PeerWorld): Peer
   return { ok: true, endpoints: [standIn], standIn: true };
 }
 
+/** `name.namespace.svc` or `name.namespace.svc.cluster.local`: a Service by its cluster DNS name. */
+export function serviceName(host: string): { namespace: string; name: string } | undefined {
+  const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(\.cluster\.local)?\.?$/.exec(host.toLowerCase());
+  return m ? { name: m[1]!, namespace: m[3]! } : undefined;
+}
+
+/**
+ * Cluster DNS when the manifests do not include it: the conventional CoreDNS/kube-dns shape (Service
+ * kube-system/kube-dns selecting k8s-app=kube-dns pods that serve `dns` 53/UDP and `dns-tcp` 53/TCP).
+ */
+export const ASSUMED_CLUSTER_DNS: { service: ServiceInfo; pod: PodInfo } = {
+  service: {
+    namespace: 'kube-system',
+    name: 'kube-dns',
+    selector: { 'k8s-app': 'kube-dns' },
+    ports: [
+      { name: 'dns', port: 53, targetPort: 'dns', protocol: 'UDP' },
+      { name: 'dns-tcp', port: 53, targetPort: 'dns-tcp', protocol: 'TCP' },
+    ],
+    clusterIPs: [],
+  },
+  pod: {
+    namespace: 'kube-system',
+    name: 'coredns (assumed)',
+    labels: { 'k8s-app': 'kube-dns' },
+    ips: [],
+    containerPorts: [
+      { name: 'dns', port: 53, protocol: 'UDP' },
+      { name: 'dns-tcp', port: 53, protocol: 'TCP' },
+    ],
+  },
+};
+
+function servicePeer(namespace: string, name: string, world: PeerWorld): PeerResolution {
+  const svc = world.services.find((s) => s.namespace === namespace && s.name === name);
+  if (svc === undefined) {
+    const dns = ASSUMED_CLUSTER_DNS;
+    if (namespace === dns.service.namespace && name === dns.service.name) {
+      const real = world.pods.filter((p) => p.namespace === namespace && p.labels['k8s-app'] === 'kube-dns');
+      return { ok: true, endpoints: real.length > 0 ? real : [dns.pod], service: dns.service, standIn: real.length === 0 };
+    }
+    return { ok: false, reason: `no Service ${namespace}/${name} in the manifests` };
+  }
+  if (svc.selector === undefined) return { ok: false, reason: `Service ${namespace}/${name} has no selector` };
+  const match = compileSelector({ matchLabels: svc.selector });
+  const pods = world.pods.filter((p) => p.namespace === svc.namespace && match(p.labels));
+  return pods.length > 0
+    ? { ok: true, endpoints: pods, service: svc }
+    : { ok: false, reason: `Service ${namespace}/${name} selects no pod in the manifests` };
+}
+
 const URL_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443 };
 
 export function resolvePeer(peer: Peer, world: PeerWorld): PeerResolution {
@@ -76,19 +127,13 @@ export function resolvePeer(peer: Peer, world: PeerWorld): PeerResolution {
         ? { ok: true, endpoints: pods }
         : { ok: false, reason: `no ${peer.workloadKind} ${peer.namespace}/${peer.name} in the manifests` };
     }
-    case 'service': {
-      const svc = world.services.find((s) => s.namespace === peer.namespace && s.name === peer.name);
-      if (svc === undefined) return { ok: false, reason: `no Service ${peer.namespace}/${peer.name} in the manifests` };
-      if (svc.selector === undefined) return { ok: false, reason: `Service ${peer.namespace}/${peer.name} has no selector` };
-      const match = compileSelector({ matchLabels: svc.selector });
-      const pods = world.pods.filter((p) => p.namespace === svc.namespace && match(p.labels));
-      return pods.length > 0
-        ? { ok: true, endpoints: pods, service: svc }
-        : { ok: false, reason: `Service ${peer.namespace}/${peer.name} selects no pod in the manifests` };
-    }
+    case 'service':
+      return servicePeer(peer.namespace, peer.name, world);
     case 'host': {
       const ep = ipEndpoint(peer.host);
-      return ep ? { ok: true, endpoints: [ep] } : { ok: false, reason: `${peer.host} is a name; prediction needs an IP address` };
+      if (ep) return { ok: true, endpoints: [ep] };
+      const svc = serviceName(peer.host);
+      return svc ? servicePeer(svc.namespace, svc.name, world) : { ok: false, reason: `${peer.host} is a name; prediction needs an IP address` };
     }
     case 'cidr': {
       const ip = firstAddress(peer.cidr);
@@ -101,10 +146,14 @@ export function resolvePeer(peer: Peer, world: PeerWorld): PeerResolution {
       } catch {
         return { ok: false, reason: `${peer.url} is not a URL` };
       }
-      const ep = ipEndpoint(url.hostname);
-      if (!ep) return { ok: false, reason: `${url.hostname} is a name; prediction needs an IP address` };
       const port = url.port !== '' ? Number(url.port) : URL_PORTS[url.protocol];
-      return port === undefined ? { ok: true, endpoints: [ep] } : { ok: true, endpoints: [ep], port };
+      const ep = ipEndpoint(url.hostname);
+      const svc = serviceName(url.hostname);
+      let r: PeerResolution;
+      if (ep) r = { ok: true, endpoints: [ep] };
+      else if (svc) r = servicePeer(svc.namespace, svc.name, world);
+      else return { ok: false, reason: `${url.hostname} is a name; prediction needs an IP address` };
+      return r.ok && port !== undefined ? { ...r, port } : r;
     }
   }
 }

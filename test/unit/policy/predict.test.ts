@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { main } from '../../../src/cli/main.ts';
 import { PolicyEngine } from '../../../src/policy/evaluate.ts';
 import { loadManifestFiles } from '../../../src/policy/load-files.ts';
-import { labelsFor, resolveEndpointRef, resolvePeer, throughService } from '../../../src/policy/peers.ts';
+import { labelsFor, resolveEndpointRef, resolvePeer, serviceName, throughService } from '../../../src/policy/peers.ts';
 import { rangeBreakpoints } from '../../../src/policy/predict.ts';
 import type { ManifestSet } from '../../../src/policy/manifests.ts';
 import type { Report } from '../../../src/verdict/model.ts';
@@ -55,6 +55,13 @@ describe('policy peers', () => {
     expect(names(url)).to.deep.equal(['2001:db8::2']);
   });
 
+  it('reads Service DNS names', () => {
+    expect(serviceName('api.shop.svc')).to.deep.equal({ name: 'api', namespace: 'shop' });
+    expect(serviceName('api.shop.svc.cluster.local.')).to.deep.equal({ name: 'api', namespace: 'shop' });
+    expect(serviceName('example.com')).to.equal(undefined);
+    expect(serviceName('a.b.c.svc')).to.equal(undefined);
+  });
+
   it('maps service ports to target ports', () => {
     const svc = world.services[0]!;
     expect(throughService(svc, 80, 'TCP')).to.deep.equal({ name: 'http' });
@@ -88,6 +95,9 @@ describe('netprobe predict and explain', () => {
     expect(status('wrong - scraper is blocked from metrics')).to.equal('leak allowed');
     expect(status('api reaches a named host')).to.equal('inconclusive -');
     expect(status('api port range to the database')).to.equal('broken denied');
+    expect(status('frontend resolves cluster names')).to.equal('pass allowed');
+    expect(status('frontend calls the api by its Service URL')).to.equal('pass allowed');
+    expect(by['frontend resolves cluster names']!.detail).to.include('kube-system/coredns (assumed):dns/UDP');
     expect(by['scraper reads api metrics']!.policies).to.deep.equal(['shop/frontend-to-api']);
     expect(by['frontend cannot reach the database']!.policies).to.include('shop/default-deny');
   });
