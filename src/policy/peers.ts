@@ -37,6 +37,23 @@ export function labelsFor(selector: LabelSelector): Record<string, string> | und
   return compileSelector(selector)(labels) ? labels : undefined;
 }
 
+const byNamespace = new WeakMap<readonly PodInfo[], Map<string, PodInfo[]>>();
+
+/** The pods of one namespace (indexed once per pod list: do not change the list after first use). */
+function podsIn(world: PeerWorld, namespace: string): readonly PodInfo[] {
+  let index = byNamespace.get(world.pods);
+  if (index === undefined) {
+    index = new Map();
+    for (const p of world.pods) {
+      const list = index.get(p.namespace);
+      if (list === undefined) index.set(p.namespace, [p]);
+      else list.push(p);
+    }
+    byNamespace.set(world.pods, index);
+  }
+  return index.get(namespace) ?? [];
+}
+
 function ipEndpoint(host: string): Endpoint | undefined {
   const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
   return parseIP(bare) === undefined ? undefined : { ip: bare };
@@ -44,9 +61,8 @@ function ipEndpoint(host: string): Endpoint | undefined {
 
 function podsPeer(peer: Extract<Peer, { kind: 'pods' }>, world: PeerWorld): PeerResolution {
   const match = compileSelector(peer.podSelector);
-  const pods = world.pods.filter(
+  const pods = podsIn(world, peer.namespace).filter(
     (p) =>
-      p.namespace === peer.namespace &&
       match(p.labels) &&
       (peer.serviceAccount === undefined || (p.serviceAccount ?? 'default') === peer.serviceAccount),
   );
@@ -96,14 +112,14 @@ function servicePeer(namespace: string, name: string, world: PeerWorld): PeerRes
   if (svc === undefined) {
     const dns = ASSUMED_CLUSTER_DNS;
     if (namespace === dns.service.namespace && name === dns.service.name) {
-      const real = world.pods.filter((p) => p.namespace === namespace && p.labels['k8s-app'] === 'kube-dns');
+      const real = podsIn(world, namespace).filter((p) => p.labels['k8s-app'] === 'kube-dns');
       return { ok: true, endpoints: real.length > 0 ? real : [dns.pod], service: dns.service, standIn: real.length === 0 };
     }
     return { ok: false, reason: `no Service ${namespace}/${name} in the manifests` };
   }
   if (svc.selector === undefined) return { ok: false, reason: `Service ${namespace}/${name} has no selector` };
   const match = compileSelector({ matchLabels: svc.selector });
-  const pods = world.pods.filter((p) => p.namespace === svc.namespace && match(p.labels));
+  const pods = podsIn(world, svc.namespace).filter((p) => match(p.labels));
   return pods.length > 0
     ? { ok: true, endpoints: pods, service: svc }
     : { ok: false, reason: `Service ${namespace}/${name} selects no pod in the manifests` };
@@ -116,9 +132,8 @@ export function resolvePeer(peer: Peer, world: PeerWorld): PeerResolution {
     case 'pods':
       return podsPeer(peer, world);
     case 'workload': {
-      const pods = world.pods.filter(
+      const pods = podsIn(world, peer.namespace).filter(
         (p) =>
-          p.namespace === peer.namespace &&
           (peer.workloadKind === 'Pod'
             ? p.name === peer.name && p.workload === undefined
             : p.workload?.kind === peer.workloadKind && p.workload.name === peer.name),
@@ -215,7 +230,6 @@ export function resolveEndpointRef(ref: string, world: PeerWorld): { ok: true; e
     return r.ok ? { ok: true, endpoint: r.endpoints[0]! } : r;
   }
   const pod =
-    world.pods.find((p) => p.namespace === namespace && p.name === rest) ??
-    world.pods.find((p) => p.namespace === namespace && p.workload?.name === rest);
+    podsIn(world, namespace).find((p) => p.name === rest) ?? podsIn(world, namespace).find((p) => p.workload?.name === rest);
   return pod ? { ok: true, endpoint: pod } : { ok: false, reason: `no pod or workload ${ref} in the manifests` };
 }
