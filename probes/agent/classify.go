@@ -36,6 +36,7 @@ var errnoNames = map[syscall.Errno]string{
 	syscall.EAGAIN:          "EAGAIN",
 	syscall.EMFILE:          "EMFILE",
 	syscall.EPIPE:           "EPIPE",
+	syscall.EINVAL:          "EINVAL",
 }
 
 func errnoName(e syscall.Errno) string {
