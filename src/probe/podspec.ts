@@ -5,7 +5,7 @@ import { CREATED_ANNOTATION, MANAGED_BY_LABEL, MANAGED_BY_VALUE, ROLE_LABEL, RUN
 import type { ServerSpec, SourceIdentity } from '../plan/types.ts';
 
 /** Path of the agent inside the probe and echo images (see probes/). */
-export const AGENT = '/netprobe-agent';
+export const AGENT = '/usr/local/bin/netprobe-agent';
 
 export interface PodOptions {
   runId: string;
