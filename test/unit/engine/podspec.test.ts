@@ -4,7 +4,7 @@
 // node selector and tolerations.
 import { expect } from 'chai';
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
-import { probePod, serverPod, type PodOptions } from '../../../src/probe/podspec.ts';
+import { AGENT, probePod, serverPod, type PodOptions } from '../../../src/probe/podspec.ts';
 import type { ServerSpec, SourceIdentity } from '../../../src/plan/types.ts';
 
 // ---- Pod Security Standards, "restricted" (which includes "baseline"), as data --------------------
@@ -250,8 +250,8 @@ describe('echo servers stand in for the target', () => {
     expect(pod.metadata!.labels).to.include({ app: 'ghost' });
     const c = pod.spec!.containers[0]!;
     expect(c.image).to.equal(OPTS.echoImage);
-    expect(c.command).to.deep.equal(['/netprobe-agent', 'serve', '--tcp', '8080,9090', '--udp', '9000']);
-    expect(c.readinessProbe?.exec?.command).to.deep.equal(['/netprobe-agent', 'check', '--tcp', '8080,9090', '--udp', '9000']);
+    expect(c.command).to.deep.equal([AGENT, 'serve', '--tcp', '8080,9090', '--udp', '9000']);
+    expect(c.readinessProbe?.exec?.command).to.deep.equal([AGENT, 'check', '--tcp', '8080,9090', '--udp', '9000']);
     expect(c.ports).to.deep.equal([
       { containerPort: 8080, protocol: 'TCP' },
       { containerPort: 9090, protocol: 'TCP' },
