@@ -89,6 +89,8 @@ interface CompiledAdminRule {
 
 interface CompiledAdmin {
   key: string;
+  /** `anp/name (priority N)` or `banp/name`. */
+  label: string;
   subject: (p: PodView) => boolean;
   ingress: CompiledAdminRule[];
   egress: CompiledAdminRule[];
@@ -136,6 +138,7 @@ function compileAdmin(kind: 'anp' | 'banp', p: AdminNetworkPolicy | BaselineAdmi
   const key = `${kind}/${p.metadata.name}`;
   return {
     key,
+    label: 'priority' in p.spec ? `${key} (priority ${p.spec.priority})` : key,
     subject: subjectMatcher(p.spec.subject),
     ingress: compileRules(key, 'ingress', p.spec.ingress),
     egress: compileRules(key, 'egress', p.spec.egress),
@@ -195,8 +198,9 @@ export class AdminPolicyEngine {
     const self = src.pod !== undefined && src.pod === dst.pod && this.networkPolicies.options.selfTraffic === 'allow';
     if (self || np.port === undefined) return np;
     const port = np.port;
-    const egress = this.#direction('egress', src, dst, port, np.protocol, dst.pod, np.egress);
-    const ingress = this.#direction('ingress', dst, src, port, np.protocol, dst.pod, np.ingress);
+    const trace = options.trace === true;
+    const egress = this.#direction('egress', src, dst, port, np.protocol, dst.pod, np.egress, trace);
+    const ingress = this.#direction('ingress', dst, src, port, np.protocol, dst.pod, np.ingress, trace);
     const allowed = egress.allowed && ingress.allowed;
     const policies: string[] = [];
     for (const d of [egress, ingress]) {
@@ -216,36 +220,58 @@ export class AdminPolicyEngine {
     protocol: L4Protocol,
     destination: PodInfo | undefined,
     np: DirectionVerdict,
+    trace: boolean,
   ): DirectionVerdict {
     const pod = local.subject.pod;
-    if (!local.selectable || pod === undefined) return { ...np, reason: np.reason, tier: 'networkpolicy' };
-    const decide = (tier: 'admin' | 'baseline', rule: CompiledAdminRule, allowed: boolean): DirectionVerdict => ({
-      ...(np.trace ? { trace: np.trace } : {}),
-      direction,
-      pod: local.label,
-      isolated: true,
-      allowed,
-      allowedBy: allowed ? [{ policy: rule.policy, direction, rule: rule.index }] : [],
-      isolatedBy: [],
-      decidedBy: { policy: rule.policy, direction, rule: rule.index },
-      reason: `${rule.action === 'Allow' ? 'allowed' : 'denied'} by ${rule.ref} (${tier === 'admin' ? 'AdminNetworkPolicy' : 'BaselineAdminNetworkPolicy'})`,
-      tier,
-    });
+    const adminLines: string[] = [];
+    const baselineLines: string[] = [];
+    let lines: string[] | undefined = trace ? adminLines : undefined;
+    const finish = (v: DirectionVerdict): DirectionVerdict =>
+      trace ? { ...v, adminTrace: { admin: adminLines, baseline: baselineLines } } : v;
+    const fromNetworkPolicy = (): DirectionVerdict => finish({ ...np, reason: np.reason, tier: 'networkpolicy' });
+    if (!local.selectable || pod === undefined) return fromNetworkPolicy();
+    const decide = (tier: 'admin' | 'baseline', rule: CompiledAdminRule, allowed: boolean): DirectionVerdict =>
+      finish({
+        ...(np.trace ? { trace: np.trace } : {}),
+        direction,
+        pod: local.label,
+        isolated: true,
+        allowed,
+        allowedBy: allowed ? [{ policy: rule.policy, direction, rule: rule.index }] : [],
+        isolatedBy: [],
+        decidedBy: { policy: rule.policy, direction, rule: rule.index },
+        reason: `${rule.action === 'Allow' ? 'allowed' : 'denied'} by ${rule.ref} (${tier === 'admin' ? 'AdminNetworkPolicy' : 'BaselineAdminNetworkPolicy'})`,
+        tier,
+      });
     const first = (tier: CompiledAdmin[]): CompiledAdminRule | undefined => {
       for (const p of tier) {
-        if (!p.subject(pod)) continue;
+        if (!p.subject(pod)) {
+          lines?.push(`  - ${p.label}: subject does not select the pod`);
+          continue;
+        }
+        lines?.push(`  - ${p.label}: selects the pod`);
         for (const r of direction === 'ingress' ? p.ingress : p.egress) {
           const portOk = r.ports === undefined || r.ports.length === 0 || r.ports.some((x) => adminPortMatches(x, port, protocol, destination));
-          if (portOk && r.peers.some((m) => m(remote.subject))) return r;
+          const peerOk = r.peers.some((m) => m(remote.subject));
+          lines?.push(`    ${peerOk && portOk ? '✓' : '✗'} ${r.ref.slice(p.key.length + 1)} ${r.action}: peer ${peerOk ? '✓' : '✗'}, port ${portOk ? '✓' : '✗'}`);
+          if (portOk && peerOk) return r;
         }
       }
       return undefined;
     };
+    lines?.push('admin tier (AdminNetworkPolicy, by priority; the first matching rule decides):');
     const admin = first(this.#admin);
     if (admin !== undefined && admin.action !== 'Pass') return decide('admin', admin, admin.action === 'Allow');
-    if (np.isolated) return { ...np, reason: np.reason, tier: 'networkpolicy' };
+    lines?.push(admin ? '  Pass: NetworkPolicy decides next' : '  no rule matches: NetworkPolicy decides next');
+    if (trace) lines = baselineLines;
+    if (np.isolated) {
+      lines?.push('baseline tier: not consulted, NetworkPolicy isolates the pod');
+      return fromNetworkPolicy();
+    }
+    lines?.push('baseline tier (BaselineAdminNetworkPolicy, consulted because no NetworkPolicy isolates the pod):');
     const baseline = first(this.#baseline);
     if (baseline !== undefined) return decide('baseline', baseline, baseline.action === 'Allow');
-    return { ...np, reason: np.reason, tier: 'networkpolicy' };
+    lines?.push('  no rule matches: allowed');
+    return fromNetworkPolicy();
   }
 }

@@ -96,6 +96,8 @@ export interface DirectionVerdict {
   tier?: 'admin' | 'networkpolicy' | 'baseline';
   /** With an admin or baseline tier: the rule that decided (Allow or Deny). */
   decidedBy?: RuleRef;
+  /** Only with `{ trace: true }` on AdminPolicyEngine: the walk through the admin and baseline tiers. */
+  adminTrace?: { admin: string[]; baseline: string[] };
 }
 
 export interface Verdict {

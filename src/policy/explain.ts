@@ -38,7 +38,14 @@ function policyLines(dir: DirectionVerdict, p: PolicyTrace): string[] {
 
 function directionLines(title: string, dir: DirectionVerdict): string[] {
   const out = [`${title}: ${dir.allowed ? 'ALLOWED' : 'DENIED'} (${dir.reason})`];
-  for (const p of dir.trace ?? []) out.push(...policyLines(dir, p));
+  const tiers = dir.adminTrace;
+  if (tiers !== undefined) out.push(...tiers.admin.map((l) => `  ${l}`), '  NetworkPolicy tier:');
+  const nps = (dir.trace ?? []).flatMap((p) => policyLines(dir, p));
+  out.push(...(tiers !== undefined ? nps.map((l) => `  ${l}`) : nps));
+  if (tiers !== undefined) {
+    if (nps.length === 0) out.push('    no NetworkPolicy in the namespace');
+    out.push(...tiers.baseline.map((l) => `  ${l}`));
+  }
   return out;
 }
 

@@ -121,6 +121,18 @@ describe('netprobe predict and explain', () => {
     expect(stdout).to.match(/verdict: DENIED \(deciding: .*shop\/default-deny/);
   });
 
+  it('explains the admin tiers in order, when admin policies are present', async () => {
+    const { code, stdout } = await cli(['explain', '--policies', fixture('shop'), '--policies', fixture('admin'), '--from', 'shop/frontend', '--to', 'monitoring/scraper', '--port', '9100']);
+    expect(code).to.equal(0);
+    const ingress = stdout.slice(stdout.indexOf('ingress of monitoring/scraper'));
+    expect(ingress).to.match(/^ingress of monitoring\/scraper: DENIED \(denied by anp\/metrics-only-from-monitoring ingress\[1\] \(nobody else scrapes\) \(AdminNetworkPolicy\)\)/);
+    expect(ingress).to.include('✗ ingress[0] (monitoring may scrape) Pass: peer ✗, port ✓');
+    expect(ingress).to.include('✓ ingress[1] (nobody else scrapes) Deny: peer ✓, port ✓');
+    const egress = stdout.slice(stdout.indexOf('egress of shop/frontend'), stdout.indexOf('ingress of'));
+    expect(egress.indexOf('admin tier')).to.be.lessThan(egress.indexOf('NetworkPolicy tier'));
+    expect(egress).to.include('baseline tier: not consulted, NetworkPolicy isolates the pod');
+  });
+
   it('rejects an unknown reference', async () => {
     const { code, stderr } = await cli(['explain', '--policies', fixture('shop'), '--from', 'shop/nope', '--to', 'shop/db', '--port', '5432']);
     expect(code).to.equal(2);
