@@ -31,6 +31,9 @@ export const COMMANDS: Readonly<Record<string, Loader>> = {
   report: () => import('./commands/report.ts'),
   predict: () => import('./commands/predict.ts'),
   explain: () => import('./commands/explain.ts'),
+  isolation: () => import('./commands/isolation.ts'),
+  generate: () => import('./commands/generate.ts'),
+  matrix: () => import('./commands/matrix.ts'),
 };
 
 /** Bad arguments or flags: main prints the message and the command's usage, and exits 2. */

@@ -1,0 +1,133 @@
+// `netprobe generate isolation-policy|from-policies`: print what incident response needs, apply nothing.
+import { loadManifestFiles } from '../../policy/load-files.ts';
+import { parseManifests } from '../../policy/manifests.ts';
+import type { ClusterState } from '../../policy/types.ts';
+import { parseLabels } from '../../incident/common.ts';
+import { engineWorld, FromPoliciesError, namedNamespaces, suiteFromPolicies } from '../../incident/from-policies.ts';
+import { isolationPolicy } from '../../incident/isolation-policy.ts';
+import { KEEP_WORDS, parseHostPort } from '../../incident/isolation-suite.ts';
+import { EXIT } from '../../verdict/model.ts';
+import { CLUSTER_FLAGS_USAGE, CLUSTER_OPTIONS } from '../cluster-flags.ts';
+import type { CliIO, Command } from '../main.ts';
+import { UsageError, parseCommandArgs } from '../main.ts';
+import { connectFor, listValues, positiveSeconds } from './incident-shared.ts';
+
+const USAGE = `netprobe generate WHAT [FLAGS]
+
+  netprobe generate isolation-policy NAMESPACE [--selector K=V,...] [--keep dns,HOST:PORT,...]
+      Prints the emergency NetworkPolicy that cuts NAMESPACE (or the selected pods) off both ways,
+      keeping only cluster DNS and the given addresses. Never applied by netprobe: review it, then
+      kubectl apply -f. \`netprobe isolation\` with the same flags proves it holds.
+
+  netprobe generate from-policies -n NAMESPACE (--from-cluster | --policies PATH...)
+      Prints a suite derived from the NetworkPolicies of NAMESPACE: allow for every connection on declared
+      ports that the policies let through, deny for those they do not, into and out of every pod
+      identity of the namespace, against the pods of the namespaces the policies name (--peer-namespaces
+      adds more) and a stand-in for any pod of each. Run it with netprobe run: a policy edit that widens a
+      rule shows up as a leak.
+
+Flags:
+  --selector K=V,...         isolation-policy: isolate only these pods
+  --keep WHAT,...            isolation-policy: dns, HOST:PORT (an IP address); repeatable
+  --from-cluster             from-policies: read policies and pods from the cluster
+  --policies PATH            from-policies: manifest files or folders (policies, namespaces, workloads); repeatable
+  --peer-namespaces A,B      from-policies: judge against these namespaces too
+  --timeout SECONDS          from-policies: timeoutSeconds of the suite (default 2)
+${CLUSTER_FLAGS_USAGE}
+  -h, --help                 show this help
+
+Exit codes: 0 printed; 2 invalid input or usage; 3 the cluster could not be read.
+`;
+
+async function fromPolicies(values: { namespace?: string | undefined; 'from-cluster'?: boolean | undefined; policies?: string[] | undefined; 'peer-namespaces'?: string[] | undefined; timeout?: string | undefined; kubeconfig?: string | undefined; context?: string | undefined }, io: CliIO): Promise<number> {
+  const ns = values.namespace;
+  if (ns === undefined || ns === '') throw new UsageError('from-policies needs -n/--namespace NAMESPACE');
+  const fromCluster = values['from-cluster'] === true;
+  const paths = values.policies ?? [];
+  if (fromCluster === paths.length > 0) throw new UsageError('from-policies needs either --from-cluster or --policies PATH (one of the two)');
+  const timeoutSeconds = positiveSeconds(values.timeout, '--timeout', 2);
+  if (timeoutSeconds <= 0 || timeoutSeconds > 600) throw new UsageError('--timeout: expected more than 0 and at most 600 seconds');
+  const peerNamespaces = listValues(values['peer-namespaces']);
+  let state: ClusterState;
+  let origin: string;
+  if (fromCluster) {
+    const target = await connectFor('generate', values, io);
+    if (!target) return EXIT.undecided;
+    const { readNetworkPolicyManifests } = await import('../../cluster/incident.ts');
+    const { readSnapshot } = await import('../../cluster/read.ts');
+    const { apiErrorMessage } = await import('../../cluster/errors.ts');
+    try {
+      const policies = parseManifests(await readNetworkPolicyManifests(target.kc), 'cluster').policies;
+      const first = await readSnapshot(target.kc, []);
+      const names = first.namespaces.map((n) => n.name);
+      const named = namedNamespaces({ policies, namespaces: first.namespaces, pods: [] }, ns);
+      const snapshot = await readSnapshot(target.kc, [...new Set([ns, ...named, ...peerNamespaces])].filter((n) => names.includes(n)));
+      state = engineWorld(snapshot, policies);
+    } catch (err) {
+      io.stderr(`netprobe generate: cannot read the cluster at ${target.server}: ${apiErrorMessage(err)}\n`);
+      return EXIT.undecided;
+    }
+    origin = `the cluster (context ${target.context})`;
+  } else {
+    try {
+      const set = await loadManifestFiles(paths);
+      for (const p of set.problems) io.stderr(`netprobe generate: warning: ${p}\n`);
+      state = set;
+    } catch (err) {
+      io.stderr(`netprobe generate: cannot read --policies: ${err instanceof Error ? err.message : String(err)}\n`);
+      return EXIT.usage;
+    }
+    origin = paths.join(', ');
+  }
+  try {
+    const out = suiteFromPolicies(state, { namespace: ns, peerNamespaces, timeoutSeconds, origin });
+    for (const n of out.notes) io.stderr(`netprobe generate: note: ${n}\n`);
+    io.stderr(`netprobe generate: ${out.counts.expectations} expectations (${out.counts.allow} allow, ${out.counts.deny} deny) from ${out.counts.policies} policies of ${ns}\n`);
+    io.stdout(out.yaml);
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof FromPoliciesError) {
+      io.stderr(`netprobe generate: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    throw err;
+  }
+}
+
+export const command: Command = {
+  name: 'generate',
+  summary: 'print an emergency isolation policy, or a suite derived from existing NetworkPolicies',
+  usage: USAGE,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs(args, {
+      ...CLUSTER_OPTIONS,
+      selector: { type: 'string' },
+      keep: { type: 'string', multiple: true },
+      'from-cluster': { type: 'boolean' },
+      policies: { type: 'string', multiple: true },
+      'peer-namespaces': { type: 'string', multiple: true },
+      timeout: { type: 'string' },
+    });
+    const [what, ...rest] = positionals;
+    if (what === 'isolation-policy') {
+      if (rest.length !== 1) throw new UsageError('isolation-policy needs one NAMESPACE');
+      let selector: Record<string, string>;
+      const keep = listValues(values.keep);
+      try {
+        selector = values.selector === undefined ? {} : parseLabels(values.selector);
+        for (const k of keep) if (!(KEEP_WORDS as readonly string[]).includes(k)) parseHostPort(k);
+      } catch (err) {
+        throw new UsageError(err instanceof Error ? err.message : String(err));
+      }
+      const out = isolationPolicy({ namespace: rest[0]!, selector, keep });
+      for (const n of out.notes) io.stderr(`netprobe generate: note: ${n}\n`);
+      io.stdout(out.yaml);
+      return EXIT.ok;
+    }
+    if (what === 'from-policies') {
+      if (rest.length > 0) throw new UsageError(`from-policies takes no positional argument (got ${rest.join(' ')}); name the namespace with -n`);
+      return fromPolicies(values, io);
+    }
+    throw new UsageError(what === undefined ? 'nothing to generate: expected isolation-policy or from-policies' : `unknown kind \`${what}\`; expected isolation-policy or from-policies`);
+  },
+};

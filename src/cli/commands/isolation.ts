@@ -1,0 +1,208 @@
+// `netprobe isolation NAMESPACE`: prove an emergency isolation holds. Builds the probe set (a suite),
+// runs it like `netprobe run`, reports; with --watch, re-runs and says the moment a path opens or closes.
+import { writeFile } from 'node:fs/promises';
+import type { ClusterTarget } from '../../cluster/connect.ts';
+import { parseManifests } from '../../policy/manifests.ts';
+import type { NetworkPolicy } from '../../policy/types.ts';
+import { OutputSpecError, OutputWriteError, parseOutputSpecs, writeOutputs, type OutputSpec } from '../../report/outputs.ts';
+import { parseLabels, SYSTEM_NAMESPACES } from '../../incident/common.ts';
+import { IsolationInputError, isolationSuite, KEEP_WORDS, parseHostPort, type HostPort, type IsolationSuite } from '../../incident/isolation-suite.ts';
+import { formatChange, pathChanges, roundLine } from '../../incident/watch.ts';
+import { EXIT, exitCodeFor, REPORT_SCHEMA_VERSION, summarize, type Report, type Result } from '../../verdict/model.ts';
+import type { CliIO, Command } from '../main.ts';
+import { UsageError, parseCommandArgs } from '../main.ts';
+import { abortOnSignals } from '../signals.ts';
+import { casesFromYaml, connectFor, listValues, PROBE_FLAGS_USAGE, PROBE_OPTIONS, positiveSeconds, probeRound, probeSettings, sleepUnless } from './incident-shared.ts';
+
+const USAGE = `netprobe isolation NAMESPACE [FLAGS]
+
+Proves that an emergency isolation of NAMESPACE (or of the pods --selector picks in it) holds: nothing
+gets in, nothing gets out except what --keep names. Ingress: from a stand-in for any pod of every other
+namespace (and for the labelled pods the namespace's own policies admit) to every isolated pod on every
+port its containers declare. Egress: from every isolated identity to the pods of every other namespace
+on their declared ports, to the Kubernetes API (Service and endpoints), to cluster DNS (allowed only with
+--keep dns) and to --external addresses. A deny passes only when its target is shown alive.
+
+Flags:
+  --selector K=V,...         isolate only the pods with these labels (default: the whole namespace)
+  --keep WHAT,...            what stays open: dns, kube-api, HOST:PORT; repeatable
+  --from-namespaces A,B      the other namespaces to check (default: all but kube-system, kube-public,
+                             kube-node-lease)
+  --external HOST:PORT,...   addresses outside the cluster the pods must not reach (/UDP for UDP)
+  --write-suite FILE         also write the probe set as a suite (netprobe run FILE re-runs it)
+  --watch SECONDS            re-run every SECONDS and print a line when a path opens or closes, until Ctrl-C
+  -o, --output FORMAT[=FILE] table (default), json, junit, tap, markdown; repeatable
+${PROBE_FLAGS_USAGE}
+  -h, --help                 show this help
+
+Exit codes (as netprobe run): 0 the isolation holds; 1 a leak (or a kept path is blocked); 2 invalid
+input or usage; 3 undecided (cluster unreachable, permissions missing, inconclusive paths).
+`;
+
+interface Inputs {
+  namespace: string;
+  selector: Record<string, string>;
+  keep: string[];
+  fromNamespaces: string[] | undefined;
+  external: HostPort[];
+  timeoutSeconds: number;
+}
+
+/** Reads the cluster and builds the probe set. */
+async function buildProbeSet(target: ClusterTarget, inputs: Inputs, io: CliIO): Promise<IsolationSuite> {
+  const { listNamespaceNames, readKubeApiAddresses, readNetworkPolicyManifests } = await import('../../cluster/incident.ts');
+  const { readSnapshot } = await import('../../cluster/read.ts');
+  const { apiErrorMessage } = await import('../../cluster/errors.ts');
+  const all = await listNamespaceNames(target.kc);
+  const peers = inputs.fromNamespaces ?? all.filter((n) => n !== inputs.namespace && !SYSTEM_NAMESPACES.includes(n));
+  const [snapshot, policies, api] = await Promise.all([
+    readSnapshot(target.kc, [inputs.namespace, ...peers]),
+    readNetworkPolicyManifests(target.kc, [inputs.namespace]).then(
+      (text): NetworkPolicy[] => parseManifests(text, 'cluster').policies,
+      (err: unknown): NetworkPolicy[] => {
+        io.stderr(`netprobe isolation: cannot read the NetworkPolicies of ${inputs.namespace} (${apiErrorMessage(err)}): only "any pod" stand-ins probe ingress\n`);
+        return [];
+      },
+    ),
+    readKubeApiAddresses(target.kc),
+  ]);
+  for (const p of api.problems) io.stderr(`netprobe isolation: ${p}\n`);
+  return isolationSuite(snapshot, {
+    namespace: inputs.namespace,
+    selector: inputs.selector,
+    keep: inputs.keep,
+    fromNamespaces: peers,
+    external: inputs.external,
+    kubeApi: api.addresses.map((a) => ({ ...a, protocol: 'TCP' as const })),
+    policies,
+    timeoutSeconds: inputs.timeoutSeconds,
+  });
+}
+
+function report(args: string[], runId: string, startedAt: Date, target: ClusterTarget, results: Result[]): Report {
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    run: { id: runId, command: ['netprobe', 'isolation', ...args].join(' '), startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), cluster: target.server, context: target.context },
+    summary: summarize(results),
+    results,
+  };
+}
+
+async function write(r: Report, outputs: OutputSpec[], io: CliIO): Promise<boolean> {
+  try {
+    await writeOutputs(r, outputs, { stdout: { write: io.stdout, isTTY: process.stdout.isTTY, columns: process.stdout.columns } });
+    return true;
+  } catch (err) {
+    if (!(err instanceof OutputWriteError)) throw err;
+    io.stderr(`netprobe isolation: ${err.message}\n`);
+    return false;
+  }
+}
+
+export const command: Command = {
+  name: 'isolation',
+  summary: 'prove an emergency isolation of a namespace holds (nothing in, nothing out but what is kept)',
+  usage: USAGE,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs(args, {
+      ...PROBE_OPTIONS,
+      selector: { type: 'string' },
+      keep: { type: 'string', multiple: true },
+      'from-namespaces': { type: 'string', multiple: true },
+      external: { type: 'string', multiple: true },
+      'write-suite': { type: 'string' },
+      watch: { type: 'string' },
+    });
+    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'no NAMESPACE given' : `one NAMESPACE expected, got ${positionals.join(' ')}`);
+    let outputs;
+    try {
+      outputs = parseOutputSpecs(values.output ?? []);
+    } catch (err) {
+      if (err instanceof OutputSpecError) throw new UsageError(err.message);
+      throw err;
+    }
+    const { settings, timeoutSeconds } = probeSettings(values);
+    let inputs: Inputs;
+    try {
+      const keep = listValues(values.keep);
+      for (const k of keep) if (!(KEEP_WORDS as readonly string[]).includes(k)) parseHostPort(k);
+      const from = listValues(values['from-namespaces']);
+      inputs = {
+        namespace: positionals[0]!,
+        selector: values.selector === undefined ? {} : parseLabels(values.selector),
+        keep,
+        fromNamespaces: from.length > 0 ? from : undefined,
+        external: listValues(values.external).map(parseHostPort),
+        timeoutSeconds,
+      };
+    } catch (err) {
+      if (err instanceof Error) throw new UsageError(`${err.message}${err instanceof IsolationInputError ? ` (--keep takes ${KEEP_WORDS.join(', ')} or HOST:PORT)` : ''}`);
+      throw err;
+    }
+    const watchSeconds = values.watch === undefined ? undefined : positiveSeconds(values.watch, '--watch', 0);
+    if (watchSeconds !== undefined && watchSeconds <= 0) throw new UsageError('--watch: expected more than 0 seconds');
+
+    const target = await connectFor('isolation', values, io);
+    if (!target) return EXIT.undecided;
+    const signals = abortOnSignals((sig) => io.stderr(`netprobe: ${sig}: stopping and cleaning up\n`));
+    try {
+      let previous: Result[] | undefined;
+      let code: number = EXIT.ok;
+      for (let round = 1; ; round++) {
+        const startedAt = new Date();
+        let probeSet: IsolationSuite;
+        try {
+          probeSet = await buildProbeSet(target, inputs, io);
+        } catch (err) {
+          if (err instanceof IsolationInputError) {
+            io.stderr(`netprobe isolation: ${err.message}\n`);
+            return EXIT.usage;
+          }
+          const { apiErrorMessage } = await import('../../cluster/errors.ts');
+          io.stderr(`netprobe isolation: cannot read the cluster at ${target.server}: ${apiErrorMessage(err)}\n`);
+          if (previous === undefined) return EXIT.undecided;
+          await sleepUnless((watchSeconds ?? 0) * 1000, signals.signal);
+          if (signals.signal.aborted) return 130;
+          continue;
+        }
+        if (round === 1) {
+          for (const n of probeSet.notes) io.stderr(`netprobe isolation: note: ${n}\n`);
+          const c = probeSet.counts;
+          io.stderr(`netprobe isolation: ${c.targets} isolated identit${c.targets === 1 ? 'y' : 'ies'}, ${c.sources} ingress source${c.sources === 1 ? '' : 's'}, ${c.expectations} expectations\n`);
+        }
+        const suiteFile = values['write-suite'] ?? `isolation-${inputs.namespace}.yaml`;
+        if (values['write-suite'] !== undefined) await writeFile(values['write-suite'], probeSet.yaml);
+        const cases = casesFromYaml(probeSet.yaml, suiteFile);
+        const outcome = await probeRound(target, cases, settings, signals.signal, values.quiet === true || previous !== undefined);
+        if (typeof outcome === 'string') {
+          io.stderr(`netprobe isolation: ${outcome}\n`);
+          if (previous === undefined) return EXIT.undecided;
+        } else {
+          if (!outcome.cleaned) io.stderr(`netprobe isolation: cleanup of run ${outcome.runId} failed; run \`netprobe clean --run ${outcome.runId}\`\n`);
+          if (signals.signal.aborted) {
+            io.stderr(`netprobe isolation: interrupted; pods of run ${outcome.runId} deleted\n`);
+            return 130;
+          }
+          const r = report(args, outcome.runId, startedAt, target, outcome.results);
+          code = exitCodeFor(r.summary);
+          const now = new Date();
+          if (previous === undefined) {
+            if (!(await write(r, outputs, io))) return EXIT.usage;
+            if (watchSeconds !== undefined) io.stdout(`${roundLine(r.results, now, round)}; watching every ${watchSeconds} s (Ctrl-C to stop)\n`);
+          } else {
+            for (const change of pathChanges(previous, r.results)) io.stdout(`${formatChange(change, now)}\n`);
+            if (values.quiet !== true) io.stderr(`${roundLine(r.results, now, round)}\n`);
+            // Files always hold the latest round; stdout only gets the changes.
+            if (outputs.some((o) => o.file !== undefined)) await write(r, outputs.filter((o) => o.file !== undefined), { ...io, stdout: () => undefined });
+          }
+          previous = r.results;
+        }
+        if (watchSeconds === undefined) return code;
+        await sleepUnless(watchSeconds * 1000, signals.signal);
+        if (signals.signal.aborted) return 130;
+      }
+    } finally {
+      signals.dispose();
+    }
+  },
+};

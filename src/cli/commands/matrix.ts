@@ -1,0 +1,99 @@
+// `netprobe matrix --namespaces a,b,c`: the reachability truth table between the pods of those
+// namespaces on their declared ports, as a table or JSON.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { MATRIX_SCHEMA_VERSION, matrixCells, matrixSuite, renderMatrixTable, type MatrixJson } from '../../incident/matrix.ts';
+import { styleFor } from '../../report/color.ts';
+import { EXIT } from '../../verdict/model.ts';
+import type { Command } from '../main.ts';
+import { UsageError, parseCommandArgs } from '../main.ts';
+import { abortOnSignals } from '../signals.ts';
+import { casesFromYaml, connectFor, listValues, PROBE_FLAGS_USAGE, PROBE_OPTIONS, probeRound, probeSettings } from './incident-shared.ts';
+
+const USAGE = `netprobe matrix --namespaces A,B,... [FLAGS]
+
+Probes every pod identity of the namespaces against every port every other identity declares and
+prints the truth table: rows are sources, numbered columns are destination ports. A cell is reachable,
+blocked (only once the target is shown alive), or unknown (with the reason below the table).
+
+Flags:
+  --namespaces A,B,...       the namespaces (required; repeatable)
+  -o, --output FORMAT[=FILE] table (default) or json; repeatable, at most one to stdout
+  --write-suite FILE         also write the probe set as a suite
+${PROBE_FLAGS_USAGE}
+  -h, --help                 show this help
+
+Exit codes: 0 every cell decided; 2 invalid input or usage; 3 some cells unknown or the cluster could
+not be probed.
+`;
+
+export const command: Command = {
+  name: 'matrix',
+  summary: 'the reachability truth table between the pods of some namespaces (table or JSON)',
+  usage: USAGE,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs(args, { ...PROBE_OPTIONS, namespaces: { type: 'string', multiple: true }, 'write-suite': { type: 'string' } });
+    if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}; name namespaces with --namespaces`);
+    const namespaces = [...new Set(listValues(values.namespaces))];
+    if (namespaces.length === 0) throw new UsageError('no --namespaces given');
+    const outputs = (values.output ?? ['table']).map((o) => {
+      const eq = o.indexOf('=');
+      const format = eq < 0 ? o : o.slice(0, eq);
+      const file = eq < 0 || o.slice(eq + 1) === '-' ? undefined : o.slice(eq + 1);
+      if (format !== 'table' && format !== 'json') throw new UsageError(`-o ${o}: expected table or json, optionally =FILE`);
+      return { format, file };
+    });
+    if (outputs.filter((o) => o.file === undefined).length > 1) throw new UsageError('-o: only one output may go to stdout');
+    const { settings, timeoutSeconds } = probeSettings(values);
+
+    const target = await connectFor('matrix', values, io);
+    if (!target) return EXIT.undecided;
+    const { readSnapshot } = await import('../../cluster/read.ts');
+    const { apiErrorMessage } = await import('../../cluster/errors.ts');
+    let plan;
+    try {
+      plan = matrixSuite(await readSnapshot(target.kc, namespaces), namespaces, timeoutSeconds);
+    } catch (err) {
+      io.stderr(`netprobe matrix: ${err instanceof Error && /does not exist/.test(err.message) ? err.message : `cannot read the cluster at ${target.server}: ${apiErrorMessage(err)}`}\n`);
+      return err instanceof Error && /does not exist/.test(err.message) ? EXIT.usage : EXIT.undecided;
+    }
+    if (values['write-suite'] !== undefined) await writeFile(values['write-suite'], plan.yaml);
+    io.stderr(`netprobe matrix: ${plan.rows.length} sources x ${plan.columns.length} destination ports\n`);
+    const startedAt = new Date();
+    const signals = abortOnSignals((sig) => io.stderr(`netprobe: ${sig}: stopping and cleaning up\n`));
+    let outcome;
+    try {
+      outcome = await probeRound(target, casesFromYaml(plan.yaml, values['write-suite'] ?? 'matrix.yaml'), settings, signals.signal, values.quiet === true);
+    } finally {
+      signals.dispose();
+    }
+    if (typeof outcome === 'string') {
+      io.stderr(`netprobe matrix: ${outcome}\n`);
+      return EXIT.undecided;
+    }
+    if (signals.signal.aborted) {
+      io.stderr(`netprobe matrix: interrupted; pods of run ${outcome.runId} deleted\n`);
+      return 130;
+    }
+    const { cells, details } = matrixCells(plan, outcome.results);
+    const json: MatrixJson = {
+      schemaVersion: MATRIX_SCHEMA_VERSION,
+      run: { id: outcome.runId, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), cluster: target.server, context: target.context },
+      namespaces,
+      sources: plan.rows,
+      destinations: plan.columns,
+      cells,
+      unknown: details,
+    };
+    const ascii = !styleFor({ isTTY: process.stdout.isTTY }).unicode;
+    for (const o of outputs) {
+      const text = o.format === 'json' ? `${JSON.stringify(json, null, 2)}\n` : renderMatrixTable(plan, cells, details, o.file === undefined ? ascii : false);
+      if (o.file === undefined) io.stdout(text);
+      else {
+        await mkdir(dirname(o.file), { recursive: true });
+        await writeFile(o.file, text);
+      }
+    }
+    return Object.keys(details).length > 0 ? EXIT.undecided : EXIT.ok;
+  },
+};

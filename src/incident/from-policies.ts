@@ -1,0 +1,254 @@
+// A suite derived from the NetworkPolicies of a namespace: for every pod identity of the namespace, every
+// connection in and out of it on declared ports (to and from the pods of the namespaces its policies
+// name, and "any pod" stand-ins there) is judged by the policy engine, and written as `allow` when the
+// policies allow it and `deny` when they do not. A policy edit that widens a rule then shows as a leak.
+// Pure: the command reads the policies and pods (files or a cluster).
+import type { ClusterSnapshot } from '../cluster/types.ts';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../cluster/labels.ts';
+import { identityLabels } from '../plan/identity.ts';
+import { parseIP } from '../policy/cidr.ts';
+import { NAMESPACE_NAME_LABEL, PolicyEngine } from '../policy/evaluate.ts';
+import { compileSelector, isEmptySelector } from '../policy/selectors.ts';
+import type { ClusterState, Endpoint, L4Protocol, PodInfo } from '../policy/types.ts';
+import {
+  EndpointNames,
+  exactSelector,
+  groupName,
+  labelText,
+  renderSuite,
+  STAND_IN_LABEL,
+  STAND_IN_VALUE,
+  SYSTEM_NAMESPACES,
+  type DeclaredPort,
+  type ExpectationYaml,
+  type PeerYaml,
+} from './common.ts';
+
+export interface FromPoliciesOptions {
+  namespace: string;
+  /** More namespaces to judge against, besides those the policies name. */
+  peerNamespaces?: readonly string[];
+  timeoutSeconds?: number;
+  name?: string;
+  /** Where the policies came from, for the header (`the cluster`, file names). */
+  origin: string;
+}
+
+export interface FromPoliciesSuite {
+  yaml: string;
+  notes: string[];
+  counts: { allow: number; deny: number; expectations: number; policies: number };
+}
+
+export class FromPoliciesError extends Error {}
+
+interface Group {
+  namespace: string;
+  labels: Record<string, string>;
+  rep: PodInfo;
+  ports: DeclaredPort[];
+  /** A stand-in for any pod of its namespace (synthetic). */
+  standIn?: boolean;
+  /** The cluster DNS pods: judged with DNS queries only. */
+  dns?: boolean;
+}
+
+function groups(pods: readonly PodInfo[]): Group[] {
+  const byKey = new Map<string, Group>();
+  for (const p of [...pods].sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name))) {
+    if (p.labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE || p.hostNetwork === true) continue;
+    const labels = identityLabels({ ...p.labels });
+    const key = `${p.namespace}|${labelText(labels)}`;
+    let g = byKey.get(key);
+    if (!g) {
+      g = { namespace: p.namespace, labels, rep: p, ports: [] };
+      if (p.namespace === 'kube-system' && p.labels['k8s-app'] === 'kube-dns') g.dns = true;
+      byKey.set(key, g);
+    }
+    for (const cp of p.containerPorts) {
+      const protocol = cp.protocol ?? 'TCP';
+      if (!g.ports.some((q) => q.port === cp.port && q.protocol === protocol)) g.ports.push({ port: cp.port, protocol });
+    }
+  }
+  for (const g of byKey.values()) g.ports.sort((a, b) => a.protocol.localeCompare(b.protocol) || a.port - b.port);
+  return [...byKey.values()];
+}
+
+/** The namespaces the policies of `namespace` name (namespaceSelectors of their rules), besides itself. */
+export function namedNamespaces(state: ClusterState, namespace: string): string[] {
+  const out = new Set<string>();
+  for (const p of state.policies) {
+    if (p.metadata.namespace !== namespace) continue;
+    const peers = [...(p.spec.ingress ?? []).flatMap((r) => r.from ?? []), ...(p.spec.egress ?? []).flatMap((r) => r.to ?? [])];
+    for (const peer of peers) {
+      if (peer.namespaceSelector === undefined) continue;
+      const everything = isEmptySelector(peer.namespaceSelector);
+      const match = compileSelector(peer.namespaceSelector);
+      for (const ns of state.namespaces) {
+        if (ns.name === namespace) continue;
+        // `namespaceSelector: {}` means every namespace; the control plane joins only when named.
+        if (everything && SYSTEM_NAMESPACES.includes(ns.name)) continue;
+        if (match({ ...ns.labels, [NAMESPACE_NAME_LABEL]: ns.name })) out.add(ns.name);
+      }
+    }
+  }
+  return [...out].sort();
+}
+
+/** Single addresses (a /32 or /128 ipBlock) with explicit ports that egress rules of `namespace` name. */
+function egressAddresses(state: ClusterState, namespace: string): { ip: string; port: number; protocol: L4Protocol }[] {
+  const out: { ip: string; port: number; protocol: L4Protocol }[] = [];
+  for (const p of state.policies) {
+    if (p.metadata.namespace !== namespace) continue;
+    for (const rule of p.spec.egress ?? []) {
+      for (const peer of rule.to ?? []) {
+        const cidr = peer.ipBlock?.cidr;
+        if (cidr === undefined) continue;
+        const [addr, bits] = cidr.split('/');
+        if (addr === undefined || parseIP(addr) === undefined || bits !== (addr.includes(':') ? '128' : '32')) continue;
+        for (const port of rule.ports ?? []) {
+          if (typeof port.port !== 'number' || port.endPort !== undefined) continue;
+          const protocol = port.protocol ?? 'TCP';
+          if (!out.some((o) => o.ip === addr && o.port === port.port && o.protocol === protocol)) out.push({ ip: addr, port: port.port, protocol });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+export function suiteFromPolicies(state: ClusterState, o: FromPoliciesOptions): FromPoliciesSuite {
+  const ns = o.namespace;
+  const own = state.policies.filter((p) => p.metadata.namespace === ns);
+  if (own.length === 0) throw new FromPoliciesError(`no NetworkPolicy in namespace ${ns}: nothing to derive expectations from`);
+  const known = new Set(state.namespaces.map((n) => n.name));
+  for (const n of o.peerNamespaces ?? []) if (!known.has(n)) throw new FromPoliciesError(`namespace ${n} is not known (no Namespace, pod or policy names it)`);
+  const peerNs = [...new Set([...namedNamespaces(state, ns), ...(o.peerNamespaces ?? [])])].filter((n) => n !== ns).sort();
+  const notes: string[] = [];
+
+  const all = groups(state.pods.filter((p) => p.namespace === ns || peerNs.includes(p.namespace)));
+  const subjects = all.filter((g) => g.namespace === ns);
+  if (subjects.length === 0) throw new FromPoliciesError(`no pod or workload in namespace ${ns}: the policies select nothing to probe`);
+  const peers = all.filter((g) => g.namespace !== ns && (g.namespace !== 'kube-system' || g.dns === true));
+  const standIns: Group[] = [ns, ...peerNs.filter((n) => !SYSTEM_NAMESPACES.includes(n))].map((n) => ({
+    namespace: n,
+    labels: { [STAND_IN_LABEL]: STAND_IN_VALUE },
+    rep: { namespace: n, name: 'netprobe-stand-in', labels: { [STAND_IN_LABEL]: STAND_IN_VALUE }, ips: [], containerPorts: [] },
+    ports: [],
+    standIn: true,
+  }));
+
+  const engine = new PolicyEngine(state);
+  const names = new EndpointNames();
+  const endpoints: Record<string, PeerYaml> = {};
+  const endpointComments: Record<string, string> = {};
+  const nameOf = new Map<Group, string>();
+  const endpoint = (g: Group): string => {
+    let name = nameOf.get(g);
+    if (name !== undefined) return name;
+    name = names.take(g.standIn ? `${g.namespace}.any-pod` : groupName(g));
+    nameOf.set(g, name);
+    if (g.standIn) {
+      endpoints[name] = { namespace: g.namespace, podSelector: { matchLabels: { ...g.labels } }, synthetic: true };
+      endpointComments[name] = `a stand-in for any pod of ${g.namespace}: a label no policy selects`;
+    } else {
+      endpoints[name] = { namespace: g.namespace, podSelector: exactSelector(g, all) };
+      endpointComments[name] = `${labelText(g.labels)}; ports ${g.ports.map((p) => `${p.port}/${p.protocol}`).join(', ') || 'none declared'}`;
+    }
+    return name;
+  };
+
+  // (from, to, protocol, expect) -> ports, in the order found; with the deciding policies.
+  const buckets = new Map<string, { from: Group; to: Group | { ip: string }; protocol: L4Protocol | 'DNS'; expect: 'allow' | 'deny'; ports: number[]; policies: Set<string>; tag: string }>();
+  const seen = new Set<string>();
+  const judge = (from: Group, to: Group | { ip: string }, port: number, protocol: L4Protocol, tag: string): void => {
+    const dest: Endpoint = 'rep' in to ? to.rep : { ip: to.ip };
+    const toKey = 'rep' in to ? `${to.namespace}|${labelText(to.labels)}` : to.ip;
+    const key = `${from.namespace}|${labelText(from.labels)}>${toKey}:${port}/${protocol}`;
+    if (seen.has(key) || ('rep' in to && to === from)) return;
+    seen.add(key);
+    const v = engine.evaluate({ source: from.rep, destination: dest, port, protocol });
+    if (v.error !== undefined) {
+      notes.push(`${key}: ${v.error}`);
+      return;
+    }
+    const dns = 'rep' in to && to.dns === true;
+    if (dns && (port !== 53 || protocol !== 'UDP')) return;
+    if (dns && !v.allowed) {
+      notes.push(`${groupName(from)}: DNS is denied by the policies; a denied query cannot be proven (nothing shows the DNS pod alive to it), so it is left out`);
+      return;
+    }
+    const expect = v.allowed ? 'allow' : 'deny';
+    const bucketKey = `${from.namespace}|${labelText(from.labels)}>${toKey}/${dns ? 'DNS' : protocol}/${expect}`;
+    const b = buckets.get(bucketKey) ?? { from, to, protocol: dns ? 'DNS' : protocol, expect, ports: [], policies: new Set<string>(), tag };
+    if (!b.ports.includes(port)) b.ports.push(port);
+    for (const p of v.policies) b.policies.add(p);
+    buckets.set(bucketKey, b);
+  };
+
+  for (const s of subjects) {
+    // Ingress: every peer, stand-in and other identity of the namespace, to the subject's declared ports.
+    for (const from of [...peers.filter((p) => !p.dns), ...subjects, ...standIns]) {
+      for (const port of s.ports) judge(from, s, port.port, port.protocol, 'ingress');
+    }
+    // Egress: the subject to every peer and other identity of the namespace on their declared ports.
+    for (const to of [...peers, ...subjects]) {
+      for (const port of to.ports) judge(s, to, port.port, port.protocol, 'egress');
+    }
+    for (const a of egressAddresses(state, ns)) judge(s, { ip: a.ip }, a.port, a.protocol, 'egress');
+  }
+
+  const expectations: ExpectationYaml[] = [];
+  const counts = { allow: 0, deny: 0 };
+  for (const b of buckets.values()) {
+    const from = endpoint(b.from);
+    const toName = 'rep' in b.to ? endpoint(b.to) : b.to.ip;
+    const policies = [...b.policies].sort();
+    counts[b.expect] += 1;
+    const e: ExpectationYaml = {
+      comment: [`${b.expect === 'allow' ? 'allowed by' : 'denied: isolated by'} ${policies.join(', ') || '(no policy selects either side)'}`],
+      name: `${b.expect} ${from} -> ${toName} ${b.protocol}`,
+      tags: ['from-policies', b.tag],
+      from,
+      expect: b.expect,
+    };
+    e.to = 'rep' in b.to ? toName : { host: b.to.ip };
+    if (b.protocol === 'DNS') e.protocol = 'DNS';
+    else {
+      e.ports = b.ports.sort((x, y) => x - y);
+      e.protocol = b.protocol;
+    }
+    if (b.expect === 'allow') e.attempts = 2;
+    expectations.push(e);
+  }
+  const yaml = renderSuite({
+    name: o.name ?? `policies-${ns}`.slice(0, 63).replace(/-+$/, ''),
+    description: `What the NetworkPolicies of ${ns} allow and deny, in and out, on declared ports.`,
+    header: [
+      `Written by netprobe generate from-policies from ${o.origin}: ${own.length} NetworkPolic${own.length === 1 ? 'y' : 'ies'} of ${ns}`,
+      `(${own.map((p) => p.metadata.name).join(', ')}), judged by netprobe's policy engine.`,
+      `Peers: the pods of ${[ns, ...peerNs].join(', ')} and a stand-in for any pod of each; ports: those the pods declare.`,
+      'allow: the policies let it through; deny: they do not. Run it with netprobe run THIS-FILE.',
+    ],
+    defaults: { timeoutSeconds: o.timeoutSeconds ?? 2, attempts: 1 },
+    endpoints,
+    endpointComments,
+    expectations,
+  });
+  return { yaml, notes, counts: { ...counts, expectations: expectations.length, policies: own.length } };
+}
+
+/** Pods read from a cluster, as the policy engine sees them: Running or Pending, never netprobe's own. */
+export function engineWorld(
+  snapshot: Pick<ClusterSnapshot, 'namespaces' | 'pods'>,
+  policies: ClusterState['policies'],
+): ClusterState {
+  const pods: PodInfo[] = snapshot.pods
+    .filter((p) => p.netprobeRole === undefined && (p.phase === 'Running' || p.phase === 'Pending'))
+    .map((p) => {
+      const pod: PodInfo = { namespace: p.namespace, name: p.name, labels: p.labels, ips: p.ip ? [p.ip] : [], containerPorts: p.containerPorts, serviceAccount: p.serviceAccount };
+      if (p.hostNetwork) pod.hostNetwork = true;
+      return pod;
+    });
+  return { policies: [...policies], namespaces: snapshot.namespaces.map((n) => ({ name: n.name, labels: n.labels })), pods };
+}

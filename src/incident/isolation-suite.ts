@@ -1,0 +1,264 @@
+// The probe set that proves a namespace (or the pods of a selector in it) is isolated: nothing gets in,
+// nothing gets out except what the runbook keeps open. Built from a cluster snapshot as a suite (YAML
+// text), so `--write-suite` keeps exactly what `netprobe isolation` runs. Pure.
+import type { ClusterSnapshot, NamespaceInfo } from '../cluster/types.ts';
+import { NAMESPACE_NAME_LABEL } from '../policy/evaluate.ts';
+import { labelsFor } from '../policy/peers.ts';
+import { compileSelector } from '../policy/selectors.ts';
+import type { NetworkPolicy } from '../policy/types.ts';
+import {
+  byProtocol,
+  EndpointNames,
+  exactSelector,
+  groupName,
+  labelText,
+  podGroups,
+  renderSuite,
+  STAND_IN_LABEL,
+  STAND_IN_VALUE,
+  SYSTEM_NAMESPACES,
+  type ExpectationYaml,
+  type L4Name,
+  type PeerYaml,
+} from './common.ts';
+
+export interface HostPort {
+  host: string;
+  port: number;
+  protocol: L4Name;
+}
+
+export interface IsolationOptions {
+  namespace: string;
+  /** matchLabels of the isolated pods; empty or absent: every pod of the namespace. */
+  selector?: Record<string, string>;
+  /** What the runbook keeps open: `dns`, `kube-api`, or `HOST:PORT` of an external address. */
+  keep?: readonly string[];
+  /** The other namespaces to check against (ingress sources, egress destinations). Default: all but kube-*. */
+  fromNamespaces?: readonly string[];
+  /** Addresses outside the cluster that the target must not reach (unless kept). */
+  external?: readonly HostPort[];
+  /** Where the Kubernetes API answers: its Service ClusterIP and its endpoints. */
+  kubeApi?: readonly HostPort[];
+  /**
+   * NetworkPolicies of the cluster (only those of the target namespace are read): for every rule that lets
+   * specific pods of another namespace in, a stand-in with those labels probes it too.
+   */
+  policies?: readonly NetworkPolicy[];
+  timeoutSeconds?: number;
+  name?: string;
+}
+
+export interface IsolationSuite {
+  yaml: string;
+  /** Things the probe set cannot cover, for stderr. */
+  notes: string[];
+  /** Isolated identities, ingress sources, and expectations written. */
+  counts: { targets: number; sources: number; expectations: number };
+}
+
+export class IsolationInputError extends Error {}
+
+export const KEEP_WORDS = ['dns', 'kube-api'] as const;
+
+/** `HOST:PORT`, `HOST:PORT/UDP`, `[v6]:PORT`. */
+export function parseHostPort(text: string): HostPort {
+  const m = /^(?:\[([^\]]+)\]|([^:/\s]+)):(\d{1,5})(?:\/(tcp|udp|sctp))?$/i.exec(text.trim());
+  const port = m ? Number(m[3]) : 0;
+  if (!m || port < 1 || port > 65535) throw new IsolationInputError(`${JSON.stringify(text)}: expected HOST:PORT (a port 1-65535), optionally /UDP`);
+  return { host: (m[1] ?? m[2])!, port, protocol: (m[4]?.toUpperCase() ?? 'TCP') as L4Name };
+}
+
+export function hostPortText(h: HostPort): string {
+  const host = h.host.includes(':') ? `[${h.host}]` : h.host;
+  return `${host}:${h.port}${h.protocol === 'TCP' ? '' : `/${h.protocol}`}`;
+}
+
+function namespaceLabels(ns: NamespaceInfo): Record<string, string> {
+  return { ...ns.labels, [NAMESPACE_NAME_LABEL]: ns.name };
+}
+
+/** Label sets that rules of `namespace`'s policies admit from pods of `peerNs` (specific pods only). */
+function admittedLabelSets(policies: readonly NetworkPolicy[], namespace: string, peerNs: NamespaceInfo): { labels: Record<string, string>; why: string }[] {
+  const out: { labels: Record<string, string>; why: string }[] = [];
+  for (const p of policies) {
+    if (p.metadata.namespace !== namespace) continue;
+    (p.spec.ingress ?? []).forEach((rule, i) => {
+      for (const peer of rule.from ?? []) {
+        if (peer.podSelector === undefined) continue;
+        const nsMatches = peer.namespaceSelector === undefined ? peerNs.name === namespace : compileSelector(peer.namespaceSelector)(namespaceLabels(peerNs));
+        if (!nsMatches) continue;
+        const labels = labelsFor(peer.podSelector);
+        if (labels === undefined || Object.keys(labels).length === 0) continue;
+        if (out.some((o) => labelText(o.labels) === labelText(labels))) continue;
+        out.push({ labels, why: `pods policy ${namespace}/${p.metadata.name} admits (ingress rule ${i})` });
+      }
+    });
+  }
+  return out;
+}
+
+export function isolationSuite(snapshot: ClusterSnapshot, o: IsolationOptions): IsolationSuite {
+  const ns = o.namespace;
+  const namespaces = new Map(snapshot.namespaces.map((n) => [n.name, n]));
+  if (!namespaces.has(ns)) throw new IsolationInputError(`namespace ${ns} does not exist`);
+  const selector = o.selector ?? {};
+  const selecting = Object.keys(selector).length > 0;
+  const keep = new Set(o.keep ?? []);
+  for (const k of keep) {
+    if (!(KEEP_WORDS as readonly string[]).includes(k)) parseHostPort(k);
+  }
+  const keptHosts = new Set([...keep].filter((k) => !(KEEP_WORDS as readonly string[]).includes(k)).map((k) => hostPortText(parseHostPort(k))));
+  const notes: string[] = [];
+
+  const peerNames = o.fromNamespaces !== undefined ? [...o.fromNamespaces] : [...namespaces.keys()].filter((n) => n !== ns && !SYSTEM_NAMESPACES.includes(n)).sort();
+  const peers: NamespaceInfo[] = [];
+  for (const n of peerNames) {
+    const info = namespaces.get(n);
+    if (info === undefined) throw new IsolationInputError(`namespace ${n} (in --from-namespaces) does not exist`);
+    if (n === ns) throw new IsolationInputError(`--from-namespaces: ${n} is the isolated namespace itself`);
+    peers.push(info);
+  }
+
+  const allGroups = podGroups(snapshot.pods);
+  const nsGroups = allGroups.filter((g) => g.namespace === ns);
+  const matches = compileSelector({ matchLabels: selector });
+  const targets = nsGroups.filter((g) => matches(g.labels));
+  if (targets.length === 0) {
+    throw new IsolationInputError(`no Running and Ready pod in ${ns}${selecting ? ` matches ${labelText(selector)}` : ''}: nothing to isolate`);
+  }
+
+  const names = new EndpointNames();
+  const endpoints: Record<string, PeerYaml> = {};
+  const endpointComments: Record<string, string> = {};
+  const targetNames = targets.map((g) => {
+    const name = names.take(groupName(g));
+    endpoints[name] = { namespace: ns, podSelector: exactSelector(g, nsGroups) };
+    endpointComments[name] = `isolated: ${g.pods.length} pod${g.pods.length === 1 ? '' : 's'} (${labelText(g.labels)}), ports ${g.ports.map((p) => `${p.port}/${p.protocol}`).join(', ') || 'none declared'}`;
+    return name;
+  });
+
+  // Ingress sources: "any pod" of every other namespace (and of this one when only some pods are isolated),
+  // plus the labelled pods that the namespace's own policies let in.
+  const sourceNamespaces: NamespaceInfo[] = selecting ? [namespaces.get(ns)!, ...peers] : peers;
+  const sources: string[] = [];
+  for (const peerNs of sourceNamespaces) {
+    const any = names.take(`${peerNs.name}.any-pod`);
+    endpoints[any] = { namespace: peerNs.name, podSelector: { matchLabels: { [STAND_IN_LABEL]: STAND_IN_VALUE } }, synthetic: true };
+    endpointComments[any] = `a stand-in for any pod of ${peerNs.name}: a label no policy selects`;
+    sources.push(any);
+    for (const admitted of admittedLabelSets(o.policies ?? [], ns, peerNs)) {
+      const name = names.take(`${peerNs.name}.${Object.values(admitted.labels).join('-')}`);
+      endpoints[name] = { namespace: peerNs.name, podSelector: { matchLabels: admitted.labels }, synthetic: true };
+      endpointComments[name] = `the ${admitted.why}`;
+      sources.push(name);
+    }
+  }
+
+  const expectations: ExpectationYaml[] = [];
+  targets.forEach((t, ti) => {
+    const tName = targetNames[ti]!;
+    if (t.ports.length === 0) notes.push(`${tName} declares no container port: ingress to it is not probed`);
+    const protocols = byProtocol(t.ports);
+    for (const s of sources) {
+      for (const [protocol, ports] of protocols) {
+        expectations.push({
+          tags: ['isolation', 'ingress'],
+          name: `in ${s} -> ${tName}${protocols.length > 1 ? ` ${protocol}` : ''}`,
+          from: s,
+          to: tName,
+          ports,
+          protocol,
+          expect: 'deny',
+        });
+      }
+    }
+  });
+
+  targets.forEach((_t, ti) => {
+    const tName = targetNames[ti]!;
+    for (const peerNs of peers) {
+      const groups = allGroups.filter((g) => g.namespace === peerNs.name && g.ports.length > 0);
+      for (const d of groups) {
+        const dName = names.take(groupName(d));
+        if (!endpoints[dName]) {
+          endpoints[dName] = { namespace: d.namespace, podSelector: exactSelector(d, allGroups) };
+          endpointComments[dName] = `${d.pods.length} pod${d.pods.length === 1 ? '' : 's'} (${labelText(d.labels)})`;
+        }
+        const protocols = byProtocol(d.ports);
+        for (const [protocol, ports] of protocols) {
+          expectations.push({
+            tags: ['isolation', 'egress'],
+            name: `out ${tName} -> ${dName}${protocols.length > 1 ? ` ${protocol}` : ''}`,
+            from: tName,
+            to: dName,
+            ports,
+            protocol,
+            expect: 'deny',
+          });
+        }
+      }
+    }
+    const dnsKept = keep.has('dns');
+    expectations.push({
+      tags: ['isolation', 'egress', 'dns'],
+      comment: dnsKept ? ['kept open by the runbook (--keep dns)'] : ['a denied DNS query is proven only when another probe of the run got an answer from the same DNS pod'],
+      name: `out ${tName} -> cluster DNS`,
+      from: tName,
+      protocol: 'DNS',
+      expect: dnsKept ? 'allow' : 'deny',
+      ...(dnsKept ? { attempts: 2 } : {}),
+    });
+    for (const api of o.kubeApi ?? []) {
+      const kept = keep.has('kube-api');
+      expectations.push({
+        tags: ['isolation', 'egress', 'kube-api'],
+        ...(kept ? { comment: ['kept open by the runbook (--keep kube-api)'] } : {}),
+        name: `out ${tName} -> kubernetes API ${hostPortText(api)}`,
+        from: tName,
+        to: { host: api.host },
+        ports: [api.port],
+        protocol: api.protocol,
+        expect: kept ? 'allow' : 'deny',
+        ...(kept ? { attempts: 2 } : {}),
+      });
+    }
+    const externals = [...(o.external ?? [])];
+    for (const k of keptHosts) if (!externals.some((e) => hostPortText(e) === k)) externals.push(parseHostPort(k));
+    for (const ext of externals) {
+      const kept = keptHosts.has(hostPortText(ext));
+      expectations.push({
+        tags: ['isolation', 'egress', 'external'],
+        ...(kept ? { comment: [`kept open by the runbook (--keep ${hostPortText(ext)})`] } : {}),
+        name: `out ${tName} -> ${hostPortText(ext)}`,
+        from: tName,
+        to: { host: ext.host },
+        ports: [ext.port],
+        protocol: ext.protocol,
+        expect: kept ? 'allow' : 'deny',
+        ...(kept ? { attempts: 2 } : {}),
+      });
+    }
+  });
+
+  const what = selecting ? `pods ${labelText(selector)} of namespace ${ns}` : `namespace ${ns}`;
+  const kept = [...keep].join(', ') || 'nothing';
+  const yaml = renderSuite({
+    name: o.name ?? `isolation-${ns}`.slice(0, 63).replace(/-+$/, ''),
+    description: `Emergency isolation of ${what}: nothing gets in, nothing gets out except ${kept}.`,
+    header: [
+      `Written by netprobe isolation ${ns}${selecting ? ` --selector ${labelText(selector)}` : ''}${keep.size > 0 ? ` --keep ${[...keep].join(',')}` : ''}.`,
+      `Re-run it with: netprobe run THIS-FILE`,
+      `Ingress: from ${sourceNamespaces.map((n) => n.name).join(', ') || 'no other namespace'} to every isolated pod on every declared port.`,
+      `Egress: from every isolated pod to the pods of ${peers.map((n) => n.name).join(', ') || 'no other namespace'} on their declared ports,`,
+      `cluster DNS${(o.kubeApi ?? []).length > 0 ? ', the Kubernetes API' : ''}${(o.external ?? []).length > 0 || keptHosts.size > 0 ? ' and the given external addresses' : ''}. Kept open: ${kept}.`,
+      'A deny passes only when its target is shown alive (a readiness probe on the port, a control probe,',
+      'or another probe of the run that connected to it): a dead target is inconclusive, never a pass.',
+    ],
+    defaults: { timeoutSeconds: o.timeoutSeconds ?? 2, attempts: 1 },
+    endpoints,
+    endpointComments,
+    expectations,
+  });
+  return { yaml, notes, counts: { targets: targets.length, sources: sources.length, expectations: expectations.length } };
+}
