@@ -13,7 +13,7 @@ LOG_DIR=$STATE_DIR/logs
 PKI_DIR=$STATE_DIR/pki
 KUBECONFIG_ADMIN=$STATE_DIR/admin.kubeconfig
 
-# Addresses. The node address sits on a dummy interface so it never depends on the machine's own
+# Addresses. The node address sits on an interface of its own (netprobe0) so it never depends on the machine's own
 # network; the simulated external host lives in its own network namespace on a documentation range.
 NODE_NAME=netprobe-node
 NODE_IFACE=netprobe0

@@ -23,6 +23,7 @@ start_apiserver() {
     --tls-cert-file "$PKI_DIR/apiserver.crt" --tls-private-key-file "$PKI_DIR/apiserver.key" \
     --kubelet-client-certificate "$PKI_DIR/apiserver-kubelet-client.crt" \
     --kubelet-client-key "$PKI_DIR/apiserver-kubelet-client.key" \
+    --kubelet-preferred-address-types InternalIP \
     --service-account-issuer "https://kubernetes.default.svc.$CLUSTER_DOMAIN" \
     --service-account-key-file "$PKI_DIR/sa.pub" --service-account-signing-key-file "$PKI_DIR/sa.key" \
     --authorization-mode Node,RBAC --enable-admission-plugins NodeRestriction \
@@ -47,7 +48,7 @@ start_controllers() {
 }
 
 start_containerd() {
-  mkdir -p "$RUN_DIR/containerd" "$RUN_DIR/netns-root"
+  mkdir -p "$RUN_DIR/containerd"
   start_proc containerd containerd --config "$STATE_DIR/conf/containerd.toml"
   wait_for 30 containerd ctr --address "$CONTAINERD_SOCK" version || die "containerd did not start, see $LOG_DIR/containerd.log"
 }
@@ -58,6 +59,10 @@ start_node() {
     --kubeconfig "$STATE_DIR/kubelet.kubeconfig" --root-dir "$STATE_DIR/kubelet" \
     --cert-dir "$STATE_DIR/kubelet/pki" --hostname-override "$NODE_NAME" --node-ip "$NODE_IP" --v=1
   start_proc kube-proxy "$K8S_BIN/kube-proxy" --config "$STATE_DIR/conf/kube-proxy.yaml" --v=1
+}
+
+# kube-router, the NetworkPolicy enforcer; it exits unless our Node object exists already.
+start_netpol() {
   kc apply -f "$CLUSTER_DIR/bare/manifests/kube-router-rbac.yaml" >/dev/null
   start_proc kube-router "$KUBE_ROUTER_BIN/kube-router" --kubeconfig "$STATE_DIR/kube-router.kubeconfig" \
     --hostname-override "$NODE_NAME" --run-firewall=true --run-router=false --run-service-proxy=false \

@@ -24,7 +24,14 @@ state = "$RUN_DIR/containerd/state"
   address = "$CONTAINERD_SOCK.ttrpc"
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = "$PAUSE_IMAGE"
-  netns_mounts_under = "$RUN_DIR/netns-root"
+  # pod network namespaces under our state dir rather than /run/netns
+  netns_mounts_under_state_dir = true
+  # containerd 2.x defaults: non-root pods may bind ports below 1024 and send ICMP echo
+  enable_unprivileged_ports = true
+  enable_unprivileged_icmp = true
+  # This machine withholds CAP_SYS_RESOURCE even from root, so no process may lower its OOM score
+  # (the pause container asks for -998): keep every container's score at containerd's own or above.
+  restrict_oom_score_adj = true
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
     default_runtime_name = "runc"
@@ -32,6 +39,7 @@ state = "$RUN_DIR/containerd/state"
       runtime_type = "io.containerd.runc.v2"
       [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
         SystemdCgroup = false
+        Root = "$RUN_DIR/runc"
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "$CNI_BIN_DIR"
     conf_dir = "$STATE_DIR/cni/net.d"

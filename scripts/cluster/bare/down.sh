@@ -11,7 +11,7 @@ containers_clean() {
   for id in $(ctr_k8s containers ls -q 2>/dev/null); do ctr_k8s containers delete "$id" >/dev/null 2>&1 || true; done
 }
 
-# Every mount under our directories, deepest first; also the netns mounts older configs put in /run/netns.
+# Every mount under our directories (overlays, shm, pod volumes, pod netns), deepest first.
 our_mounts() {
   awk '{print $5}' /proc/self/mountinfo | grep -E "^($STATE_DIR|$RUN_DIR)(/|$)" | sort -r || true
 }
@@ -39,7 +39,7 @@ teardown() {
   local d
   for d in kubelet kube-router kube-proxy kube-scheduler kube-controller-manager; do stop_proc "$d" 10; done
   containers_clean
-  for d in containerd kube-apiserver etcd ext-tcp80 ext-tcp443 ext-udp53; do stop_proc "$d" 10; done
+  for d in containerd kube-apiserver etcd external-host; do stop_proc "$d" 10; done
   local pids
   mapfile -t pids < <(leftover_pids | sort -un)
   ((${#pids[@]})) && kill_pids 5 "${pids[@]}"

@@ -2,21 +2,23 @@
 
 ctr_k8s() { ctr --address "$CONTAINERD_SOCK" -n k8s.io "$@"; }
 
+# (the list is read whole first: `ctr ... | grep -q` would fail on SIGPIPE under pipefail)
+node_has_image() { local have; have=$(ctr_k8s images ls -q) && grep -qxF "$1" <<<"$have"; }
+
 # images_import: imports IMAGES_DIR/<name>.tar for each image the node does not have yet.
 images_import() {
-  local have var name tar
-  have=$(ctr_k8s images ls -q)
+  local var name tar
   for var in PAUSE_IMAGE COREDNS_IMAGE PROBE_IMAGE ECHO_IMAGE; do
     name=${!var}
-    grep -qxF "$name" <<<"$have" && continue
+    node_has_image "$name" && continue
     tar=$IMAGES_DIR/$(tr A-Z a-z <<<"${var%_IMAGE}").tar
     [[ -s $tar ]] || die "$tar is missing"
     ctr_k8s images import "$tar" >/dev/null 2>&1 || true
-    if ! ctr_k8s images ls -q | grep -qxF "$name"; then
+    if ! node_has_image "$name"; then
       # an archive that names only the tag needs the repository from us
       ctr_k8s images import --base-name "${name%:*}" "$tar" >/dev/null ||
         die "importing $tar failed"
     fi
-    ctr_k8s images ls -q | grep -qxF "$name" || die "$tar did not provide $name"
+    node_has_image "$name" || die "$tar did not provide $name"
   done
 }

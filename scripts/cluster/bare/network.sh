@@ -15,10 +15,14 @@ check_ranges_free() {
 host_network_up() {
   check_ranges_free
   sysctl -qw net.ipv4.ip_forward=1 net.bridge.bridge-nf-call-iptables=1 \
-    net.bridge.bridge-nf-call-ip6tables=1 net.ipv4.conf.all.route_localnet=0 >/dev/null
+    net.bridge.bridge-nf-call-ip6tables=1 >/dev/null
+  # kube-router rejects denied traffic with ICMP port-unreachable; the kernel's per-destination ICMP
+  # rate limit (1/s) would turn every reject after the first in a second into a silent drop, so a
+  # denied connection would read "refused" or "timeout" by chance. No limit: always "refused".
+  sysctl -qw net.ipv4.icmp_ratelimit=0 >/dev/null
   mount --make-rshared /
-  # node address on a dummy interface
-  ip link show "$NODE_IFACE" >/dev/null 2>&1 || ip link add "$NODE_IFACE" type dummy
+  # the node address, on a bridge of its own with no ports (this kernel has no dummy driver)
+  ip link show "$NODE_IFACE" >/dev/null 2>&1 || ip link add "$NODE_IFACE" type bridge
   ip addr replace "$NODE_IP/32" dev "$NODE_IFACE"
   ip link set "$NODE_IFACE" up
   # Packets to pod or service addresses that no more specific route (cni0) claims die here
@@ -37,14 +41,26 @@ guard_up() {
   iptables -t mangle -A "$GUARD_CHAIN" -d "$POD_CIDR" -j RETURN
   iptables -t mangle -A "$GUARD_CHAIN" -s "$POD_CIDR" -d "$EXT_NET" -j RETURN
   iptables -t mangle -A "$GUARD_CHAIN" -s "$POD_CIDR" -j DROP
-  iptables -t mangle -A "$GUARD_CHAIN" -s "$EXT_NET" -j DROP
+  iptables -t mangle -A "$GUARD_CHAIN" -s "$EXTERNAL_IP" -j DROP
   iptables -t mangle -C POSTROUTING -j "$GUARD_CHAIN" 2>/dev/null ||
     iptables -t mangle -I POSTROUTING 1 -j "$GUARD_CHAIN"
 }
 
-# The simulated external host: a namespace joined to the host by a veth pair, no default route, a
-# route back to the pods only. Small socat servers answer plain HTTP on TCP 80 and 443 (no TLS)
-# and a line of text on UDP 53.
+# The simulated external host: a namespace joined to the host by a veth pair, with no default route
+# and a route back to the pods only. netprobe's own echo server answers there: HTTP on TCP 80,
+# HTTPS (self-signed) on TCP 443, and on UDP 53 DNS queries (A = EXTERNAL_IP) and other datagrams.
+# Its binary comes out of the echo image (probes/ owns it), so nothing is built twice.
+external_agent() {
+  local bin=$STATE_DIR/bin/netprobe-agent layer
+  if [[ ! -x $bin ]]; then
+    mkdir -p "$(dirname "$bin")"
+    layer=$(tar -xOf "$IMAGES_DIR/echo.tar" manifest.json | tr -d ' \n' | sed 's/.*"Layers":\["\([^"]*\)".*/\1/')
+    tar -xOf "$IMAGES_DIR/echo.tar" "$layer" | tar -xzO usr/local/bin/netprobe-agent >"$bin.tmp" &&
+      chmod +x "$bin.tmp" && mv "$bin.tmp" "$bin" || die "no usr/local/bin/netprobe-agent in $IMAGES_DIR/echo.tar"
+  fi
+  echo "$bin"
+}
+
 external_host_up() {
   ip netns add "$EXT_NS" 2>/dev/null || true
   if ! ip link show "$EXT_VETH" >/dev/null 2>&1; then
@@ -56,13 +72,10 @@ external_host_up() {
   ip -n "$EXT_NS" addr replace "$EXTERNAL_IP/24" dev eth0
   ip -n "$EXT_NS" link set eth0 up
   ip -n "$EXT_NS" route replace "$POD_CIDR" via "$EXT_GW"
-  local reply="printf 'HTTP/1.0 200 OK\\r\\nContent-Type: text/plain\\r\\nConnection: close\\r\\n\\r\\nexternal.netprobe.test'"
-  proc_pid ext-tcp80 >/dev/null || start_proc ext-tcp80 ip netns exec "$EXT_NS" \
-    socat TCP4-LISTEN:80,reuseaddr,fork SYSTEM:"$reply"
-  proc_pid ext-tcp443 >/dev/null || start_proc ext-tcp443 ip netns exec "$EXT_NS" \
-    socat TCP4-LISTEN:443,reuseaddr,fork SYSTEM:"$reply"
-  proc_pid ext-udp53 >/dev/null || start_proc ext-udp53 ip netns exec "$EXT_NS" \
-    socat UDP4-RECVFROM:53,fork SYSTEM:"echo external.netprobe.test"
+  local agent
+  agent=$(external_agent)
+  proc_pid external-host >/dev/null || start_proc external-host env POD_NAME="$EXTERNAL_NAME" \
+    ip netns exec "$EXT_NS" "$agent" serve --tcp 80 --https 443 --udp 53 --dns-a "$EXTERNAL_IP" --bind "$EXTERNAL_IP"
 }
 
 # Removes every iptables rule and chain the cluster's parts make (KUBE-*, KUBE-ROUTER-*, CNI-*,

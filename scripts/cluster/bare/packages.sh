@@ -3,7 +3,7 @@
 packages_up() {
   local -A need=(
     [containerd]=containerd [runc]=runc [ctr]=containerd [iptables]=iptables [ipset]=ipset
-    [conntrack]=conntrack [openssl]=openssl [ip]=iproute2 [socat]=socat [curl]=curl [sysctl]=procps
+    [conntrack]=conntrack [openssl]=openssl [ip]=iproute2 [tar]=tar [gzip]=gzip [curl]=curl [sysctl]=procps
     [$CNI_BIN_DIR/bridge]=containernetworking-plugins
   )
   local cmd missing=()

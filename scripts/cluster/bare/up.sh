@@ -1,8 +1,9 @@
 # `up` for the bare backend. Sourced by the entry script after every other bare/*.sh file.
 
-SYSCTLS=(net.ipv4.ip_forward net.bridge.bridge-nf-call-iptables net.bridge.bridge-nf-call-ip6tables)
+SYSCTLS=(net.ipv4.ip_forward net.bridge.bridge-nf-call-iptables net.bridge.bridge-nf-call-ip6tables
+  net.ipv4.icmp_ratelimit)
 DAEMONS=(etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy kube-router
-  ext-tcp80 ext-tcp443 ext-udp53)
+  external-host)
 
 coredns_pod_ip() {
   kc -n kube-system get pods -l k8s-app=kube-dns --field-selector=status.phase=Running \
@@ -15,7 +16,8 @@ dns_answers() {
   local server=$1 name=$2 label q='\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00' reply
   for label in ${name//./ }; do q+=$(printf '\\x%02x' "${#label}")$label; done
   q+='\x00\x00\x01\x00\x01'
-  reply=$(exec 3<>"/dev/udp/$server/53" && printf "$q" >&3 &&
+  # dd sends the query as one datagram, however printf chunks its output
+  reply=$(exec 3<>"/dev/udp/$server/53" && printf "$q" | dd bs=512 iflag=fullblock status=none >&3 &&
     timeout 2 dd bs=1024 count=1 <&3 2>/dev/null | od -An -tx1 -v | tr -d ' \n') || return 1
   [[ ${reply:0:4} == 1234 && $((16#${reply:7:1})) == 0 && $((16#${reply:12:4})) -gt 0 ]]
 }
@@ -62,15 +64,19 @@ bare_up() {
     log "starting containerd and importing images"
     start_containerd
     images_import
-    log "starting kubelet, kube-proxy and kube-router"
+    log "starting kubelet and kube-proxy"
     start_node
     wait_for 60 "node $NODE_NAME to register with a pod CIDR" node_has_pod_cidr ||
       die "the node did not register, see $LOG_DIR/kubelet.log"
+    log "starting kube-router"
+    start_netpol
     wait_for 60 "node $NODE_NAME to be Ready" node_ready || die "the node is not Ready, see $LOG_DIR/kubelet.log"
     log "node Ready after $((SECONDS - t0))s; starting CoreDNS"
     start_dns
   fi
   wait_for 90 "CoreDNS to answer" dns_ready || die "CoreDNS does not answer, see: kubectl -n kube-system logs deploy/coredns"
+  local d
+  for d in "${DAEMONS[@]}"; do proc_pid "$d" >/dev/null || die "$d is not running, see $LOG_DIR/$d.log"; done
   log "cluster up in $((SECONDS - t0))s"
   echo "KUBECONFIG=$KUBECONFIG_ADMIN"
   echo "PROBE_IMAGE=$PROBE_IMAGE"

@@ -19,7 +19,9 @@ binaries_up() {
   build_cached kubernetes "$K8S_BIN" "$b/k8s.sh" "$K8S_VERSION" "$K8S_BIN"
   build_cached etcd "$ETCD_BIN" "$b/gomod.sh" go.etcd.io/etcd/server/v3 "$ETCD_VERSION" \
     go.etcd.io/etcd/server/v3 etcd "$ETCD_BIN"
-  build_cached kube-router "$KUBE_ROUTER_BIN" "$b/gomod.sh" github.com/cloudnativelabs/kube-router/v2 \
+  # kube-router v2.10.0 pins a netlink pseudo-version the module proxy refuses (403); v1.3.1 builds.
+  GOMOD_REPLACE=github.com/vishvananda/netlink=github.com/vishvananda/netlink@v1.3.1 \
+    build_cached kube-router "$KUBE_ROUTER_BIN" "$b/gomod.sh" github.com/cloudnativelabs/kube-router/v2 \
     "$KUBE_ROUTER_VERSION" github.com/cloudnativelabs/kube-router/v2/cmd/kube-router kube-router "$KUBE_ROUTER_BIN" \
     "-X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$KUBE_ROUTER_VERSION"
 }

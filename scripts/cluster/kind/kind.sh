@@ -41,7 +41,7 @@ kind_external_up() {
   run docker run -d --name "$KIND_EXT_CONTAINER" --network "$KIND_EXT_NETWORK" --ip "$EXTERNAL_IP" \
     -e ECHO_TCP=80,443 -e ECHO_UDP=53 "$ECHO_IMAGE"
   run_stdin "${k[@]}" -n kube-system patch configmap coredns --type merge --patch-file /dev/stdin <<JSON
-{"data": {"Corefile": ".:53 {\n    errors\n    health\n    ready\n    kubernetes cluster.local in-addr.arpa ip6.arpa {\n        pods insecure\n        fallthrough in-addr.arpa ip6.arpa\n    }\n    hosts {\n        $EXTERNAL_IP $EXTERNAL_NAME\n    }\n    cache 5\n    loop\n    reload\n}\n"}}
+{"data": {"Corefile": ".:53 {\n    errors\n    health\n    ready\n    kubernetes cluster.local in-addr.arpa ip6.arpa {\n        pods insecure\n        fallthrough in-addr.arpa ip6.arpa\n    }\n    hosts /etc/hosts netprobe.test {\n        $EXTERNAL_IP $EXTERNAL_NAME\n    }\n    cache 5\n    reload\n}\n"}}
 JSON
   run "${k[@]}" -n kube-system rollout restart deployment/coredns
   run "${k[@]}" -n kube-system rollout status deployment/coredns --timeout=120s
@@ -59,7 +59,7 @@ kind_up() {
     PAUSE_IMAGE='$PAUSE_IMAGE' COREDNS_IMAGE='$COREDNS_IMAGE' PROBE_IMAGE='$PROBE_IMAGE' ECHO_IMAGE='$ECHO_IMAGE'
     [[ ! -s $IMAGES_DIR/images.env ]] || . "$IMAGES_DIR/images.env"
   fi
-  if [[ ${KIND_DRY_RUN:-0} == 1 ]] || ! kind get clusters 2>/dev/null | grep -qx "$KIND_NAME"; then
+  if [[ ${KIND_DRY_RUN:-0} == 1 ]] || ! kind get clusters 2>/dev/null | grep -x "$KIND_NAME" >/dev/null; then
     run mkdir -p "$(dirname "$KIND_KUBECONFIG")"
     run kind create cluster --name "$KIND_NAME" --image "$KIND_NODE_IMAGE" \
       --config "$CLUSTER_DIR/kind/cluster.yaml" --kubeconfig "$KIND_KUBECONFIG"
@@ -90,7 +90,7 @@ kind_down() {
 
 kind_status() {
   if [[ ${KIND_DRY_RUN:-0} == 1 ]]; then run kind get clusters; return; fi
-  if kind get clusters 2>/dev/null | grep -qx "$KIND_NAME"; then
+  if kind get clusters 2>/dev/null | grep -x "$KIND_NAME" >/dev/null; then
     kubectl --kubeconfig "$KIND_KUBECONFIG" get nodes,pods -A -o wide
     echo "KUBECONFIG=$KIND_KUBECONFIG"
     echo "cluster: up"
