@@ -67,3 +67,18 @@ export interface ClusterSnapshot {
   /** The cluster DNS Service (kube-system/kube-dns), when present. */
   clusterDns?: ServiceInfo;
 }
+
+/**
+ * What the policy engine needs from a live cluster, as plain objects in the API's JSON form (each with its
+ * `kind`), for src/policy/cluster-state.ts to map. Pods netprobe created itself are left out.
+ */
+export interface PolicyObjects {
+  namespaces: Record<string, unknown>[];
+  networkPolicies: Record<string, unknown>[];
+  pods: Record<string, unknown>[];
+  services: Record<string, unknown>[];
+  adminNetworkPolicies: Record<string, unknown>[];
+  baselineAdminNetworkPolicies: Record<string, unknown>[];
+  /** `namespace` or `all namespaces`: what was read. */
+  scope: string;
+}

@@ -416,3 +416,10 @@ export function mergeManifests(sets: readonly ManifestSet[]): ManifestSet {
   out.namespaces.push(...implied);
   return out;
 }
+
+/** Objects already parsed (the API's JSON form, each with `kind`), as one ManifestSet. `source` names them in messages. */
+export function manifestsFromObjects(objects: readonly unknown[], source: string, defaultNamespace = 'default'): ManifestSet {
+  const set = emptyManifestSet();
+  objects.forEach((o, i) => addObject(set, o, `${source} [${i}]`, defaultNamespace));
+  return mergeManifests([set]);
+}

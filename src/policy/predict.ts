@@ -5,7 +5,8 @@
 
 import type { Case } from '../suite/model.ts';
 import type { Result, Status } from '../verdict/model.ts';
-import { portText } from '../suite/normalize.ts';
+import { resultBase } from '../verdict/result-base.ts';
+import { cidrContains } from './cidr.ts';
 import type { CompiledPolicy } from './compile.ts';
 import type { EvaluateOptions, Verdict } from './evaluate.ts';
 import {
@@ -37,6 +38,41 @@ export interface Prediction {
   detail: string;
   /** How many connections were judged. */
   checked: number;
+  /** What the prediction rests on, for naming patterns when observation disagrees (src/verdict/patterns.ts). */
+  facts: PredictionFacts;
+}
+
+export interface PredictionFacts {
+  /** Denied combinations whose source egress denies, and whose destination ingress denies. */
+  egressDenied: number;
+  ingressDenied: number;
+  /** The port is a name, or a deciding policy names ports by name. */
+  namedPort: boolean;
+  /** An address of the connection lies in an ipBlock `except` of some policy rule whose cidr holds it. */
+  ipBlockExcept: boolean;
+}
+
+function noFacts(): PredictionFacts {
+  return { egressDenied: 0, ingressDenied: 0, namedPort: false, ipBlockExcept: false };
+}
+
+/** Whether a deciding policy names a port by name. */
+function usesNamedPort(engine: ConnectionJudge, keys: ReadonlySet<string>): boolean {
+  return engine.policies.some(
+    (cp) => keys.has(cp.key) && [...cp.ingress, ...cp.egress].some((r) => (r.ports ?? []).some((p) => typeof p.port === 'string')),
+  );
+}
+
+/** Whether `ip` is cut out of some rule's ipBlock by its `except`. */
+function inExcept(engine: ConnectionJudge, ip: string): boolean {
+  return engine.policies.some((cp) =>
+    [...cp.ingress, ...cp.egress].some((r) =>
+      (r.peers ?? []).some((peer) => {
+        const block = peer.peer.ipBlock;
+        return block !== undefined && cidrContains(block.cidr, ip) && (block.except ?? []).some((e) => cidrContains(e, ip));
+      }),
+    ),
+  );
 }
 
 /** At most this many connections per case (large selectors times wide ranges). */
@@ -65,7 +101,7 @@ export function rangeBreakpoints(engine: ConnectionJudge, pods: readonly Endpoin
 }
 
 function unknown(detail: string): Prediction {
-  return { predicted: 'unknown', policies: [], detail, checked: 0 };
+  return { predicted: 'unknown', policies: [], detail, checked: 0, facts: noFacts() };
 }
 
 function describe(src: Endpoint, dst: Endpoint, port: ConnectionPort, v: Verdict): string {
@@ -100,6 +136,9 @@ export function predictCase(engine: ConnectionJudge, world: PeerWorld, c: Case):
   let firstAllowed = '';
   let firstDenied = '';
   let checked = 0;
+  const facts = noFacts();
+  facts.namedPort = ports.some((p) => typeof p !== 'number');
+  for (const e of [...from.endpoints, ...to.endpoints]) if (!isPod(e) && inExcept(engine, e.ip)) facts.ipBlockExcept = true;
   for (const src of from.endpoints) {
     for (const dst of to.endpoints) {
       for (const port of ports) {
@@ -113,19 +152,23 @@ export function predictCase(engine: ConnectionJudge, world: PeerWorld, c: Case):
         } else {
           denied++;
           firstDenied ||= describe(src, dst, port, v);
+          if (!v.egress.allowed) facts.egressDenied++;
+          if (!v.ingress.allowed) facts.ingressDenied++;
         }
         for (const p of v.policies) policies.add(p);
       }
     }
   }
+  facts.namedPort ||= usesNamedPort(engine, policies);
   const standIn = from.standIn || to.standIn ? ' (no pod in the manifests matches; judged for a stand-in with the selector labels)' : '';
-  if (denied === 0) return { predicted: 'allowed', policies: [...policies], detail: `${firstAllowed}${standIn}`, checked };
-  if (allowed === 0) return { predicted: 'denied', policies: [...policies], detail: `${firstDenied}${standIn}`, checked };
+  if (denied === 0) return { predicted: 'allowed', policies: [...policies], detail: `${firstAllowed}${standIn}`, checked, facts };
+  if (allowed === 0) return { predicted: 'denied', policies: [...policies], detail: `${firstDenied}${standIn}`, checked, facts };
   return {
     predicted: 'mixed',
     policies: [...policies],
     detail: `${allowed} of ${checked} combinations allowed, e.g. ${firstAllowed}; denied: ${firstDenied}${standIn}`,
     checked,
+    facts,
   };
 }
 
@@ -144,26 +187,34 @@ export function predictionResult(c: Case, p: Prediction): Result {
         ? `policies agree: ${p.detail}`
         : `policies contradict the expectation (predicted ${p.predicted}): ${p.detail}`;
   const result: Result = {
-    name: c.id,
-    expectation: e.name,
-    suite: e.suite,
-    location: `${e.pos.file}:${e.pos.line}:${e.pos.col}`,
-    source: c.from.label,
-    destination: c.to.label,
-    port: c.port ? portText(c.port) : '',
-    protocol: e.protocol,
-    expect: e.expect,
+    ...resultBase(c),
     observed: 'unknown',
     outcome: 'not-run',
     status,
     durationMs: 0,
     attempts: 0,
     detail,
-    tags: [...e.tags],
     policies: p.policies,
   };
   // A mixed prediction is reported as the side that contradicts the expectation.
   if (p.predicted === 'allowed' || p.predicted === 'denied') result.predicted = p.predicted;
   else if (p.predicted === 'mixed') result.predicted = e.expect === 'allow' ? 'denied' : 'allowed';
   return result;
+}
+
+/**
+ * An observed Result with its prediction attached (`netprobe run --policies` / `--predict`): `predicted`,
+ * the deciding `policies`, and for non-passes (or a pass the policies disagree with) why the policies
+ * say what they say. A mixed prediction counts as the side that contradicts the expectation.
+ */
+export function withPrediction(r: Result, p: Prediction): Result {
+  if (p.predicted === 'unknown') return { ...r, detail: r.status === 'pass' ? r.detail : `${r.detail}; policies: cannot predict (${p.detail})` };
+  const predicted = p.predicted === 'mixed' ? (r.expect === 'allow' ? 'denied' : 'allowed') : p.predicted;
+  const out: Result = { ...r, predicted, policies: p.policies };
+  const disagrees = (r.observed === 'allowed' || r.observed === 'denied') && r.observed !== predicted;
+  if (r.status !== 'pass' || disagrees) {
+    const mixed = p.predicted === 'mixed' ? ' (mixed)' : '';
+    out.detail = `${r.detail}; policies predict ${predicted}${mixed}${disagrees ? ', not what was observed' : ''}: ${p.detail}`;
+  }
+  return out;
 }

@@ -6,6 +6,8 @@ import type { Plan, PlannedProbe } from '../plan/types.ts';
 import type { ProbeObservation } from '../probe/types.ts';
 import type { Case } from '../suite/model.ts';
 import type { Observed, Outcome, Result, Status } from './model.ts';
+import { resultBase } from './result-base.ts';
+import type { RouteEvidence } from './patterns.ts';
 
 export interface JudgeInput {
   plan: Plan;
@@ -139,22 +141,13 @@ function caseResult(c: Case, verdicts: ProbeVerdict[], reasons: string[], reprod
     detail = worst.why + disagreement(verdicts) + (reasons.length > 0 ? `; also: ${reasons.join('; ')}` : '');
   }
   const result: Result = {
-    name: c.id,
-    expectation: e.name,
-    suite: e.suite,
-    location: `${e.pos.file}:${e.pos.line}:${e.pos.col}`,
-    source: c.from.label,
-    destination: c.to.label,
-    port: portText(c),
-    protocol: e.protocol,
-    expect: e.expect,
+    ...resultBase(c),
     observed,
     outcome,
     status,
     durationMs: Math.max(0, ...verdicts.map((p) => p.obs.ms)),
     attempts: Math.max(0, ...verdicts.map((p) => p.obs.attempts)),
     detail,
-    tags: [...e.tags],
   };
   if (worst?.obs.httpStatus !== undefined) result.httpStatus = worst.obs.httpStatus;
   if (worst && status !== 'pass' && reproduce) result.reproduce = reproduce(worst.probe);
@@ -169,10 +162,21 @@ function disagreement(verdicts: ProbeVerdict[]): string {
   return ` (paths disagree: connected via ${got.map((v) => v.probe.target.route).join(', ')}, not via ${not.map((v) => v.probe.target.route).join(', ')})`;
 }
 
-function portText(c: Case): string {
-  const p = c.port;
-  if (!p) return '';
-  if (p.kind === 'number') return String(p.port);
-  if (p.kind === 'name') return p.name;
-  return `${p.from}-${p.to}`;
+/** Per case, the routes (`pod`, `service`, ...) on which a probe connected and those on which it did not. */
+export function routeEvidence(plan: Plan, observations: ReadonlyMap<string, ProbeObservation>): Map<string, RouteEvidence> {
+  const out = new Map<string, RouteEvidence>();
+  const cases = new Map(plan.cases.map((c) => [c.id, c]));
+  for (const p of plan.probes) {
+    const obs = observations.get(p.id);
+    if (obs === undefined) continue;
+    const wanted = cases.get(p.caseId)?.expectation.http?.expectStatus;
+    const l7No = obs.httpStatus !== undefined && wanted !== undefined && obs.httpStatus !== wanted;
+    const side = obs.outcome === 'connected' || obs.outcome === 'http-status' ? (l7No ? 'denied' : 'allowed')
+      : obs.outcome === 'timeout' || obs.outcome === 'refused' || obs.outcome === 'unreachable' ? 'denied' : undefined;
+    if (side === undefined) continue;
+    const e = out.get(p.caseId) ?? { allowed: [], denied: [] };
+    if (!e[side].includes(p.target.route)) e[side].push(p.target.route);
+    out.set(p.caseId, e);
+  }
+  return out;
 }
