@@ -1,0 +1,188 @@
+// Incident response on the local cluster, with an app of its own (incident-* namespaces; the demo stays
+// untouched): suites derived from the app's policies pass and catch a widened rule; an emergency isolation
+// that leaves the old allow rules in place is shown not to hold; once the runbook is followed it holds
+// while the workloads keep running; a forgotten egress rule is reported as exactly one leak; the matrix
+// and --watch work; nothing netprobe started is left behind.
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Report } from '../../src/verdict/model.ts';
+import { clusterEnv, kubectl, netprobe, readReport, REPO, startNetprobe, tempFile, waitUntil } from './support.ts';
+
+const NAMESPACES = ['incident-web', 'incident-api', 'incident-db', 'incident-tools'];
+const FROM = ['--from-namespaces', 'incident-web,incident-db,incident-tools'];
+const FIXTURES = path.join(REPO, 'test/fixtures/incident');
+
+const WIDENED_API_INGRESS = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: api-ingress, namespace: incident-api}
+spec:
+  podSelector: {matchLabels: {app: api}}
+  policyTypes: [Ingress]
+  ingress:
+  - from:
+    - namespaceSelector: {matchLabels: {team: incident-frontend}}
+    ports: [{protocol: TCP, port: http}]
+`;
+
+const FORGOTTEN_EGRESS = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: forgotten-egress, namespace: incident-api}
+spec:
+  podSelector: {matchLabels: {app: api}}
+  policyTypes: [Egress]
+  egress:
+  - to:
+    - namespaceSelector: {matchLabels: {team: incident-data}}
+      podSelector: {matchLabels: {app: postgres}}
+    ports: [{protocol: TCP, port: 5432}]
+`;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Policies take a moment to be programmed by the network plugin. */
+async function applyPolicy(yaml: string): Promise<void> {
+  await kubectl(['apply', '-f', '-'], yaml);
+  await sleep(2000);
+}
+
+async function deletePolicies(namespace: string, names: string[]): Promise<void> {
+  await kubectl(['-n', namespace, 'delete', 'networkpolicy', ...names, '--ignore-not-found']);
+  await sleep(2000);
+}
+
+async function leftovers(): Promise<string[]> {
+  const out = await kubectl(['get', 'pods', '-A', '-l', 'netprobe.dev/run', '-o', 'jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}{"\\n"}{end}']);
+  return out.split('\n').filter((l) => NAMESPACES.some((n) => l.startsWith(`${n}/`)));
+}
+
+const leaksOf = (r: Report) => [...new Set(r.results.filter((x) => x.status === 'leak').map((x) => x.expectation))].sort();
+
+async function isolation(extra: string[] = []): Promise<{ code: number; stderr: string; report: Report; suite: string }> {
+  const dir = path.dirname(tempFile('x', ''));
+  const json = path.join(dir, 'isolation.json');
+  const suite = path.join(dir, 'isolation.yaml');
+  const run = await netprobe(['isolation', 'incident-api', '--keep', 'dns', ...FROM, '--write-suite', suite, '-o', `json=${json}`, '--quiet', ...extra]);
+  return { code: run.code, stderr: run.stderr, report: readReport(json), suite };
+}
+
+describe('e2e: incident response (isolation, generate, matrix, watch)', function () {
+  let policySuite = '';
+
+  before(async function () {
+    const env = clusterEnv(this);
+    const app = readFileSync(path.join(FIXTURES, 'app.yaml'), 'utf8').replaceAll('@ECHO_IMAGE@', env.echoImage);
+    await kubectl(['apply', '-f', '-'], app);
+    await kubectl(['apply', '-f', path.join(FIXTURES, 'policies.yaml')]);
+    for (const ns of NAMESPACES) await kubectl(['-n', ns, 'rollout', 'status', 'deployment', '--timeout=180s']);
+    await sleep(2000);
+  });
+
+  after(async function () {
+    if (!process.env.KUBECONFIG) return;
+    await kubectl(['delete', 'namespace', ...NAMESPACES, '--ignore-not-found', '--wait=false']).catch(() => '');
+  });
+
+  it('generate from-policies --from-cluster writes a suite (allow and deny, both directions) that passes', async () => {
+    const gen = await netprobe(['generate', 'from-policies', '-n', 'incident-api', '--from-cluster']);
+    expect(gen.code, gen.stderr).to.equal(0);
+    policySuite = tempFile('from-policies.yaml', gen.stdout);
+    expect((await netprobe(['validate', policySuite])).code).to.equal(0);
+    expect(gen.stdout).to.contain('allow incident-web.web -> incident-api.api').and.contain('deny incident-web.admin -> incident-api.api');
+    expect(gen.stdout).to.contain('allow incident-api.api -> incident-db.postgres').and.contain('deny incident-api.api -> incident-web.web');
+    const out = tempFile('r.json', '');
+    const run = await netprobe(['run', policySuite, '-o', `json=${out}`, '--quiet']);
+    const report = readReport(out);
+    expect(run.code, JSON.stringify(report.results.filter((r) => r.status !== 'pass'), null, 1)).to.equal(0);
+    expect(report.results.some((r) => r.expect === 'deny')).to.equal(true);
+    expect(report.results.some((r) => r.expect === 'allow')).to.equal(true);
+  });
+
+  it('the derived suite catches a policy edit that widens a rule (the API admits every frontend pod)', async () => {
+    await applyPolicy(WIDENED_API_INGRESS);
+    try {
+      const out = tempFile('r.json', '');
+      const run = await netprobe(['run', policySuite, '-o', `json=${out}`, '--quiet']);
+      const report = readReport(out);
+      expect(run.code).to.equal(1);
+      expect(leaksOf(report)).to.deep.equal(['deny incident-web.admin -> incident-api.api TCP', 'deny incident-web.any-pod -> incident-api.api TCP']);
+      expect(report.summary.broken + report.summary.inconclusive).to.equal(0);
+    } finally {
+      await kubectl(['apply', '-f', path.join(FIXTURES, 'policies.yaml')]);
+      await sleep(2000);
+    }
+  });
+
+  it('an emergency policy added next to the old allow rules does not hold, and isolation names the rules\' paths', async () => {
+    const policy = await netprobe(['generate', 'isolation-policy', 'incident-api', '--keep', 'dns']);
+    expect(policy.code).to.equal(0);
+    await applyPolicy(policy.stdout);
+    const { code, report } = await isolation();
+    expect(code).to.equal(1);
+    // The web pods the old api-ingress admits (a labelled stand-in), and the old egress to postgres.
+    expect(leaksOf(report)).to.deep.equal(['in incident-web.web -> incident-api.api', 'out incident-api.api -> incident-db.postgres']);
+  });
+
+  it('holds once the runbook is followed (old policies removed), while the workloads keep running', async () => {
+    await deletePolicies('incident-api', ['default-deny', 'api-ingress', 'api-egress']);
+    const { code, report, suite, stderr } = await isolation();
+    const bad = report.results.filter((r) => r.status !== 'pass');
+    expect(code, `${stderr}\n${JSON.stringify(bad, null, 1)}`).to.equal(0);
+    const names = report.results.map((r) => r.expectation);
+    expect(names).to.include.members(['in incident-web.any-pod -> incident-api.api', 'in incident-tools.any-pod -> incident-api.api', 'out incident-api.api -> incident-web.web', 'out incident-api.api -> cluster DNS']);
+    expect(report.results.find((r) => r.expectation === 'out incident-api.api -> cluster DNS')!.expect).to.equal('allow');
+    for (const r of report.results.filter((x) => x.expect === 'deny')) expect(r.detail, r.name).to.match(/target alive/);
+    // The workloads were never touched: the API pod is still Running and Ready.
+    expect(await kubectl(['-n', 'incident-api', 'get', 'pods', '-l', 'app=api', '-o', 'jsonpath={.items[0].status.containerStatuses[*].ready}'])).to.equal('true true');
+    // The written suite is the probe set: it loads, and `netprobe run` agrees.
+    expect((await netprobe(['validate', suite])).code).to.equal(0);
+    expect(readFileSync(suite, 'utf8')).to.match(/^# Written by netprobe isolation incident-api/);
+    expect(await leftovers()).to.deep.equal([]);
+  });
+
+  it('reports exactly the path a forgotten egress rule opens, and nothing else', async () => {
+    await applyPolicy(FORGOTTEN_EGRESS);
+    try {
+      const { code, report } = await isolation();
+      expect(code).to.equal(1);
+      expect(leaksOf(report)).to.deep.equal(['out incident-api.api -> incident-db.postgres']);
+      expect(report.results.filter((r) => r.status !== 'pass' && r.status !== 'leak')).to.deep.equal([]);
+      const leak = report.results.find((r) => r.status === 'leak')!;
+      expect(leak.port).to.equal('5432');
+      expect(leak.reproduce).to.match(/^kubectl /);
+    } finally {
+      await deletePolicies('incident-api', ['forgotten-egress']);
+    }
+  });
+
+  it('--watch prints the moment a path opens, and Ctrl-C cleans up', async () => {
+    const watch = startNetprobe(['isolation', 'incident-api', '--keep', 'dns', ...FROM, '--watch', '2', '--quiet']);
+    try {
+      await waitUntil('the first round', async () => watch.output().includes('watching every 2 s'), 120_000);
+      expect(watch.output()).to.match(/round 1: holds/);
+      await applyPolicy(FORGOTTEN_EGRESS);
+      await waitUntil('the opened path', async () => /OPENED +out incident-api\.api -> incident-db\.postgres/.test(watch.output()), 120_000);
+    } finally {
+      watch.child.kill('SIGINT');
+      await deletePolicies('incident-api', ['forgotten-egress']);
+    }
+    const done = await watch.done;
+    expect(done.code, done.stderr).to.equal(130);
+    expect(done.stdout).to.not.match(/OPENED.*incident-web/);
+    expect(await leftovers()).to.deep.equal([]);
+  });
+
+  it('matrix prints the truth table and JSON', async () => {
+    const out = tempFile('m.json', '');
+    const run = await netprobe(['matrix', '--namespaces', 'incident-web,incident-db,incident-tools', '-o', 'table', '-o', `json=${out}`, '--quiet']);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.stdout).to.match(/^from \\ to/).and.contain('incident-db.postgres:5432/TCP');
+    const m = JSON.parse(readFileSync(out, 'utf8')) as { sources: { name: string }[]; destinations: { name: string; port: number }[]; cells: string[][] };
+    const cell = (from: string, to: string, port: number) => m.cells[m.sources.findIndex((s) => s.name === from)]![m.destinations.findIndex((d) => d.name === to && d.port === port)];
+    // db-ingress admits only the API: the web cannot reach postgres; nothing restricts the toolbox.
+    expect(cell('incident-web.web', 'incident-db.postgres', 5432)).to.equal('denied');
+    expect(cell('incident-web.web', 'incident-tools.toolbox', 8080)).to.equal('allowed');
+    expect(cell('incident-tools.toolbox', 'incident-web.admin', 8080)).to.equal('allowed');
+    expect(await leftovers()).to.deep.equal([]);
+  });
+});
