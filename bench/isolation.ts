@@ -1,0 +1,68 @@
+// Benchmark: time from command start to verdict for `netprobe isolation` of a namespace of 10 pods
+// (10 identities, one declared port each) checked from 5 other namespaces (2 pods each), 2 s timeout,
+// under an emergency isolation policy that keeps DNS. Runs the real CLI, as a responder would.
+//   node bench/isolation.ts        (KUBECONFIG, PROBE_IMAGE, ECHO_IMAGE from scripts/cluster/cluster up)
+import { kubectl, netprobe, tempFile } from '../test/e2e/support.ts';
+
+const TARGET = 'bench-iso-target';
+const OTHERS = Array.from({ length: 5 }, (_, i) => `bench-iso-peer${i + 1}`);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ECHO = process.env.ECHO_IMAGE;
+if (!ECHO || !process.env.PROBE_IMAGE || !process.env.KUBECONFIG) throw new Error('set KUBECONFIG, PROBE_IMAGE, ECHO_IMAGE (eval "$(scripts/cluster/cluster up | tail -4)")');
+
+function namespace(name: string): string {
+  return `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${name}, labels: {pod-security.kubernetes.io/enforce: restricted}}\n`;
+}
+
+function deployment(ns: string, app: string, replicas: number): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${app}, namespace: ${ns}}
+spec:
+  replicas: ${replicas}
+  selector: {matchLabels: {app: ${app}}}
+  template:
+    metadata: {labels: {app: ${app}}}
+    spec:
+      automountServiceAccountToken: false
+      terminationGracePeriodSeconds: 1
+      securityContext: {runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: {type: RuntimeDefault}}
+      containers:
+      - name: echo
+        image: "${ECHO}"
+        imagePullPolicy: IfNotPresent
+        command: ["/usr/local/bin/netprobe-agent", "serve", "--tcp", "8080"]
+        ports: [{name: http, containerPort: 8080, protocol: TCP}]
+        readinessProbe: {tcpSocket: {port: http}, periodSeconds: 2}
+        resources: {requests: {cpu: 5m, memory: 16Mi}, limits: {cpu: 100m, memory: 64Mi}}
+        securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}
+`;
+}
+
+const docs = [
+  namespace(TARGET),
+  ...OTHERS.map(namespace),
+  ...Array.from({ length: 10 }, (_, i) => deployment(TARGET, `svc${i}`, 1)),
+  ...OTHERS.map((ns) => deployment(ns, 'app', 2)),
+];
+
+await kubectl(['apply', '-f', '-'], docs.join('---\n'));
+try {
+  for (const ns of [TARGET, ...OTHERS]) await kubectl(['-n', ns, 'rollout', 'status', 'deployment', '--timeout=300s']);
+  const policy = await netprobe(['generate', 'isolation-policy', TARGET, '--keep', 'dns']);
+  await kubectl(['apply', '-f', '-'], policy.stdout);
+  await new Promise((r) => setTimeout(r, 2000));
+  const times: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const json = tempFile('isolation.json', '');
+    const run = await netprobe(['isolation', TARGET, '--keep', 'dns', '--from-namespaces', OTHERS.join(','), '--timeout', '2', '-o', `json=${json}`, '--quiet']);
+    const report = JSON.parse((await import('node:fs')).readFileSync(json, 'utf8')) as { summary: Record<string, number> };
+    times.push(run.ms);
+    console.log(`round ${i + 1}: exit ${run.code}, ${(run.ms / 1000).toFixed(1)} s from command start to verdict, ${JSON.stringify(report.summary)}`);
+    if (run.code !== 0) console.log(run.stderr);
+  }
+  const sorted = [...times].sort((a, b) => a - b);
+  console.log(`isolation of 10 pods from 5 namespaces, 2 s timeout: median ${(sorted[Math.floor(sorted.length / 2)]! / 1000).toFixed(1)} s, best ${(sorted[0]! / 1000).toFixed(1)} s (goal: under 15 s)`);
+} finally {
+  await kubectl(['delete', 'namespace', TARGET, ...OTHERS, '--wait=false']);
+}
