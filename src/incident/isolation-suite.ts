@@ -45,6 +45,12 @@ export interface IsolationOptions {
    * specific pods of another namespace in, a stand-in with those labels probes it too.
    */
   policies?: readonly NetworkPolicy[];
+  /**
+   * A namespace whose pods may query cluster DNS (one with no NetworkPolicy): when DNS is not kept, a
+   * stand-in there asks cluster DNS too, which shows the DNS pods alive, so a denied query from the
+   * isolated pods is proof and not a guess.
+   */
+  dnsControlNamespace?: string;
   timeoutSeconds?: number;
   name?: string;
 }
@@ -240,6 +246,24 @@ export function isolationSuite(snapshot: ClusterSnapshot, o: IsolationOptions): 
       });
     }
   });
+
+  if (!keep.has('dns')) {
+    const control = o.dnsControlNamespace;
+    const from = control === undefined ? undefined : sources.find((s) => endpoints[s]?.['namespace'] === control && s.endsWith('.any-pod'));
+    if (from === undefined) {
+      notes.push('cluster DNS is not kept and no control vantage is known (a namespace without NetworkPolicies): a denied DNS query may stay inconclusive');
+    } else {
+      expectations.push({
+        tags: ['isolation', 'control'],
+        comment: [`control: ${control} has no NetworkPolicy; its answer shows the DNS pods alive, so a denied query above is proof`],
+        name: `control: cluster DNS answers ${from}`,
+        from,
+        protocol: 'DNS',
+        expect: 'allow',
+        attempts: 2,
+      });
+    }
+  }
 
   const what = selecting ? `pods ${labelText(selector)} of namespace ${ns}` : `namespace ${ns}`;
   const kept = [...keep].join(', ') || 'nothing';

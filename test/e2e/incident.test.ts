@@ -71,6 +71,8 @@ describe('e2e: incident response (isolation, generate, matrix, watch)', function
 
   before(async function () {
     const env = clusterEnv(this);
+    // A previous run's namespaces may still be terminating: wait until they are gone.
+    await kubectl(['wait', '--for=delete', ...NAMESPACES.map((n) => `namespace/${n}`), '--timeout=180s']).catch(() => '');
     const app = readFileSync(path.join(FIXTURES, 'app.yaml'), 'utf8').replaceAll('@ECHO_IMAGE@', env.echoImage);
     await kubectl(['apply', '-f', '-'], app);
     await kubectl(['apply', '-f', path.join(FIXTURES, 'policies.yaml')]);
@@ -152,6 +154,25 @@ describe('e2e: incident response (isolation, generate, matrix, watch)', function
       expect(leak.reproduce).to.match(/^kubectl /);
     } finally {
       await deletePolicies('incident-api', ['forgotten-egress']);
+    }
+  });
+
+  it('without --keep dns, a denied DNS query is proven by a control query from a namespace without policies', async () => {
+    const policy = await netprobe(['generate', 'isolation-policy', 'incident-api']);
+    await applyPolicy(policy.stdout);
+    try {
+      const dir = path.dirname(tempFile('x', ''));
+      const json = path.join(dir, 'nodns.json');
+      const run = await netprobe(['isolation', 'incident-api', ...FROM, '-o', `json=${json}`, '--quiet']);
+      const report = readReport(json);
+      expect(run.code, JSON.stringify(report.results.filter((r) => r.status !== 'pass'), null, 1)).to.equal(0);
+      const dns = report.results.find((r) => r.expectation === 'out incident-api.api -> cluster DNS')!;
+      expect(dns.expect).to.equal('deny');
+      expect(dns.detail).to.match(/target alive/);
+      expect(report.results.some((r) => r.expectation.startsWith('control: cluster DNS answers incident-'))).to.equal(true);
+    } finally {
+      const keep = await netprobe(['generate', 'isolation-policy', 'incident-api', '--keep', 'dns']);
+      await applyPolicy(keep.stdout);
     }
   });
 

@@ -57,11 +57,11 @@ async function buildProbeSet(target: ClusterTarget, inputs: Inputs, io: CliIO): 
   const peers = inputs.fromNamespaces ?? all.filter((n) => n !== inputs.namespace && !SYSTEM_NAMESPACES.includes(n));
   const [snapshot, policies, api] = await Promise.all([
     readSnapshot(target.kc, [inputs.namespace, ...peers]),
-    readNetworkPolicyManifests(target.kc, [inputs.namespace]).then(
-      (text): NetworkPolicy[] => parseManifests(text, 'cluster').policies,
-      (err: unknown): NetworkPolicy[] => {
-        io.stderr(`netprobe isolation: cannot read the NetworkPolicies of ${inputs.namespace} (${apiErrorMessage(err)}): only "any pod" stand-ins probe ingress\n`);
-        return [];
+    readNetworkPolicyManifests(target.kc).then(
+      (text): NetworkPolicy[] | undefined => parseManifests(text, 'cluster').policies,
+      (err: unknown): undefined => {
+        io.stderr(`netprobe isolation: cannot read NetworkPolicies (${apiErrorMessage(err)}): only "any pod" stand-ins probe ingress\n`);
+        return undefined;
       },
     ),
     readKubeApiAddresses(target.kc),
@@ -74,7 +74,9 @@ async function buildProbeSet(target: ClusterTarget, inputs: Inputs, io: CliIO): 
     fromNamespaces: peers,
     external: inputs.external,
     kubeApi: api.addresses.map((a) => ({ ...a, protocol: 'TCP' as const })),
-    policies,
+    policies: policies ?? [],
+    // A namespace nobody wrote policies for can reach cluster DNS: the control vantage for a denied query.
+    ...(policies === undefined ? {} : { dnsControlNamespace: peers.find((n) => !policies.some((p) => p.metadata.namespace === n)) }),
     timeoutSeconds: inputs.timeoutSeconds,
   });
 }

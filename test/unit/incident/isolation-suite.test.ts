@@ -70,6 +70,16 @@ describe('incident: isolation suite', () => {
     expect(byName(suite.expectations, 'out api.api -> 198.51.100.10:443').expect).to.equal('deny');
   });
 
+  it('when DNS is not kept, asks cluster DNS from a namespace without policies too, so a denied query is proof', () => {
+    const { suite, notes } = generate({ dnsControlNamespace: 'db' });
+    const control = byName(suite.expectations, 'control: cluster DNS answers db.any-pod');
+    expect(control).to.include({ expect: 'allow', protocol: 'DNS', attempts: 2 });
+    expect(control.tags).to.deep.equal(['isolation', 'control']);
+    expect(notes).to.deep.equal([]);
+    expect(generate().notes.join('\n')).to.contain('a denied DNS query may stay inconclusive');
+    expect(generate({ keep: ['dns'], dnsControlNamespace: 'db' }).suite.expectations.some((e) => e.tags.includes('control'))).to.equal(false);
+  });
+
   it('adds a stand-in for the labelled pods a policy of the namespace lets in', () => {
     const policies = parseManifests(`
 apiVersion: networking.k8s.io/v1

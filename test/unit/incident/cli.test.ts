@@ -1,0 +1,67 @@
+import { expect } from 'chai';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { main } from '../../../src/cli/main.ts';
+
+const FIXTURES = fileURLToPath(new URL('../../fixtures/incident/', import.meta.url));
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+describe('incident: commands (no cluster)', () => {
+  it('generate isolation-policy prints the policy and applies nothing', async () => {
+    const r = await cli(['generate', 'isolation-policy', 'shop', '--selector', 'app=api', '--keep', 'dns']);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.contain('kind: NetworkPolicy').and.contain('namespace: shop').and.contain('k8s-app: kube-dns');
+  });
+
+  it('generate from-policies --policies: a suite that `netprobe predict` agrees with, and that catches a widened rule', async () => {
+    const r = await cli(['generate', 'from-policies', '-n', 'incident-api', '--policies', FIXTURES]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stderr).to.match(/netprobe generate: \d+ expectations \(\d+ allow, \d+ deny\) from 3 policies of incident-api/);
+    const dir = mkdtempSync(path.join(tmpdir(), 'netprobe-incident-'));
+    const suite = path.join(dir, 'suite.yaml');
+    writeFileSync(suite, r.stdout);
+    expect((await cli(['validate', suite])).code).to.equal(0);
+    expect((await cli(['predict', suite, '--policies', FIXTURES])).code).to.equal(0);
+    // The edit: api-ingress admits every pod of the frontend namespace, not only the web pods.
+    const widened = readFileSync(path.join(FIXTURES, 'policies.yaml'), 'utf8').replace('\n      podSelector: {matchLabels: {app: web}}', '');
+    const policies = path.join(dir, 'widened.yaml');
+    writeFileSync(policies, widened);
+    const p = await cli(['predict', suite, '--policies', path.join(FIXTURES, 'app.yaml'), '--policies', policies, '-o', 'json']);
+    expect(p.code).to.equal(1);
+    const report = JSON.parse(p.stdout) as { results: { expectation: string; status: string }[] };
+    const leaks = [...new Set(report.results.filter((x) => x.status === 'leak').map((x) => x.expectation))].sort();
+    expect(leaks).to.deep.equal(['deny incident-web.admin -> incident-api.api TCP', 'deny incident-web.any-pod -> incident-api.api TCP']);
+  });
+
+  it('refuses bad input before touching a cluster (exit 2)', async () => {
+    const probe = ['--probe-image', 'img', '--kubeconfig', '/nonexistent'];
+    for (const args of [
+      ['generate'],
+      ['generate', 'policy', 'x'],
+      ['generate', 'isolation-policy'],
+      ['generate', 'isolation-policy', 'x', '--keep', 'example.com'],
+      ['generate', 'from-policies', '-n', 'x'],
+      ['generate', 'from-policies', '--policies', FIXTURES],
+      ['isolation', ...probe],
+      ['isolation', 'a', 'b', ...probe],
+      ['isolation', 'ns', '--selector', 'app', ...probe],
+      ['isolation', 'ns', '--keep', 'everything', ...probe],
+      ['isolation', 'ns', '--external', '198.51.100.10', ...probe],
+      ['isolation', 'ns', '--watch', '0', ...probe],
+      ['isolation', 'ns', '-o', 'pdf', ...probe],
+      ['matrix', ...probe],
+      ['matrix', '--namespaces', 'a', '-o', 'junit', ...probe],
+    ]) {
+      const r = await cli(args);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).to.equal(2);
+    }
+  });
+});
