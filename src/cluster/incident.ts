@@ -19,17 +19,21 @@ export async function readNetworkPolicyManifests(kc: k8s.KubeConfig, namespaces?
   const lists = namespaces === undefined
     ? [await net.listNetworkPolicyForAllNamespaces()]
     : await Promise.all(namespaces.map((namespace) => net.listNamespacedNetworkPolicy({ namespace })));
-  // The client's model names fields as the API does except `from` (`_from`): spelled out here.
-  const items = lists.flatMap((l) =>
-    l.items.map((p) => {
-      const spec: Record<string, unknown> = { podSelector: p.spec?.podSelector ?? {} };
-      if (p.spec?.policyTypes !== undefined) spec['policyTypes'] = p.spec.policyTypes;
-      if (p.spec?.ingress !== undefined) spec['ingress'] = p.spec.ingress.map((r) => ({ ...(r._from !== undefined ? { from: r._from } : {}), ...(r.ports !== undefined ? { ports: r.ports } : {}) }));
-      if (p.spec?.egress !== undefined) spec['egress'] = p.spec.egress.map((r) => ({ ...(r.to !== undefined ? { to: r.to } : {}), ...(r.ports !== undefined ? { ports: r.ports } : {}) }));
-      return { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: p.metadata?.name, namespace: p.metadata?.namespace }, spec };
-    }),
-  );
+  const items = lists.flatMap((l) => l.items.map(networkPolicyManifest));
   return JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
+}
+
+/**
+ * A NetworkPolicy from the client as the manifest the API serves. The client's model names fields as the
+ * API does except `from` (`_from`, a reserved word), so a JSON dump of it would silently drop every
+ * ingress peer list (and "no from" means "from everywhere"): the spec is spelled out here.
+ */
+export function networkPolicyManifest(p: k8s.V1NetworkPolicy): Record<string, unknown> {
+  const spec: Record<string, unknown> = { podSelector: p.spec?.podSelector ?? {} };
+  if (p.spec?.policyTypes !== undefined) spec['policyTypes'] = p.spec.policyTypes;
+  if (p.spec?.ingress !== undefined) spec['ingress'] = p.spec.ingress.map((r) => ({ ...(r._from !== undefined ? { from: r._from } : {}), ...(r.ports !== undefined ? { ports: r.ports } : {}) }));
+  if (p.spec?.egress !== undefined) spec['egress'] = p.spec.egress.map((r) => ({ ...(r.to !== undefined ? { to: r.to } : {}), ...(r.ports !== undefined ? { ports: r.ports } : {}) }));
+  return { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: p.metadata?.name, namespace: p.metadata?.namespace }, spec };
 }
 
 export interface ApiAddress {
