@@ -8,7 +8,8 @@ start_proc() {
   local name=$1; shift
   mkdir -p "$PID_DIR" "$LOG_DIR"
   printf '\n=== %s start %s\n' "$name" "$(date -Is)" >>"$LOG_DIR/$name.log"
-  setsid "$@" </dev/null >>"$LOG_DIR/$name.log" 2>&1 &
+  # fd 9 is the up/down lock (see ./cluster): a daemon must not inherit it and hold it forever
+  setsid "$@" </dev/null >>"$LOG_DIR/$name.log" 2>&1 9>&- &
   local pid=$!
   echo "$pid $(proc_starttime "$pid")" >"$PID_DIR/$name.pid"
 }
