@@ -1,10 +1,15 @@
 # Debian packages the bare cluster runs on; installed by `up` when missing. Sourced after lib.sh.
+# (Go, 1.26 or newer, is not among them: Debian's is too old; builds look for it in PATH and
+# /usr/local/go/bin.)
 
 packages_up() {
   local -A need=(
     [containerd]=containerd [runc]=runc [ctr]=containerd [iptables]=iptables [ipset]=ipset
     [conntrack]=conntrack [openssl]=openssl [ip]=iproute2 [tar]=tar [gzip]=gzip [curl]=curl [sysctl]=procps
     [$CNI_BIN_DIR/bridge]=containernetworking-plugins
+    # what probes/build.sh needs to build the images
+    [jq]=jq [gcc]=gcc [/usr/include/stdio.h]=libc6-dev [busybox]=busybox-static
+    [/etc/ssl/certs/ca-certificates.crt]=ca-certificates
   )
   local cmd missing=()
   for cmd in "${!need[@]}"; do

@@ -39,7 +39,7 @@ kind_external_up() {
   run docker network connect "$KIND_EXT_NETWORK" "$KIND_NAME-control-plane"
   run docker load -i "$IMAGES_DIR/echo.tar"
   run docker run -d --name "$KIND_EXT_CONTAINER" --network "$KIND_EXT_NETWORK" --ip "$EXTERNAL_IP" \
-    -e ECHO_TCP=80,443 -e ECHO_UDP=53 "$ECHO_IMAGE"
+    -e ECHO_TCP=80 -e ECHO_HTTPS=443 -e ECHO_UDP=53 -e ECHO_DNS_A="$EXTERNAL_IP" -e POD_NAME="$EXTERNAL_NAME" "$ECHO_IMAGE"
   run_stdin "${k[@]}" -n kube-system patch configmap coredns --type merge --patch-file /dev/stdin <<JSON
 {"data": {"Corefile": ".:53 {\n    errors\n    health\n    ready\n    kubernetes cluster.local in-addr.arpa ip6.arpa {\n        pods insecure\n        fallthrough in-addr.arpa ip6.arpa\n    }\n    hosts /etc/hosts netprobe.test {\n        $EXTERNAL_IP $EXTERNAL_NAME\n    }\n    cache 5\n    reload\n}\n"}}
 JSON
