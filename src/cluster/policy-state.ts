@@ -10,9 +10,23 @@ import type { PolicyObjects } from './types.ts';
 const ADMIN_GROUP = 'policy.networking.k8s.io';
 const ADMIN_VERSION = 'v1alpha1';
 
+/**
+ * The client's models use the API's field names except where a name is a reserved word: an ingress rule's
+ * `from` is `_from`. Renamed back here; everything else passes through a JSON round trip (no class
+ * instances, no Dates).
+ */
+const RENAMED: Readonly<Record<string, string>> = { _from: 'from' };
+
+export function apiFieldNames(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(apiFieldNames);
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[RENAMED[k] ?? k] = apiFieldNames(v);
+  return out;
+}
+
 function plain(kind: string, apiVersion: string, items: readonly object[]): Record<string, unknown>[] {
-  // The client's models use the API's field names; a JSON round trip drops class instances and Dates.
-  return items.map((o) => ({ ...(JSON.parse(JSON.stringify(o)) as Record<string, unknown>), apiVersion, kind }));
+  return items.map((o) => ({ ...(apiFieldNames(JSON.parse(JSON.stringify(o))) as Record<string, unknown>), apiVersion, kind }));
 }
 
 /** The permissions readPolicyState needs for these namespaces (all namespaces when none are given). */

@@ -25,10 +25,11 @@ export interface JsonOptions {
 
 export function render(report: Report, options: JsonOptions = {}): string {
   const doc = {
-    ...ordered(report, ['schemaVersion', 'run', 'summary', 'results']),
+    ...ordered(report, ['schemaVersion', 'run', 'summary', 'results', 'findings']),
     run: ordered(report.run, RUN_KEYS),
     summary: ordered(report.summary, SUMMARY_KEYS),
     results: report.results.map((r) => ordered(r, RESULT_KEYS)),
+    ...(report.findings !== undefined ? { findings: report.findings.map((f) => ordered(f, ['pattern', 'message', 'results'])) } : {}),
   };
   return `${JSON.stringify(doc, null, options.indent ?? 2)}\n`;
 }

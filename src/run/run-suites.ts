@@ -12,7 +12,8 @@ import type { Plan, PlanOptions } from '../plan/types.ts';
 import { reproduceCommand } from '../probe/reproduce.ts';
 import { execute, type RunnerOptions } from '../probe/runner.ts';
 import type { Case, Peer } from '../suite/model.ts';
-import { judge } from '../verdict/judge.ts';
+import { judge, routeEvidence } from '../verdict/judge.ts';
+import type { RouteEvidence } from '../verdict/patterns.ts';
 import type { Result } from '../verdict/model.ts';
 
 export interface RunSettings extends Omit<RunnerOptions, 'runId' | 'signal'> {
@@ -26,6 +27,8 @@ export interface RunOutcome {
   results: Result[];
   /** Pods deleted at the end. */
   cleaned: boolean;
+  /** Per case: the routes a probe connected on and those it did not (for run-level patterns). */
+  routes?: Map<string, RouteEvidence>;
   timings?: { startMs: number; settleMs: number; probeMs: number };
 }
 
@@ -100,7 +103,7 @@ export async function runCases(target: ClusterTarget, cases: readonly Case[], se
     aliveExtra: execution.aliveExtra,
     reproduce: (p) => reproduceCommand(p, sources.get(p.sourceKey), settings.probeImage, execution.serverIps),
   });
-  return { runId, plan, results, cleaned, timings: execution.timings };
+  return { runId, plan, results, cleaned, timings: execution.timings, routes: routeEvidence(plan, execution.observations) };
 }
 
 /** The plan as text, for --dry-run: what would be created where, and what cannot be probed. */

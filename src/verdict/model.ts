@@ -1,6 +1,8 @@
 // The results model: one shape that every reporter reads. Its JSON form is the versioned report
 // (`schemaVersion`); field names here are the public contract documented in docs/report-format.md.
 
+import type { Finding } from './patterns.ts';
+
 export type Status = 'pass' | 'leak' | 'broken' | 'inconclusive';
 export type Observed = 'allowed' | 'denied' | 'unknown';
 
@@ -73,6 +75,8 @@ export interface Report {
   };
   summary: Summary;
   results: Result[];
+  /** Run-level patterns where observed and predicted disagree (src/verdict/patterns.ts); absent when none. */
+  findings?: Finding[];
 }
 
 export function summarize(results: readonly Result[]): Summary {

@@ -2,6 +2,7 @@
 // with no cluster. Contradictions (the policies deny an `allow`, or allow a `deny`) fail the run.
 import type { CliIO, Command } from '../main.ts';
 import { UsageError, parseCommandArgs } from '../main.ts';
+import { CLUSTER_FLAGS_USAGE, CLUSTER_OPTIONS, clusterFlagsFrom, type ClusterFlags } from '../cluster-flags.ts';
 import { OutputSpecError, parseOutputSpecs, writeOutputs } from '../../report/outputs.ts';
 import { expandSuites, formatDiagnostic, loadSuites, selectSuites } from '../../suite/index.ts';
 import { EXIT, exitCodeFor, REPORT_SCHEMA_VERSION, summarize, type Report } from '../../verdict/model.ts';
@@ -10,7 +11,7 @@ import { loadManifestFiles } from '../../policy/load-files.ts';
 import type { ManifestSet } from '../../policy/manifests.ts';
 import { predictCase, predictionResult } from '../../policy/predict.ts';
 
-const USAGE = `netprobe predict --policies PATH... [FLAGS] SUITE...
+const USAGE = `netprobe predict (--policies PATH... | --from-cluster) [FLAGS] SUITE...
 
 Judges every expectation of the suites under SUITE against Kubernetes manifests, without a cluster:
 NetworkPolicies, AdminNetworkPolicies and the BaselineAdminNetworkPolicy, Namespaces (their labels),
@@ -20,8 +21,14 @@ decide it; an expectation the policies contradict is reported as a leak (a deny 
 broken (an allow the policies deny). Pod selectors that match no pod are judged for a stand-in carrying
 the selector's labels; host names cannot be predicted (inconclusive).
 
+With --from-cluster the same objects are read live (NetworkPolicies, Pods and Services of the namespaces
+the suites name, every Namespace, admin policies where their CRDs exist): list permissions only, nothing
+is created.
+
 Flags:
-  --policies PATH            manifest file or folder (*.yaml, *.yml, *.json); repeatable, required
+  --policies PATH            manifest file or folder (*.yaml, *.yml, *.json); repeatable
+  --from-cluster             read the policies and pods from the cluster instead of files
+${CLUSTER_FLAGS_USAGE}
   --only NAME|TAG            judge only these expectations (comma-separated, repeatable)
   -o, --output FORMAT[=FILE] table (default), json, junit, tap, markdown; repeatable
   -h, --help                 show this help
@@ -46,10 +53,52 @@ export async function readPolicyInputs(
     io.stderr(`netprobe ${name}: cannot read --policies: ${err instanceof Error ? err.message : String(err)}\n`);
     return undefined;
   }
+  return withEngine(name, manifests, io);
+}
+
+function withEngine(name: string, manifests: ManifestSet, io: CliIO): { manifests: ManifestSet; engine: AdminPolicyEngine } {
   const engine = new AdminPolicyEngine(manifests);
   for (const p of manifests.problems) io.stderr(`netprobe ${name}: warning: ${p}\n`);
   for (const cp of engine.policies) for (const p of cp.problems) io.stderr(`netprobe ${name}: warning: ${cp.key}: ${p}\n`);
   return { manifests, engine };
+}
+
+/**
+ * Reads the policy state live (src/cluster/policy-state.ts) for the namespaces given. Errors (cluster
+ * unreachable, a list forbidden) are reported and yield undefined. Loads the Kubernetes client lazily.
+ */
+export async function readClusterPolicyInputs(
+  name: string,
+  target: { kc: import('@kubernetes/client-node').KubeConfig; server: string },
+  namespaces: readonly string[] | undefined,
+  io: CliIO,
+): Promise<{ manifests: ManifestSet; engine: AdminPolicyEngine } | undefined> {
+  const { readPolicyState } = await import('../../cluster/policy-state.ts');
+  const { apiErrorMessage } = await import('../../cluster/errors.ts');
+  const { RUN_LABEL } = await import('../../cluster/labels.ts');
+  const { manifestsFromCluster } = await import('../../policy/cluster-state.ts');
+  try {
+    return withEngine(name, manifestsFromCluster(await readPolicyState(target.kc, namespaces, RUN_LABEL)), io);
+  } catch (err) {
+    io.stderr(`netprobe ${name}: cannot read the policies from ${target.server}: ${apiErrorMessage(err)}\n`);
+    return undefined;
+  }
+}
+
+/** Connects for --from-cluster; a kubeconfig problem is reported and yields undefined. */
+async function connectFor(name: string, flags: ClusterFlags, io: CliIO): Promise<{ kc: import('@kubernetes/client-node').KubeConfig; server: string; context: string } | undefined> {
+  const { ClusterConfigError, connect } = await import('../../cluster/connect.ts');
+  try {
+    const target = connect(flags);
+    io.stderr(`netprobe ${name}: context ${target.context} (${target.server})\n`);
+    return target;
+  } catch (err) {
+    if (err instanceof ClusterConfigError) {
+      io.stderr(`netprobe ${name}: ${err.message}\n`);
+      return undefined;
+    }
+    throw err;
+  }
 }
 
 export const command: Command = {
@@ -58,13 +107,17 @@ export const command: Command = {
   usage: USAGE,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, {
+      ...CLUSTER_OPTIONS,
+      'from-cluster': { type: 'boolean' },
       policies: { type: 'string', multiple: true },
       only: { type: 'string', multiple: true },
       output: { type: 'string', short: 'o', multiple: true },
     });
     if (positionals.length === 0) throw new UsageError('no SUITE given; expected one or more suite files or folders');
     const policyPaths = values.policies ?? [];
-    if (policyPaths.length === 0) throw new UsageError('no --policies PATH given');
+    const fromCluster = values['from-cluster'] === true;
+    if (policyPaths.length === 0 && !fromCluster) throw new UsageError('no --policies PATH given (or --from-cluster)');
+    if (policyPaths.length > 0 && fromCluster) throw new UsageError('--policies and --from-cluster exclude each other');
     let outputs;
     try {
       outputs = parseOutputSpecs(values.output ?? []);
@@ -80,8 +133,19 @@ export const command: Command = {
     }
     const { suites, unmatched } = selectSuites(loaded.suites, values.only ?? []);
     if (unmatched.length > 0) throw new UsageError(`--only ${unmatched.join(', ')} matched no expectation name or tag`);
-    const inputs = await readPolicyInputs('predict', policyPaths, io);
-    if (inputs === undefined) return EXIT.usage;
+    let inputs;
+    let cluster: { server: string; context: string } | undefined;
+    if (fromCluster) {
+      const target = await connectFor('predict', clusterFlagsFrom(values), io);
+      if (target === undefined) return EXIT.undecided;
+      cluster = target;
+      const { namespacesOf } = await import('../../run/run-suites.ts');
+      inputs = await readClusterPolicyInputs('predict', target, namespacesOf(expandSuites(suites)), io);
+      if (inputs === undefined) return EXIT.undecided;
+    } else {
+      inputs = await readPolicyInputs('predict', policyPaths, io);
+      if (inputs === undefined) return EXIT.usage;
+    }
     const { manifests, engine } = inputs;
     io.stderr(
       `netprobe predict: ${manifests.policies.length} policies, ${manifests.namespaces.length} namespaces, ` +
@@ -95,7 +159,13 @@ export const command: Command = {
     const results = expandSuites(suites).map((c) => predictionResult(c, predictCase(engine, manifests, c)));
     const report: Report = {
       schemaVersion: REPORT_SCHEMA_VERSION,
-      run: { id: `predict-${Date.now().toString(36)}`, command: 'predict', startedAt, finishedAt: new Date().toISOString() },
+      run: {
+        id: `predict-${Date.now().toString(36)}`,
+        command: 'predict',
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        ...(cluster ? { cluster: cluster.server, context: cluster.context } : {}),
+      },
       summary: summarize(results),
       results,
     };

@@ -17,6 +17,9 @@ succeed (leak). Everything netprobe creates is deleted at the end, on Ctrl-C and
 Flags:
 ${CLUSTER_FLAGS_USAGE}
   --only NAME|TAG            run only these expectations (comma-separated, repeatable)
+  --policies PATH            predict every result from these manifests (as netprobe predict); repeatable
+  --predict                  predict from the cluster's own NetworkPolicies; fail if they cannot be read
+  --no-predict               no prediction
   -o, --output FORMAT[=FILE] table (default), json, junit, tap, markdown; repeatable
   --dry-run                  print the plan (pods to create, probes per pod) and create nothing
   --concurrency N            pods created and execs in flight at once (default 16)
@@ -33,6 +36,12 @@ ${CLUSTER_FLAGS_USAGE}
   --toleration K[=V]:EFFECT  tolerate a taint; repeatable
   -q, --quiet                no progress line
   -h, --help                 show this help
+
+Prediction: each result carries the policy engine's verdict (\`predicted\`, the deciding \`policies\`, and
+for non-passes the policies' reason in \`detail\`); where observation and prediction disagree, the pattern is
+named after the report (e.g. a plugin that does not enforce NetworkPolicy). By default the policies are
+read from the cluster when this identity may list namespaces, and NetworkPolicies, Pods and Services in
+the namespaces the suites name (checked first, nothing else is asked); otherwise the run goes on without.
 
 Exit codes: 0 every expectation held; 1 a leak or a broken path; 2 invalid input or usage (nothing was
 created); 3 the run could not decide (cluster unreachable, permissions missing, only inconclusive left).
@@ -89,6 +98,9 @@ export const command: Command = {
       'node-selector': { type: 'string', multiple: true },
       toleration: { type: 'string', multiple: true },
       quiet: { type: 'boolean', short: 'q' },
+      policies: { type: 'string', multiple: true },
+      predict: { type: 'boolean' },
+      'no-predict': { type: 'boolean' },
     });
     if (positionals.length === 0) throw new UsageError('no PATH given; expected one or more suite files or folders');
     let outputs;
@@ -132,6 +144,17 @@ export const command: Command = {
     const { suites, unmatched } = selectSuites(loaded.suites, values.only ?? []);
     if (unmatched.length > 0) throw new UsageError(`--only ${unmatched.join(', ')} matched no expectation name or tag`);
     const cases = expandSuites(suites);
+    const policyPaths = values.policies ?? [];
+    if (values.predict === true && values['no-predict'] === true) throw new UsageError('--predict and --no-predict exclude each other');
+    if (policyPaths.length > 0 && (values.predict === true || values['no-predict'] === true)) {
+      throw new UsageError('--policies predicts from files; it excludes --predict and --no-predict');
+    }
+    const { readClusterPolicyInputs, readPolicyInputs } = await import('./predict.ts');
+    let policyInputs: Awaited<ReturnType<typeof readPolicyInputs>>;
+    if (policyPaths.length > 0) {
+      policyInputs = await readPolicyInputs('run', policyPaths, io);
+      if (policyInputs === undefined) return EXIT.usage;
+    }
     if (timeoutOverride !== undefined) for (const s of suites) for (const e of s.expectations) e.timeoutSeconds = timeoutOverride;
 
     // The Kubernetes client is loaded only now: checking input stays fast and needs no cluster code.
@@ -149,6 +172,29 @@ export const command: Command = {
       throw err;
     }
     io.stderr(`netprobe: context ${target.context} (${target.server})\n`);
+
+    const predictMode = policyPaths.length > 0 ? 'files' : values.predict === true ? 'required' : values['no-predict'] === true || dryRun ? 'off' : 'auto';
+    if (predictMode === 'required' || predictMode === 'auto') {
+      const { namespacesOf } = await import('../../run/run-suites.ts');
+      const { missingPermissions, describePermission } = await import('../../cluster/access.ts');
+      const { policyStatePermissions } = await import('../../cluster/policy-state.ts');
+      const namespaces = namespacesOf(cases);
+      const missing = await missingPermissions(target.kc, policyStatePermissions(namespaces)).catch(() => undefined);
+      if (missing !== undefined && missing.length === 0) {
+        // Read before the run creates anything: the state the probes meet, without netprobe's own pods.
+        policyInputs = await readClusterPolicyInputs('run', target, namespaces, io);
+      } else if (missing !== undefined && predictMode === 'auto') {
+        io.stderr(`netprobe: no prediction: cannot ${describePermission(missing[0]!)}${missing.length > 1 ? ` (and ${missing.length - 1} more)` : ''}\n`);
+      }
+      if (predictMode === 'required' && policyInputs === undefined) {
+        if (missing !== undefined && missing.length > 0) {
+          io.stderr(`netprobe run: --predict: missing permissions (nothing was created):\n${missing.map((p) => `  - ${describePermission(p)}`).join('\n')}\n`);
+        } else if (missing === undefined) {
+          io.stderr(`netprobe run: --predict: cannot reach the cluster at ${target.server}\n`);
+        }
+        return EXIT.undecided;
+      }
+    }
 
     const progress = createProgress({ enabled: values.quiet !== true });
     const signals = abortOnSignals((sig) => progress.log(`netprobe: ${sig}: stopping and cleaning up`));
@@ -180,18 +226,31 @@ export const command: Command = {
       io.stderr(`netprobe run: interrupted; pods of run ${runId} deleted\n`);
       return 130;
     }
+    let results = outcome.results;
+    let findings;
+    const { attachPredictions, routeFindings } = await import('../../run/predictions.ts');
+    if (policyInputs !== undefined) {
+      ({ results, findings } = attachPredictions(results, outcome.plan.cases, policyInputs.engine, policyInputs.manifests, outcome.routes));
+    } else {
+      findings = routeFindings(results, outcome.routes ?? new Map());
+    }
     const report: Report = {
       schemaVersion: REPORT_SCHEMA_VERSION,
       run: { id: runId, command: ['netprobe', 'run', ...args].join(' '), startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), cluster: target.server, context: target.context },
-      summary: summarize(outcome.results),
-      results: outcome.results,
+      summary: summarize(results),
+      results,
     };
+    if (findings.length > 0) report.findings = findings;
     try {
       await writeOutputs(report, outputs, { stdout: { write: io.stdout, isTTY: process.stdout.isTTY, columns: process.stdout.columns } });
     } catch (err) {
       if (!(err instanceof OutputWriteError)) throw err;
       io.stderr(`netprobe run: ${err.message}\n`);
       return EXIT.usage;
+    }
+    if (findings.length > 0) {
+      const { renderFindings } = await import('../../verdict/patterns.ts');
+      io.stderr(`\n${renderFindings(findings).map((l) => `netprobe: ${l}`).join('\n')}\n`);
     }
     return exitCodeFor(report.summary);
   },

@@ -77,3 +77,11 @@ describe('live cluster objects to the policy engine', () => {
     expect(pd.facts).to.include({ ingressDenied: 1, egressDenied: 0 });
   });
 });
+
+describe('API field names from the client models', () => {
+  it('renames an ingress rule\'s `_from` back to `from`, everywhere, and nothing else', async () => {
+    const { apiFieldNames } = await import('../../../src/cluster/policy-state.ts');
+    const model = { spec: { ingress: [{ _from: [{ podSelector: { matchLabels: { _x: '1' } } }], ports: [{ port: 'http' }] }] } };
+    expect(apiFieldNames(model)).to.deep.equal({ spec: { ingress: [{ from: [{ podSelector: { matchLabels: { _x: '1' } } }], ports: [{ port: 'http' }] }] } });
+  });
+});

@@ -34,6 +34,8 @@ const MUTATIONS: Mutation[] = [
   ['wrong schemaVersion', (d) => (d.schemaVersion = 'netprobe.dev/report/v2')],
   ['httpStatus out of range', (d) => (d.results[5].httpStatus = 42)],
   ['unknown field', (d) => (d.results[0].colour = 'red')],
+  ['unknown finding pattern', (d) => (d.findings = [{ pattern: 'bad-luck', message: 'm', results: [] }])],
+  ['finding without results', (d) => (d.findings = [{ pattern: 'not-enforcing', message: 'm' }])],
 ];
 
 describe('json report', () => {
@@ -43,6 +45,18 @@ describe('json report', () => {
 
   it('conforms to schema/report.schema.json (checked by ajv)', () => {
     expect(valid(JSON.parse(text))).to.equal(true);
+  });
+
+  it('writes run-level findings after the results, within the schema', () => {
+    const withFindings: Report = {
+      ...report,
+      findings: [{ pattern: 'not-enforcing', message: 'every connection the policies deny was allowed', results: [report.results[0]!.name] }],
+    };
+    const doc = JSON.parse(render(withFindings)) as Record<string, any>;
+    expect(Object.keys(doc)).to.deep.equal(['schemaVersion', 'run', 'summary', 'results', 'findings']);
+    expect(Object.keys(doc.findings[0])).to.deep.equal(['pattern', 'message', 'results']);
+    expect(valid(doc)).to.equal(true);
+    expect(parseReport(render(withFindings)).findings).to.deep.equal(withFindings.findings);
   });
 
   it('reads back into the same report', () => {

@@ -1,0 +1,35 @@
+// Observed results joined with the policy engine's predictions (`netprobe run --policies` / `--predict`),
+// and the run-level findings where they disagree. Pure.
+import { predictCase, withPrediction, type ConnectionJudge } from '../policy/predict.ts';
+import type { PeerWorld } from '../policy/peers.ts';
+import type { Case } from '../suite/model.ts';
+import type { Result } from '../verdict/model.ts';
+import { findPatterns, type CaseEvidence, type Finding, type RouteEvidence } from '../verdict/patterns.ts';
+
+export function attachPredictions(
+  results: readonly Result[],
+  cases: readonly Case[],
+  engine: ConnectionJudge,
+  world: PeerWorld,
+  routes: ReadonlyMap<string, RouteEvidence> = new Map(),
+): { results: Result[]; findings: Finding[] } {
+  const byName = new Map(cases.map((c) => [c.id, c]));
+  const evidence = new Map<string, CaseEvidence>();
+  const out = results.map((r) => {
+    const c = byName.get(r.name);
+    if (c === undefined) return r;
+    const p = predictCase(engine, world, c);
+    const ev: CaseEvidence = { prediction: p.facts };
+    const route = routes.get(r.name);
+    if (route !== undefined) ev.routes = route;
+    evidence.set(r.name, ev);
+    return withPrediction(r, p);
+  });
+  return { results: out, findings: findPatterns(out, evidence) };
+}
+
+/** Route disagreements alone, for runs without a prediction. */
+export function routeFindings(results: readonly Result[], routes: ReadonlyMap<string, RouteEvidence>): Finding[] {
+  const evidence = new Map<string, CaseEvidence>([...routes].map(([k, v]) => [k, { routes: v }]));
+  return findPatterns(results, evidence);
+}
