@@ -31,6 +31,7 @@ export const COMMANDS: Readonly<Record<string, Loader>> = {
   report: () => import('./commands/report.ts'),
   predict: () => import('./commands/predict.ts'),
   explain: () => import('./commands/explain.ts'),
+  doctor: () => import('./commands/doctor.ts'),
   isolation: () => import('./commands/isolation.ts'),
   generate: () => import('./commands/generate.ts'),
   matrix: () => import('./commands/matrix.ts'),

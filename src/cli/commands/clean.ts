@@ -5,11 +5,13 @@ import { CLUSTER_FLAGS_USAGE, CLUSTER_OPTIONS, clusterFlagsFrom } from '../clust
 import { ClusterConfigError, connect } from '../../cluster/connect.ts';
 import { apiErrorMessage } from '../../cluster/errors.ts';
 import { deleteRunPods } from '../../cluster/pods.ts';
+import { deleteRunNamespaces } from '../../cluster/canary.ts';
 import { EXIT } from '../../verdict/model.ts';
 
 const USAGE = `netprobe clean [--run ID] [FLAGS]
 
-Deletes every pod netprobe created (label netprobe.dev/run) in every namespace, or only those of one run.
+Deletes every pod netprobe created (label netprobe.dev/run) in every namespace, or only those of one run,
+and the temporary namespaces netprobe doctor creates (same labels; not with --namespace).
 
 Flags:
 ${CLUSTER_FLAGS_USAGE}
@@ -28,6 +30,10 @@ export const command: Command = {
       const namespace = clusterFlagsFrom(values).namespace;
       const n = await deleteRunPods(target.kc, values.run, namespace ? [namespace] : undefined);
       io.stdout(`netprobe clean: deleted ${namespace ? 'the' : n} netprobe pod${n === 1 ? '' : 's'}${values.run ? ` of run ${values.run}` : ''}${namespace ? ` in ${namespace}` : ''}\n`);
+      if (!namespace) {
+        const gone = await deleteRunNamespaces(target.kc, values.run);
+        if (gone.length > 0) io.stdout(`netprobe clean: deleted namespace${gone.length === 1 ? '' : 's'} ${gone.join(', ')}\n`);
+      }
       return EXIT.ok;
     } catch (err) {
       io.stderr(`netprobe clean: ${err instanceof ClusterConfigError ? err.message : apiErrorMessage(err)}\n`);

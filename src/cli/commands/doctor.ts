@@ -1,0 +1,88 @@
+// `netprobe doctor`: can netprobe work against this cluster, and does the cluster enforce NetworkPolicy?
+import type { Command } from '../main.ts';
+import { UsageError, parseCommandArgs } from '../main.ts';
+import { CLUSTER_FLAGS_USAGE, CLUSTER_OPTIONS, clusterFlagsFrom } from '../cluster-flags.ts';
+import { abortOnSignals } from '../signals.ts';
+import { EXIT } from '../../verdict/model.ts';
+
+const USAGE = `netprobe doctor [FLAGS]
+
+Checks that the API answers (and its version), which permissions netprobe lacks, and whether the cluster
+enforces NetworkPolicy: in a temporary namespace (netprobe-doctor-ID, labelled netprobe.dev/run, Pod
+Security restricted) it starts an echo server and a probe pod, checks that the probe connects, then
+applies a deny-all ingress policy to the server and measures how long until the probe is blocked, then
+the same with a deny-all egress policy on the probe pod. The namespace is deleted at the end, also on
+Ctrl-C (\`netprobe clean\` removes one a killed doctor left).
+
+Flags:
+${CLUSTER_FLAGS_USAGE.split('\n').filter((l) => !l.includes('--namespace')).join('\n')}
+  --enforce-timeout SECONDS  how long a deny policy gets to take effect (default 30)
+  --probe-image IMAGE        probe image (default $PROBE_IMAGE)
+  --echo-image IMAGE         echo server image (default $ECHO_IMAGE)
+  --image-pull-secret NAME   for the canary pods; repeatable
+  -h, --help                 show this help
+
+Exit codes: 0 NetworkPolicy is enforced on ingress and egress; 1 it is not (on one or both); 3 doctor
+could not tell (API unreachable, permissions missing, the canary did not start or its baseline failed).
+`;
+
+export const command: Command = {
+  name: 'doctor',
+  summary: 'check API access and permissions, and whether the cluster enforces NetworkPolicy',
+  usage: USAGE,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs(args, {
+      ...CLUSTER_OPTIONS,
+      'enforce-timeout': { type: 'string' },
+      'probe-image': { type: 'string' },
+      'echo-image': { type: 'string' },
+      'image-pull-secret': { type: 'string', multiple: true },
+    });
+    if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
+    const timeout = Number(values['enforce-timeout'] ?? '30');
+    if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--enforce-timeout ${values['enforce-timeout']}: expected a number of seconds`);
+    const probeImage = values['probe-image'] ?? process.env.PROBE_IMAGE;
+    const echoImage = values['echo-image'] ?? process.env.ECHO_IMAGE ?? probeImage;
+    if (!probeImage || !echoImage) throw new UsageError('no probe image: pass --probe-image or set PROBE_IMAGE (scripts/cluster up prints it)');
+
+    const { ClusterConfigError, connect } = await import('../../cluster/connect.ts');
+    const { newRunId } = await import('../../run/run-suites.ts');
+    const { runDoctor } = await import('../../doctor/doctor.ts');
+    const { decide } = await import('../../doctor/decide.ts');
+    let target;
+    try {
+      target = connect(clusterFlagsFrom(values));
+    } catch (err) {
+      if (err instanceof ClusterConfigError) {
+        io.stderr(`netprobe doctor: ${err.message}\n`);
+        return EXIT.undecided;
+      }
+      throw err;
+    }
+    const signals = abortOnSignals((sig) => io.stderr(`netprobe doctor: ${sig}: stopping and deleting the canary namespace\n`));
+    let facts;
+    try {
+      facts = await runDoctor(target, {
+        runId: newRunId(),
+        probeImage,
+        echoImage,
+        deadlineSeconds: 0,
+        imagePullSecrets: values['image-pull-secret'] ?? [],
+        extraLabels: {},
+        annotations: {},
+        nodeSelector: {},
+        tolerations: [],
+        deadlineMs: timeout * 1000,
+        intervalMs: 200,
+        startTimeoutMs: 120_000,
+        signal: signals.signal,
+        log: (line) => io.stderr(`netprobe doctor: ${line}\n`),
+      });
+    } finally {
+      signals.dispose();
+    }
+    const { code, lines } = decide(facts);
+    io.stdout(`${lines.join('\n')}\n`);
+    return signals.signal.aborted ? 130 : code;
+  },
+};
