@@ -4,10 +4,11 @@ import * as k8s from '@kubernetes/client-node';
 import { apiClient } from './api.ts';
 import { apiErrorMessage } from './errors.ts';
 
+/** The namespaces that are Active (pods cannot be started in one being deleted). */
 export async function listNamespaceNames(kc: k8s.KubeConfig): Promise<string[]> {
   const core = apiClient(kc, k8s.CoreV1Api);
   const list = await core.listNamespace();
-  return list.items.map((n) => n.metadata?.name ?? '').filter(Boolean).sort();
+  return list.items.filter((n) => n.status?.phase !== 'Terminating').map((n) => n.metadata?.name ?? '').filter(Boolean).sort();
 }
 
 /**

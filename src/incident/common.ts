@@ -50,7 +50,8 @@ export function isNetprobePod(p: PodInfo): boolean {
 
 /** Serving pods of users (never netprobe's own), grouped by identity, in a stable order. */
 export function podGroups(pods: readonly PodInfo[]): PodGroup[] {
-  const serving = pods.filter((p) => !isNetprobePod(p) && isServing(p));
+  // hostNetwork pods send and receive as their node: no probe pod can stand for them.
+  const serving = pods.filter((p) => !isNetprobePod(p) && !p.hostNetwork && isServing(p));
   const byKey = new Map<string, PodGroup>();
   for (const rep of distinctIdentities(serving)) {
     byKey.set(identityKey(rep.namespace, rep.labels, rep.serviceAccount), {

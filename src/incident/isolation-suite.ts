@@ -20,6 +20,7 @@ import {
   type ExpectationYaml,
   type L4Name,
   type PeerYaml,
+  type PodGroup,
 } from './common.ts';
 
 export interface HostPort {
@@ -144,19 +145,38 @@ export function isolationSuite(snapshot: ClusterSnapshot, o: IsolationOptions): 
     return name;
   });
 
-  // Ingress sources: "any pod" of every other namespace (and of this one when only some pods are isolated),
-  // plus the labelled pods that the namespace's own policies let in.
+  // Other pods get one endpoint each, shared by ingress (as sources) and egress (as destinations).
+  const groupNames = new Map<PodGroup, string>();
+  const groupEndpoint = (g: PodGroup): string => {
+    let name = groupNames.get(g);
+    if (name === undefined) {
+      name = names.take(groupName(g));
+      groupNames.set(g, name);
+      endpoints[name] = { namespace: g.namespace, podSelector: exactSelector(g, allGroups) };
+      endpointComments[name] = `${g.pods.length} pod${g.pods.length === 1 ? '' : 's'} (${labelText(g.labels)}), ports ${g.ports.map((p) => `${p.port}/${p.protocol}`).join(', ') || 'none declared'}`;
+    }
+    return name;
+  };
+
+  // Ingress sources, in every other namespace (and in this one when only some pods are isolated):
+  // - every real identity: its own egress rules may let it out where a new pod could not go;
+  // - a stand-in for "any pod": a new pod an intruder starts there;
+  // - the labelled pods the namespace's own policies let in, when no such pod runs yet.
   const sourceNamespaces: NamespaceInfo[] = selecting ? [namespaces.get(ns)!, ...peers] : peers;
   const sources: string[] = [];
   for (const peerNs of sourceNamespaces) {
+    const real = allGroups.filter((g) => g.namespace === peerNs.name && !targets.includes(g));
+    for (const g of real) sources.push(groupEndpoint(g));
     const any = names.take(`${peerNs.name}.any-pod`);
     endpoints[any] = { namespace: peerNs.name, podSelector: { matchLabels: { [STAND_IN_LABEL]: STAND_IN_VALUE } }, synthetic: true };
     endpointComments[any] = `a stand-in for any pod of ${peerNs.name}: a label no policy selects`;
     sources.push(any);
     for (const admitted of admittedLabelSets(o.policies ?? [], ns, peerNs)) {
+      const matches = compileSelector({ matchLabels: admitted.labels });
+      if (real.some((g) => matches(g.labels))) continue;
       const name = names.take(`${peerNs.name}.${Object.values(admitted.labels).join('-')}`);
       endpoints[name] = { namespace: peerNs.name, podSelector: { matchLabels: admitted.labels }, synthetic: true };
-      endpointComments[name] = `the ${admitted.why}`;
+      endpointComments[name] = `a stand-in for the ${admitted.why}`;
       sources.push(name);
     }
   }
@@ -186,11 +206,7 @@ export function isolationSuite(snapshot: ClusterSnapshot, o: IsolationOptions): 
     for (const peerNs of peers) {
       const groups = allGroups.filter((g) => g.namespace === peerNs.name && g.ports.length > 0);
       for (const d of groups) {
-        const dName = names.take(groupName(d));
-        if (!endpoints[dName]) {
-          endpoints[dName] = { namespace: d.namespace, podSelector: exactSelector(d, allGroups) };
-          endpointComments[dName] = `${d.pods.length} pod${d.pods.length === 1 ? '' : 's'} (${labelText(d.labels)})`;
-        }
+        const dName = groupEndpoint(d);
         const protocols = byProtocol(d.ports);
         for (const [protocol, ports] of protocols) {
           expectations.push({
@@ -273,7 +289,7 @@ export function isolationSuite(snapshot: ClusterSnapshot, o: IsolationOptions): 
     header: [
       `Written by netprobe isolation ${ns}${selecting ? ` --selector ${labelText(selector)}` : ''}${keep.size > 0 ? ` --keep ${[...keep].join(',')}` : ''}.`,
       `Re-run it with: netprobe run THIS-FILE`,
-      `Ingress: from ${sourceNamespaces.map((n) => n.name).join(', ') || 'no other namespace'} to every isolated pod on every declared port.`,
+      `Ingress: from every pod identity of ${sourceNamespaces.map((n) => n.name).join(', ') || 'no other namespace'} and a stand-in for any pod there, to every isolated pod on every declared port.`,
       `Egress: from every isolated pod to the pods of ${peers.map((n) => n.name).join(', ') || 'no other namespace'} on their declared ports,`,
       `cluster DNS${(o.kubeApi ?? []).length > 0 ? ', the Kubernetes API' : ''}${(o.external ?? []).length > 0 || keptHosts.size > 0 ? ' and the given external addresses' : ''}. Kept open: ${kept}.`,
       'A deny passes only when its target is shown alive (a readiness probe on the port, a control probe,',

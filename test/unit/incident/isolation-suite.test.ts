@@ -29,12 +29,12 @@ describe('incident: isolation suite', () => {
     expect(suite.expectations.every((e) => e.expect === 'deny')).to.equal(true);
   });
 
-  it('probes ingress from one "any pod" stand-in per other namespace (not kube-system) to every isolated identity on every declared port', () => {
+  it('probes ingress from every real identity and an "any pod" stand-in of every other namespace (not kube-system) to every isolated identity on every declared port', () => {
     const { suite, counts } = generate();
     const ingress = suite.expectations.filter((e) => e.tags.includes('ingress'));
     const sources = [...new Set(ingress.map((e) => e.from[0]!.label))].sort();
-    expect(sources).to.deep.equal(['db.any-pod', 'web.any-pod']);
-    expect(counts.sources).to.equal(2);
+    expect(sources).to.deep.equal(['db.any-pod', 'db.postgres', 'web.any-pod', 'web.web']);
+    expect(counts.sources).to.equal(4);
     const webAny = ingress.find((e) => e.from[0]!.label === 'web.any-pod' && e.to[0]!.label === 'api.api')!;
     expect(webAny.from[0]!.peer).to.deep.equal({ kind: 'pods', namespace: 'web', podSelector: { matchLabels: { 'netprobe.dev/stand-in': 'any-pod' } }, synthetic: true });
     expect(webAny.ports.map((p) => (p.kind === 'number' ? p.port : 0))).to.deep.equal([8080, 9090]);
@@ -80,7 +80,7 @@ describe('incident: isolation suite', () => {
     expect(generate({ keep: ['dns'], dnsControlNamespace: 'db' }).suite.expectations.some((e) => e.tags.includes('control'))).to.equal(false);
   });
 
-  it('adds a stand-in for the labelled pods a policy of the namespace lets in', () => {
+  it('adds a stand-in for the labelled pods a policy of the namespace lets in when none runs yet', () => {
     const policies = parseManifests(`
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -91,12 +91,16 @@ spec:
   - from:
     - namespaceSelector: {matchLabels: {team: frontend}}
       podSelector: {matchLabels: {app: web}}
+    - namespaceSelector: {matchLabels: {team: frontend}}
+      podSelector: {matchLabels: {app: web-v2}}
 `).policies;
     const { suite, yaml } = generate({ policies });
-    const web = suite.expectations.filter((e) => e.from[0]!.label === 'web.web');
-    expect(web.length).to.be.greaterThan(0);
-    expect(web[0]!.from[0]!.peer).to.deep.include({ namespace: 'web', podSelector: { matchLabels: { app: 'web' } }, synthetic: true });
-    expect(yaml).to.contain('pods policy api/api-ingress admits (ingress rule 0)');
+    const v2 = suite.expectations.filter((e) => e.from[0]!.label === 'web.web-v2');
+    expect(v2.length).to.be.greaterThan(0);
+    expect(v2[0]!.from[0]!.peer).to.deep.include({ namespace: 'web', podSelector: { matchLabels: { app: 'web-v2' } }, synthetic: true });
+    expect(yaml).to.contain('a stand-in for the pods policy api/api-ingress admits (ingress rule 0)');
+    // app=web runs: the real identity probes that rule, no stand-in is added for it.
+    expect(suite.expectations.filter((e) => e.from[0]!.label.startsWith('web.web') && e.from[0]!.label !== 'web.web' && e.from[0]!.label !== 'web.web-v2')).to.deep.equal([]);
   });
 
   it('with --selector, isolates only those pods and probes from the rest of the namespace too', () => {
@@ -106,12 +110,13 @@ spec:
     expect(suite.expectations.some((e) => e.from[0]!.label === 'api.any-pod')).to.equal(true);
   });
 
-  it('plans one probe pod per ingress namespace plus one per isolated identity, and nothing unprobeable', () => {
+  it('plans a probe pod per source identity and stand-in, no echo server, nothing unprobeable', () => {
     const { cases } = generate({ selector: { app: 'api', track: 'canary' }, fromNamespaces: ['web'] });
     const plan = buildPlan(cases, shopSnapshot());
     expect(plan.unprobeable).to.deep.equal([]);
-    // api.any-pod and web.any-pod stand-ins, and the canary itself as egress source.
-    expect(plan.sources.map((s) => s.namespace).sort()).to.deep.equal(['api', 'api', 'web']);
+    // In api: the api and worker identities, the any-pod stand-in, and the canary itself (egress); in web:
+    // the web identity (its two replicas are one) and the stand-in.
+    expect(plan.sources.map((s) => s.namespace).sort()).to.deep.equal(['api', 'api', 'api', 'api', 'web', 'web']);
     expect(plan.servers).to.deep.equal([]);
   });
 
