@@ -81,6 +81,8 @@ describe('e2e: predictions and doctor on the local cluster', function () {
 
     describe('with kube-router stopped', () => {
       let stopped: CliRun;
+      let open: Report;
+      let openRun: CliRun;
       let restoredAfterMs = 0;
 
       before(async function () {
@@ -88,6 +90,13 @@ describe('e2e: predictions and doctor on the local cluster', function () {
         await exec(CLUSTER, ['stop-component', 'kube-router'], { env: process.env });
         try {
           stopped = await netprobe(['doctor', '--enforce-timeout', '10']);
+          const out = path.join(mkdtempSync(path.join(tmpdir(), 'netprobe-policy-')), 'open.json');
+          openRun = await netprobe(['run', 'suites/demo/zero-trust.yaml', '--policies', 'demo/policies', '--policies', 'demo/app', '-o', `json=${out}`, '--quiet']);
+          try {
+            open = readReport(out);
+          } catch (err) {
+            throw new Error(`netprobe run wrote no report (exit ${openRun.code}): ${(err as Error).message}\n${openRun.stdout}\n${openRun.stderr}`);
+          }
         } finally {
           await exec(CLUSTER, ['start-component', 'kube-router'], { env: process.env });
         }
@@ -108,6 +117,16 @@ describe('e2e: predictions and doctor on the local cluster', function () {
       it('reports no enforcement on either direction, and exits 1', () => {
         expect(stopped.code, `${stopped.stdout}\n${stopped.stderr}`).to.equal(1);
         expect(enforcement(stopped)).to.equal('enforces NetworkPolicy: ingress no (still open after 10 s), egress no (still open after 10 s)');
+      });
+
+      it('makes a run name the pattern: every predicted deny observed allowed', () => {
+        expect(openRun.code, openRun.stderr).to.equal(1);
+        const denies = open.results.filter((r) => r.predicted === 'denied');
+        expect(denies.length).to.be.greaterThan(2);
+        for (const r of denies) expect(r.observed, r.name).to.equal('allowed');
+        expect(open.findings?.map((f) => f.pattern)).to.deep.equal(['not-enforcing']);
+        expect(open.findings![0]!.results).to.have.members(denies.map((r) => r.name));
+        expect(openRun.stderr).to.match(/finding \(not-enforcing\): every connection the policies deny was allowed/);
       });
 
       it('still deletes its namespace', async () => {
