@@ -1,12 +1,14 @@
 // Benchmark: time from command start to verdict for `netprobe isolation` of a namespace of 10 pods
 // (10 identities, one declared port each) checked from 5 other namespaces (2 pods each), 2 s timeout,
 // under an emergency isolation policy that keeps DNS. Runs the real CLI, as a responder would.
-//   node bench/isolation.ts        (KUBECONFIG, PROBE_IMAGE, ECHO_IMAGE from scripts/cluster/cluster up)
+//   node bench/isolation.ts        (KUBECONFIG, PROBE_IMAGE, ECHO_IMAGE from scripts/cluster/cluster up;
+//                                   BENCH_ROUNDS=N rounds, default 3; BENCH_KEEP=1 keeps the namespaces)
 import { kubectl, netprobe, tempFile } from '../test/e2e/support.ts';
 
 const TARGET = 'bench-iso-target';
 const OTHERS = Array.from({ length: 5 }, (_, i) => `bench-iso-peer${i + 1}`);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const { loadavg } = await import('node:os');
 const ECHO = process.env.ECHO_IMAGE;
 if (!ECHO || !process.env.PROBE_IMAGE || !process.env.KUBECONFIG) throw new Error('set KUBECONFIG, PROBE_IMAGE, ECHO_IMAGE (eval "$(scripts/cluster/cluster up | tail -4)")');
 
@@ -58,11 +60,13 @@ try {
     const run = await netprobe(['isolation', TARGET, '--keep', 'dns', '--from-namespaces', OTHERS.join(','), '--timeout', '2', '-o', `json=${json}`, '--quiet']);
     const report = JSON.parse((await import('node:fs')).readFileSync(json, 'utf8')) as { summary: Record<string, number> };
     times.push(run.ms);
-    console.log(`round ${i + 1}: exit ${run.code}, ${(run.ms / 1000).toFixed(1)} s from command start to verdict, ${JSON.stringify(report.summary)}`);
+    const phases = /verdict in .*/.exec(run.stderr)?.[0] ?? '';
+    console.log(`round ${i + 1}: exit ${run.code}, ${(run.ms / 1000).toFixed(1)} s from command start to verdict; ${phases}; ${JSON.stringify(report.summary)}`);
     if (run.code !== 0) console.log(run.stderr);
   }
+  console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const sorted = [...times].sort((a, b) => a - b);
   console.log(`isolation of 10 pods from 5 namespaces, 2 s timeout: median ${(sorted[Math.floor(sorted.length / 2)]! / 1000).toFixed(1)} s, best ${(sorted[0]! / 1000).toFixed(1)} s (goal: under 15 s)`);
 } finally {
-  await kubectl(['delete', 'namespace', TARGET, ...OTHERS, '--wait=false']);
+  if (!process.env.BENCH_KEEP) await kubectl(['delete', 'namespace', TARGET, ...OTHERS, '--wait=false']);
 }

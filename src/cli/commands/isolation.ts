@@ -188,6 +188,11 @@ export const command: Command = {
           const r = report(args, outcome.runId, startedAt, target, outcome.results);
           code = exitCodeFor(r.summary);
           const now = new Date();
+          if (previous === undefined && outcome.timings) {
+            const t = outcome.timings;
+            const s = (ms: number) => (ms / 1000).toFixed(1);
+            io.stderr(`netprobe isolation: verdict in ${s(now.getTime() - startedAt.getTime())} s (${outcome.plan.sources.length + outcome.plan.servers.length} pods started in ${s(t.startMs)} s, settle ${s(t.settleMs)} s, probes ${s(t.probeMs)} s)\n`);
+          }
           if (previous === undefined) {
             if (!(await write(r, outputs, io))) return EXIT.usage;
             if (watchSeconds !== undefined) io.stdout(`${roundLine(r.results, now, round)}; watching every ${watchSeconds} s (Ctrl-C to stop)\n`);
