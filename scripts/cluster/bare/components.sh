@@ -31,7 +31,9 @@ start_apiserver() {
   wait_for 90 kube-apiserver api_ready || die "kube-apiserver did not become ready, see $LOG_DIR/kube-apiserver.log"
 }
 
-start_controllers() {
+start_controllers() { start_controller_manager; start_scheduler; }
+
+start_controller_manager() {
   local kcfg=$STATE_DIR/controller-manager.kubeconfig
   start_proc kube-controller-manager "$K8S_BIN/kube-controller-manager" \
     --kubeconfig "$kcfg" --authentication-kubeconfig "$kcfg" --authorization-kubeconfig "$kcfg" \
@@ -41,7 +43,10 @@ start_controllers() {
     --cluster-signing-cert-file "$PKI_DIR/ca.crt" --cluster-signing-key-file "$PKI_DIR/ca.key" \
     --root-ca-file "$PKI_DIR/ca.crt" --service-account-private-key-file "$PKI_DIR/sa.key" \
     --use-service-account-credentials --controllers '*,-cloud-node-lifecycle' --v=1
-  kcfg=$STATE_DIR/scheduler.kubeconfig
+}
+
+start_scheduler() {
+  local kcfg=$STATE_DIR/scheduler.kubeconfig
   start_proc kube-scheduler "$K8S_BIN/kube-scheduler" \
     --kubeconfig "$kcfg" --authentication-kubeconfig "$kcfg" --authorization-kubeconfig "$kcfg" \
     --bind-address 127.0.0.1 --leader-elect=false --v=1
@@ -58,6 +63,10 @@ start_node() {
   start_proc kubelet "$K8S_BIN/kubelet" --config "$STATE_DIR/conf/kubelet.yaml" \
     --kubeconfig "$STATE_DIR/kubelet.kubeconfig" --root-dir "$STATE_DIR/kubelet" \
     --cert-dir "$STATE_DIR/kubelet/pki" --hostname-override "$NODE_NAME" --node-ip "$NODE_IP" --v=1
+  start_kube_proxy
+}
+
+start_kube_proxy() {
   start_proc kube-proxy "$K8S_BIN/kube-proxy" --config "$STATE_DIR/conf/kube-proxy.yaml" --v=1
 }
 

@@ -34,6 +34,19 @@ cluster_healthy() {
   api_ready >/dev/null 2>&1 && node_ready 2>/dev/null && dns_ready
 }
 
+# The daemons that can be restarted alone, and how; the others (etcd, kube-apiserver, containerd,
+# kubelet) hold the cluster's state, and losing one of them means starting afresh.
+declare -A RESTART=([kube-controller-manager]=start_controller_manager [kube-scheduler]=start_scheduler
+  [kube-proxy]=start_kube_proxy [kube-router]=start_netpol [external-host]=external_host_up)
+
+# repairable: the core runs and the node is Ready; prints the stopped daemons that can be restarted.
+repairable() {
+  local d
+  for d in etcd kube-apiserver containerd kubelet; do proc_pid "$d" >/dev/null || return 1; done
+  api_ready >/dev/null 2>&1 && node_ready 2>/dev/null || return 1
+  for d in "${!RESTART[@]}"; do proc_pid "$d" >/dev/null || echo "$d"; done
+}
+
 node_has_pod_cidr() { [[ -n $(kc get node "$NODE_NAME" -o jsonpath='{.spec.podCIDR}') ]]; }
 
 bare_up() {
@@ -42,8 +55,15 @@ bare_up() {
   packages_up
   binaries_up
   images_up
+  local stopped
   if cluster_healthy; then
     log "the cluster is already up"
+    images_import
+    start_dns
+  elif stopped=$(repairable) && [[ -n $stopped ]]; then
+    log "restarting what stopped: $(echo $stopped)"
+    local d
+    for d in $stopped; do "${RESTART[$d]}"; done
     images_import
     start_dns
   else
