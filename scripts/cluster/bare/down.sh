@@ -25,6 +25,23 @@ mounts_clean() {
   log "warning: mounts left: $(our_mounts | tr '\n' ' ')"
 }
 
+# containerd 1.6's shims put their sockets in /run/containerd/s whatever containerd's own paths
+# are; a killed shim leaves its socket behind. Removes the ones nothing listens on any more.
+SHIM_SOCKET_DIR=/run/containerd/s
+stale_shim_sockets() {
+  local live s
+  live=$(ss -xlH 2>/dev/null | awk '{print $5}')
+  for s in "$SHIM_SOCKET_DIR"/*; do [[ -S $s ]] && ! grep -qxF "$s" <<<"$live" && echo "$s"; done
+  true
+}
+
+shim_sockets_clean() {
+  stale_shim_sockets | xargs -r rm -f
+  # the directories our containerd and ctr made, when they are empty
+  rmdir "$SHIM_SOCKET_DIR" /run/containerd/fifo /run/containerd/runc/k8s.io /run/containerd/runc /run/containerd 2>/dev/null
+  true
+}
+
 cgroups_clean() {
   local d
   for d in /sys/fs/cgroup/*/kubepods; do
@@ -45,6 +62,7 @@ teardown() {
   ((${#pids[@]})) && kill_pids 5 "${pids[@]}"
   mounts_clean
   cgroups_clean
+  shim_sockets_clean
   host_network_down
   if [[ -f $RUN_DIR/sysctl.orig ]]; then sysctl -qp "$RUN_DIR/sysctl.orig" >/dev/null 2>&1 || true; fi
   rm -rf "$RUN_DIR"

@@ -1,6 +1,6 @@
 # leftovers: prints, one per line, everything of a bare cluster still on the machine (processes,
 # mounts, namespaces, links, routes, iptables chains, ipsets, cgroups); prints nothing when clean.
-# Sourced after lib.sh and procs.sh.
+# Sourced after lib.sh, procs.sh and down.sh.
 
 leftovers() {
   local p
@@ -20,5 +20,6 @@ leftovers() {
   done
   ipset list -n 2>/dev/null | grep -E '^(inet6:)?(KUBE-|kube-router-)' | sed 's/^/ipset /'
   ls -d /sys/fs/cgroup/*/kubepods 2>/dev/null | sed 's/^/cgroup /'
+  stale_shim_sockets | sed 's/^/socket /'
   true
 }
