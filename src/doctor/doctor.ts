@@ -111,6 +111,10 @@ async function canary(target: ClusterTarget, namespace: string, labels: Record<s
   }
   log('waiting for the canary pods');
   const states = await waitForPods(kc, opts.runId, [podId(server), podId(probe)], [namespace], opts.startTimeoutMs, opts.signal);
+  if (opts.signal.aborted) {
+    facts.canaryProblem = 'interrupted';
+    return;
+  }
   const sState = states.get(podId(server));
   const pState = states.get(podId(probe));
   if (!sState?.ready || !pState?.ready) {
@@ -134,6 +138,10 @@ async function canary(target: ClusterTarget, namespace: string, labels: Record<s
   log('baseline: the probe must connect');
   const base = await pollUntil(once, 'open', { ...poll, deadlineMs: 30_000, confirm: 1 }, realClock);
   if (base.afterMs === undefined) {
+    if (opts.signal.aborted) {
+      facts.canaryProblem = 'interrupted';
+      return;
+    }
     facts.canaryProblem = `baseline failed: the probe pod cannot reach the echo server with no policy at all (last: ${base.last ?? 'no probe'})`;
     return;
   }
