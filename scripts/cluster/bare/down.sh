@@ -38,14 +38,14 @@ stale_shim_sockets() {
 shim_sockets_clean() {
   stale_shim_sockets | xargs -r rm -f
   # the directories our containerd and ctr made, when they are empty
-  rmdir "$SHIM_SOCKET_DIR" /run/containerd/fifo /run/containerd/runc/k8s.io /run/containerd/runc /run/containerd 2>/dev/null
+  rmdir "$SHIM_SOCKET_DIR" /run/containerd/fifo /run/containerd/runc/k8s.io /run/containerd/runc /run/containerd 2>/dev/null || true
   true
 }
 
 cgroups_clean() {
   local d
   for d in /sys/fs/cgroup/*/kubepods; do
-    [[ -d $d ]] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+    [[ -d $d ]] && { find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true; }
   done
   true
 }

@@ -13,7 +13,7 @@ packages_up() {
   )
   local cmd missing=()
   for cmd in "${!need[@]}"; do
-    if [[ $cmd == /* ]]; then [[ -x $cmd ]] && continue; else command -v "$cmd" >/dev/null && continue; fi
+    if [[ $cmd == /* ]]; then [[ -e $cmd ]] && continue; else command -v "$cmd" >/dev/null && continue; fi
     missing+=("${need[$cmd]}")
   done
   ((${#missing[@]})) || return 0

@@ -63,7 +63,7 @@ leftover_pids() {
     esac
   done
   cat /sys/fs/cgroup/pids/kubepods/cgroup.procs /sys/fs/cgroup/pids/kubepods/*/cgroup.procs \
-    /sys/fs/cgroup/pids/kubepods/*/*/cgroup.procs /sys/fs/cgroup/pids/kubepods/*/*/*/cgroup.procs 2>/dev/null
-  ip netns pids "$EXT_NS" 2>/dev/null
+    /sys/fs/cgroup/pids/kubepods/*/*/cgroup.procs /sys/fs/cgroup/pids/kubepods/*/*/*/cgroup.procs 2>/dev/null || true
+  ip netns pids "$EXT_NS" 2>/dev/null || true
   true
 }
