@@ -1,4 +1,4 @@
-// A suite derived from the NetworkPolicies of a namespace: for every pod identity of the namespace, every
+// A suite derived from the NetworkPolicies of one or more namespaces: for every pod identity there, every
 // connection in and out of it on declared ports (to and from the pods of the namespaces its policies
 // name, and "any pod" stand-ins there) is judged by the policy engine, and written as `allow` when the
 // policies allow it and `deny` when they do not. A policy edit that widens a rule then shows as a leak.
@@ -25,7 +25,8 @@ import {
 } from './common.ts';
 
 export interface FromPoliciesOptions {
-  namespace: string;
+  /** The namespaces whose policies are read (one suite for all of them, each path once). */
+  namespaces: readonly string[];
   /** More namespaces to judge against, besides those the policies name. */
   peerNamespaces?: readonly string[];
   timeoutSeconds?: number;
@@ -74,18 +75,18 @@ function groups(pods: readonly PodInfo[]): Group[] {
   return [...byKey.values()];
 }
 
-/** The namespaces the policies of `namespace` name (namespaceSelectors of their rules), besides itself. */
-export function namedNamespaces(state: ClusterState, namespace: string): string[] {
+/** The namespaces the policies of `namespaces` name (namespaceSelectors of their rules), besides those. */
+export function namedNamespaces(state: ClusterState, namespaces: readonly string[]): string[] {
   const out = new Set<string>();
   for (const p of state.policies) {
-    if (p.metadata.namespace !== namespace) continue;
+    if (!namespaces.includes(p.metadata.namespace)) continue;
     const peers = [...(p.spec.ingress ?? []).flatMap((r) => r.from ?? []), ...(p.spec.egress ?? []).flatMap((r) => r.to ?? [])];
     for (const peer of peers) {
       if (peer.namespaceSelector === undefined) continue;
       const everything = isEmptySelector(peer.namespaceSelector);
       const match = compileSelector(peer.namespaceSelector);
       for (const ns of state.namespaces) {
-        if (ns.name === namespace) continue;
+        if (namespaces.includes(ns.name)) continue;
         // `namespaceSelector: {}` means every namespace; the control plane joins only when named.
         if (everything && SYSTEM_NAMESPACES.includes(ns.name)) continue;
         if (match({ ...ns.labels, [NAMESPACE_NAME_LABEL]: ns.name })) out.add(ns.name);
@@ -118,19 +119,25 @@ function egressAddresses(state: ClusterState, namespace: string): { ip: string; 
 }
 
 export function suiteFromPolicies(state: ClusterState, o: FromPoliciesOptions): FromPoliciesSuite {
-  const ns = o.namespace;
-  const own = state.policies.filter((p) => p.metadata.namespace === ns);
-  if (own.length === 0) throw new FromPoliciesError(`no NetworkPolicy in namespace ${ns}: nothing to derive expectations from`);
+  const nss = [...new Set(o.namespaces)];
+  if (nss.length === 0) throw new FromPoliciesError('no namespace given');
+  const own = state.policies.filter((p) => nss.includes(p.metadata.namespace));
+  for (const n of nss) {
+    if (!own.some((p) => p.metadata.namespace === n)) throw new FromPoliciesError(`no NetworkPolicy in namespace ${n}: nothing to derive expectations from`);
+  }
+  const ns = nss.join(', ');
   const known = new Set(state.namespaces.map((n) => n.name));
   for (const n of o.peerNamespaces ?? []) if (!known.has(n)) throw new FromPoliciesError(`namespace ${n} is not known (no Namespace, pod or policy names it)`);
-  const peerNs = [...new Set([...namedNamespaces(state, ns), ...(o.peerNamespaces ?? [])])].filter((n) => n !== ns).sort();
+  const peerNs = [...new Set([...namedNamespaces(state, nss), ...(o.peerNamespaces ?? [])])].filter((n) => !nss.includes(n)).sort();
   const notes: string[] = [];
 
-  const all = groups(state.pods.filter((p) => p.namespace === ns || peerNs.includes(p.namespace)));
-  const subjects = all.filter((g) => g.namespace === ns);
-  if (subjects.length === 0) throw new FromPoliciesError(`no pod or workload in namespace ${ns}: the policies select nothing to probe`);
-  const peers = all.filter((g) => g.namespace !== ns && (g.namespace !== 'kube-system' || g.dns === true));
-  const standIns: Group[] = [ns, ...peerNs.filter((n) => !SYSTEM_NAMESPACES.includes(n))].map((n) => ({
+  const all = groups(state.pods.filter((p) => nss.includes(p.namespace) || peerNs.includes(p.namespace)));
+  const subjects = all.filter((g) => nss.includes(g.namespace));
+  for (const n of nss) {
+    if (!subjects.some((g) => g.namespace === n)) throw new FromPoliciesError(`no pod or workload in namespace ${n}: the policies select nothing to probe`);
+  }
+  const peers = all.filter((g) => !nss.includes(g.namespace) && (g.namespace !== 'kube-system' || g.dns === true));
+  const standIns: Group[] = [...nss, ...peerNs.filter((n) => !SYSTEM_NAMESPACES.includes(n))].map((n) => ({
     namespace: n,
     labels: { [STAND_IN_LABEL]: STAND_IN_VALUE },
     rep: { namespace: n, name: 'netprobe-stand-in', labels: { [STAND_IN_LABEL]: STAND_IN_VALUE }, ips: [], containerPorts: [] },
@@ -195,7 +202,7 @@ export function suiteFromPolicies(state: ClusterState, o: FromPoliciesOptions): 
     for (const to of [...peers, ...subjects]) {
       for (const port of to.ports) judge(s, to, port.port, port.protocol, 'egress');
     }
-    for (const a of egressAddresses(state, ns)) judge(s, { ip: a.ip }, a.port, a.protocol, 'egress');
+    for (const a of egressAddresses(state, s.namespace)) judge(s, { ip: a.ip }, a.port, a.protocol, 'egress');
   }
 
   const expectations: ExpectationYaml[] = [];
@@ -222,12 +229,12 @@ export function suiteFromPolicies(state: ClusterState, o: FromPoliciesOptions): 
     expectations.push(e);
   }
   const yaml = renderSuite({
-    name: o.name ?? `policies-${ns}`.slice(0, 63).replace(/-+$/, ''),
+    name: o.name ?? `policies-${nss.join('-')}`.slice(0, 63).replace(/-+$/, ''),
     description: `What the NetworkPolicies of ${ns} allow and deny, in and out, on declared ports.`,
     header: [
       `Written by netprobe generate from-policies from ${o.origin}: ${own.length} NetworkPolic${own.length === 1 ? 'y' : 'ies'} of ${ns}`,
       `(${own.map((p) => p.metadata.name).join(', ')}), judged by netprobe's policy engine.`,
-      `Peers: the pods of ${[ns, ...peerNs].join(', ')} and a stand-in for any pod of each; ports: those the pods declare.`,
+      `Peers: the pods of ${[...nss, ...peerNs].join(', ')} and a stand-in for any pod of each; ports: those the pods declare.`,
       'allow: the policies let it through; deny: they do not. Run it with netprobe run THIS-FILE.',
     ],
     defaults: { timeoutSeconds: o.timeoutSeconds ?? 2, attempts: 1 },

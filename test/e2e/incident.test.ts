@@ -100,7 +100,7 @@ describe('e2e: incident response (isolation, generate, matrix, watch)', function
     expect(report.results.some((r) => r.expect === 'allow')).to.equal(true);
   });
 
-  it('generate from-policies on the demo policies (files) gives suites that pass on the demo', async function () {
+  it('generate from-policies on the demo policies (files) gives one suite that passes on the demo', async function () {
     const present = (await kubectl(['get', 'namespace', 'demo-frontend', 'demo-api', 'demo-db', '-o', 'name']).catch(() => '')).split('\n').filter(Boolean);
     if (present.length < 3) {
       const msg = 'the demo is not deployed (scripts/demo-app apply)';
@@ -108,14 +108,13 @@ describe('e2e: incident response (isolation, generate, matrix, watch)', function
       console.log(`      (skipped: ${msg})`);
       this.skip();
     }
-    for (const ns of ['demo-frontend', 'demo-api', 'demo-db']) {
-      const gen = await netprobe(['generate', 'from-policies', '-n', ns, '--policies', 'demo']);
-      expect(gen.code, gen.stderr).to.equal(0);
-      const out = tempFile('r.json', '');
-      const run = await netprobe(['run', tempFile(`${ns}.yaml`, gen.stdout), '-o', `json=${out}`, '--quiet']);
-      const report = readReport(out);
-      expect(run.code, `${ns}: ${JSON.stringify(report.results.filter((r) => r.status !== 'pass'), null, 1)}`).to.equal(0);
-    }
+    const gen = await netprobe(['generate', 'from-policies', '-n', 'demo-frontend,demo-api,demo-db', '--policies', 'demo']);
+    expect(gen.code, gen.stderr).to.equal(0);
+    const out = tempFile('r.json', '');
+    const run = await netprobe(['run', tempFile('demo-policies.yaml', gen.stdout), '-o', `json=${out}`, '--quiet']);
+    const report = readReport(out);
+    expect(run.code, JSON.stringify(report.results.filter((r) => r.status !== 'pass'), null, 1)).to.equal(0);
+    expect(report.summary.pass).to.be.greaterThan(40);
   });
 
   it('the derived suite catches a policy edit that widens a rule (the API admits every frontend pod)', async () => {

@@ -19,10 +19,10 @@ const USAGE = `netprobe generate WHAT [FLAGS]
       keeping only cluster DNS and the given addresses. Never applied by netprobe: review it, then
       kubectl apply -f. \`netprobe isolation\` with the same flags proves it holds.
 
-  netprobe generate from-policies -n NAMESPACE (--from-cluster | --policies PATH...)
-      Prints a suite derived from the NetworkPolicies of NAMESPACE: allow for every connection on declared
+  netprobe generate from-policies -n NAMESPACE[,...] (--from-cluster | --policies PATH...)
+      Prints one suite derived from the NetworkPolicies of the namespaces (each path once): allow for every connection on declared
       ports that the policies let through, deny for those they do not, into and out of every pod
-      identity of the namespace, against the pods of the namespaces the policies name (--peer-namespaces
+      identity there, against the pods of the namespaces the policies name (--peer-namespaces
       adds more) and a stand-in for any pod of each. Run it with netprobe run: a policy edit that widens a
       rule shows up as a leak.
 
@@ -40,8 +40,8 @@ Exit codes: 0 printed; 2 invalid input or usage; 3 the cluster could not be read
 `;
 
 async function fromPolicies(values: { namespace?: string | undefined; 'from-cluster'?: boolean | undefined; policies?: string[] | undefined; 'peer-namespaces'?: string[] | undefined; timeout?: string | undefined; kubeconfig?: string | undefined; context?: string | undefined }, io: CliIO): Promise<number> {
-  const ns = values.namespace;
-  if (ns === undefined || ns === '') throw new UsageError('from-policies needs -n/--namespace NAMESPACE');
+  const nss = listValues(values.namespace === undefined ? [] : [values.namespace]);
+  if (nss.length === 0) throw new UsageError('from-policies needs -n/--namespace NAMESPACE[,NAMESPACE...]');
   const fromCluster = values['from-cluster'] === true;
   const paths = values.policies ?? [];
   if (fromCluster === paths.length > 0) throw new UsageError('from-policies needs either --from-cluster or --policies PATH (one of the two)');
@@ -60,8 +60,8 @@ async function fromPolicies(values: { namespace?: string | undefined; 'from-clus
       const policies = parseManifests(await readNetworkPolicyManifests(target.kc), 'cluster').policies;
       const first = await readSnapshot(target.kc, []);
       const names = first.namespaces.map((n) => n.name);
-      const named = namedNamespaces({ policies, namespaces: first.namespaces, pods: [] }, ns);
-      const snapshot = await readSnapshot(target.kc, [...new Set([ns, ...named, ...peerNamespaces])].filter((n) => names.includes(n)));
+      const named = namedNamespaces({ policies, namespaces: first.namespaces, pods: [] }, nss);
+      const snapshot = await readSnapshot(target.kc, [...new Set([...nss, ...named, ...peerNamespaces])].filter((n) => names.includes(n)));
       state = engineWorld(snapshot, policies);
     } catch (err) {
       io.stderr(`netprobe generate: cannot read the cluster at ${target.server}: ${apiErrorMessage(err)}\n`);
@@ -80,9 +80,9 @@ async function fromPolicies(values: { namespace?: string | undefined; 'from-clus
     origin = paths.join(', ');
   }
   try {
-    const out = suiteFromPolicies(state, { namespace: ns, peerNamespaces, timeoutSeconds, origin });
+    const out = suiteFromPolicies(state, { namespaces: nss, peerNamespaces, timeoutSeconds, origin });
     for (const n of out.notes) io.stderr(`netprobe generate: note: ${n}\n`);
-    io.stderr(`netprobe generate: ${out.counts.expectations} expectations (${out.counts.allow} allow, ${out.counts.deny} deny) from ${out.counts.policies} policies of ${ns}\n`);
+    io.stderr(`netprobe generate: ${out.counts.expectations} expectations (${out.counts.allow} allow, ${out.counts.deny} deny) from ${out.counts.policies} policies of ${nss.join(', ')}\n`);
     io.stdout(out.yaml);
     return EXIT.ok;
   } catch (err) {

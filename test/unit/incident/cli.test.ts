@@ -47,22 +47,19 @@ describe('incident: commands (no cluster)', () => {
     expect(leaks).to.deep.equal(['deny incident-web.admin -> incident-api.api TCP', 'deny incident-web.any-pod -> incident-api.api TCP']);
   });
 
-  it('on the demo policies: every namespace\'s derived suite agrees with them, and a widened demo rule is caught (the worker reaches postgres)', async () => {
+  it('on the demo policies: one suite for the three namespaces agrees with them, and a widened demo rule is caught (the worker reaches postgres)', async () => {
     const demo = fileURLToPath(new URL('../../../demo/', import.meta.url));
     const dir = mkdtempSync(path.join(tmpdir(), 'netprobe-incident-demo-'));
-    for (const ns of ['demo-frontend', 'demo-api', 'demo-db']) {
-      const r = await cli(['generate', 'from-policies', '-n', ns, '--policies', demo]);
-      expect(r.code, r.stderr).to.equal(0);
-      writeFileSync(path.join(dir, `${ns}.yaml`), r.stdout);
-    }
-    for (const ns of ['demo-frontend', 'demo-api', 'demo-db']) {
-      const same = await cli(['predict', path.join(dir, `${ns}.yaml`), '--policies', demo]);
-      expect(same.code, `${ns}: ${same.stdout}`).to.equal(0);
-    }
+    const r = await cli(['generate', 'from-policies', '-n', 'demo-frontend,demo-api,demo-db', '--policies', demo]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.contain('name: policies-demo-frontend-demo-api-demo-db');
+    const suite = writeTemp(dir, 'demo.yaml', r.stdout);
+    const same = await cli(['predict', suite, '--policies', demo]);
+    expect(same.code, same.stdout).to.equal(0);
     // The edit: postgres admits every pod of the API team's namespace, not only the API (AND -> namespace only).
     const data = readFileSync(path.join(demo, 'policies/40-data.yaml'), 'utf8').replace('\n      podSelector: {matchLabels: {app: api}}', '');
     const others = ['00-default-deny', '10-dns-egress', '20-frontend', '30-api'].flatMap((f) => ['--policies', path.join(demo, `policies/${f}.yaml`)]);
-    const p = await cli(['predict', path.join(dir, 'demo-db.yaml'), '--policies', path.join(demo, 'app'), ...others, '--policies', writeTemp(dir, '40-data.yaml', data), '-o', 'json']);
+    const p = await cli(['predict', suite, '--policies', path.join(demo, 'app'), ...others, '--policies', writeTemp(dir, '40-data.yaml', data), '-o', 'json']);
     expect(p.code).to.equal(1);
     const leaks = (JSON.parse(p.stdout) as { results: { expectation: string; status: string }[] }).results.filter((x) => x.status === 'leak').map((x) => x.expectation);
     expect([...new Set(leaks)]).to.deep.equal(['deny demo-api.worker -> demo-db.postgres TCP']);

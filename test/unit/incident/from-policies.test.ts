@@ -81,7 +81,7 @@ spec:
 const world = (from?: string): ManifestSet => parseManifests(NAMESPACES + WORKLOADS + policies(from), 'shop.yaml');
 
 function generate(w = world()) {
-  const out = suiteFromPolicies(w, { namespace: 'api', origin: 'shop.yaml' });
+  const out = suiteFromPolicies(w, { namespaces: ['api'], origin: 'shop.yaml' });
   const suites = loadGeneratedSuite(out.yaml, 'from-policies.yaml');
   return { ...out, suites, cases: expandSuites(suites) };
 }
@@ -131,12 +131,12 @@ describe('incident: suite from policies', () => {
     const w = engineWorld(shopSnapshot(), parseManifests(policies()).policies);
     expect(w.pods.some((p) => p.name.startsWith('netprobe'))).to.equal(false);
     expect(w.pods.find((p) => p.name === 'api-1')).to.deep.include({ ips: [w.pods.find((p) => p.name === 'api-1')!.ips[0]], serviceAccount: 'default' });
-    const out = suiteFromPolicies(w, { namespace: 'api', origin: 'the cluster' });
+    const out = suiteFromPolicies(w, { namespaces: ['api'], origin: 'the cluster' });
     expect(() => loadGeneratedSuite(out.yaml, 'x.yaml')).to.not.throw();
   });
 
   it('refuses a namespace without policies or pods', () => {
-    expect(() => suiteFromPolicies(world(), { namespace: 'web', origin: 'x' })).to.throw(FromPoliciesError, /no NetworkPolicy in namespace web/);
-    expect(() => suiteFromPolicies(world(), { namespace: 'api', origin: 'x', peerNamespaces: ['nope'] })).to.throw(FromPoliciesError, /nope/);
+    expect(() => suiteFromPolicies(world(), { namespaces: ['web'], origin: 'x' })).to.throw(FromPoliciesError, /no NetworkPolicy in namespace web/);
+    expect(() => suiteFromPolicies(world(), { namespaces: ['api'], origin: 'x', peerNamespaces: ['nope'] })).to.throw(FromPoliciesError, /nope/);
   });
 });
