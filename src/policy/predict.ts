@@ -6,7 +6,7 @@
 import type { Case } from '../suite/model.ts';
 import type { Result, Status } from '../verdict/model.ts';
 import { resultBase } from '../verdict/result-base.ts';
-import { cidrContains } from './cidr.ts';
+import { cidrContainsIP, parseCIDR, parseIP, type ParsedCIDR } from './cidr.ts';
 import type { CompiledPolicy } from './compile.ts';
 import type { EvaluateOptions, Verdict } from './evaluate.ts';
 import {
@@ -48,7 +48,7 @@ export interface PredictionFacts {
   ingressDenied: number;
   /** The port is a name, or a deciding policy names ports by name. */
   namedPort: boolean;
-  /** An address of the connection lies in an ipBlock `except` of some policy rule whose cidr holds it. */
+  /** An address of the connection lies in an ipBlock `except` (of a deciding policy) whose cidr holds it. */
   ipBlockExcept: boolean;
 }
 
@@ -56,23 +56,57 @@ function noFacts(): PredictionFacts {
   return { egressDenied: 0, ingressDenied: 0, namedPort: false, ipBlockExcept: false };
 }
 
-/** Whether a deciding policy names a port by name. */
-function usesNamedPort(engine: ConnectionJudge, keys: ReadonlySet<string>): boolean {
-  return engine.policies.some(
-    (cp) => keys.has(cp.key) && [...cp.ingress, ...cp.egress].some((r) => (r.ports ?? []).some((p) => typeof p.port === 'string')),
-  );
+interface PolicyFacts {
+  /** Keys of the policies with a rule that names a port by name. */
+  namedPorts: Set<string>;
+  /** Per policy key, its ipBlocks that have an `except`, parsed. */
+  exceptBlocks: Map<string, { cidr: ParsedCIDR; except: ParsedCIDR[] }[]>;
 }
 
-/** Whether `ip` is cut out of some rule's ipBlock by its `except`. */
-function inExcept(engine: ConnectionJudge, ip: string): boolean {
-  return engine.policies.some((cp) =>
-    [...cp.ingress, ...cp.egress].some((r) =>
-      (r.peers ?? []).some((peer) => {
-        const block = peer.peer.ipBlock;
-        return block !== undefined && cidrContains(block.cidr, ip) && (block.except ?? []).some((e) => cidrContains(e, ip));
-      }),
-    ),
-  );
+const policyFactsCache = new WeakMap<readonly CompiledPolicy[], PolicyFacts>();
+
+/** What the facts need from the policies, gathered once per policy list (not once per case). */
+function policyFacts(engine: ConnectionJudge): PolicyFacts {
+  let facts = policyFactsCache.get(engine.policies);
+  if (facts === undefined) {
+    facts = { namedPorts: new Set(), exceptBlocks: new Map() };
+    for (const cp of engine.policies) {
+      for (const rule of [...cp.ingress, ...cp.egress]) {
+        if ((rule.ports ?? []).some((p) => typeof p.port === 'string')) facts.namedPorts.add(cp.key);
+        for (const peer of rule.peers ?? []) {
+          const block = peer.peer.ipBlock;
+          const cidr = block?.except !== undefined && block.except.length > 0 ? parseCIDR(block.cidr) : undefined;
+          if (cidr === undefined) continue;
+          const except = (block?.except ?? []).map(parseCIDR).filter((c): c is ParsedCIDR => c !== undefined);
+          const list = facts.exceptBlocks.get(cp.key) ?? [];
+          list.push({ cidr, except });
+          facts.exceptBlocks.set(cp.key, list);
+        }
+      }
+    }
+    policyFactsCache.set(engine.policies, facts);
+  }
+  return facts;
+}
+
+/** Whether a deciding policy names a port by name. */
+function usesNamedPort(engine: ConnectionJudge, keys: ReadonlySet<string>): boolean {
+  const named = policyFacts(engine).namedPorts;
+  if (named.size === 0) return false;
+  for (const k of keys) if (named.has(k)) return true;
+  return false;
+}
+
+/** Whether `ip` is cut out of an ipBlock by its `except` in one of the deciding policies. */
+function inExcept(engine: ConnectionJudge, keys: ReadonlySet<string>, ip: string): boolean {
+  const byPolicy = policyFacts(engine).exceptBlocks;
+  if (byPolicy.size === 0) return false;
+  const addr = parseIP(ip);
+  if (addr === undefined) return false;
+  for (const k of keys) {
+    for (const b of byPolicy.get(k) ?? []) if (cidrContainsIP(b.cidr, addr) && b.except.some((e) => cidrContainsIP(e, addr))) return true;
+  }
+  return false;
 }
 
 /** At most this many connections per case (large selectors times wide ranges). */
@@ -138,7 +172,6 @@ export function predictCase(engine: ConnectionJudge, world: PeerWorld, c: Case):
   let checked = 0;
   const facts = noFacts();
   facts.namedPort = ports.some((p) => typeof p !== 'number');
-  for (const e of [...from.endpoints, ...to.endpoints]) if (!isPod(e) && inExcept(engine, e.ip)) facts.ipBlockExcept = true;
   for (const src of from.endpoints) {
     for (const dst of to.endpoints) {
       for (const port of ports) {
@@ -160,6 +193,7 @@ export function predictCase(engine: ConnectionJudge, world: PeerWorld, c: Case):
     }
   }
   facts.namedPort ||= usesNamedPort(engine, policies);
+  for (const e of [...from.endpoints, ...to.endpoints]) if (!isPod(e) && inExcept(engine, policies, e.ip)) facts.ipBlockExcept = true;
   const standIn = from.standIn || to.standIn ? ' (no pod in the manifests matches; judged for a stand-in with the selector labels)' : '';
   if (denied === 0) return { predicted: 'allowed', policies: [...policies], detail: `${firstAllowed}${standIn}`, checked, facts };
   if (allowed === 0) return { predicted: 'denied', policies: [...policies], detail: `${firstDenied}${standIn}`, checked, facts };

@@ -76,4 +76,26 @@ spec: {podSelector: {matchLabels: {app: tools}}, policyTypes: [Egress]}
     const f = routeFindings([observed(0, 'allowed')], new Map([['web to db', { allowed: ['pod'], denied: ['service'] }]]));
     expect(f.map((x) => x.pattern)).to.deep.equal(['service-route']);
   });
+
+  it('names an ipBlock except the plugin does not honour, from the deciding policy', () => {
+    const egress = parseManifests(`
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web-out, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  policyTypes: [Egress]
+  egress: [{to: [{ipBlock: {cidr: 198.51.100.0/24, except: [198.51.100.10/32]}}]}]
+`);
+    const all = { ...manifests, policies: [...manifests.policies, ...egress.policies] };
+    const hostCases = casesOf(`  expectations:
+    - {name: web to excepted, from: {namespace: shop, podSelector: {matchLabels: {app: web}}}, to: {host: 198.51.100.10}, port: 443, expect: deny}
+    - {name: web to allowed, from: {namespace: shop, podSelector: {matchLabels: {app: web}}}, to: {host: 198.51.100.11}, port: 443, expect: allow}
+`);
+    const rs: Result[] = hostCases.map((c) => ({ ...resultBase(c), observed: 'allowed', outcome: 'connected', status: c.expectation.expect === 'deny' ? 'leak' : 'pass', durationMs: 1, attempts: 1, detail: 'seen' }));
+    const { results, findings } = attachPredictions(rs, hostCases, new AdminPolicyEngine(all), all);
+    expect(results.map((r) => r.predicted)).to.deep.equal(['denied', 'allowed']);
+    expect(findings.map((f) => f.pattern)).to.deep.equal(['ipblock-except']);
+    expect(findings[0]!.results).to.deep.equal(['web to excepted']);
+  });
 });
