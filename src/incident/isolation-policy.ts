@@ -42,7 +42,7 @@ export function isolationPolicy(o: IsolationPolicyOptions): { policy: NetworkPol
       });
       ruleComments.push('kept: cluster DNS (kube-system, k8s-app=kube-dns), UDP and TCP 53');
     } else if (k === 'kube-api') {
-      if ((o.kubeApi ?? []).length === 0) notes.push('kube-api: name the API server endpoints (kubectl get endpoints kubernetes -n default) with --keep IP:PORT');
+      if ((o.kubeApi ?? []).length === 0) notes.push('kube-api: the API server endpoints are not known; add --from-cluster to read them, or name them with --keep IP:PORT (kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes)');
       for (const api of o.kubeApi ?? []) ipRule(api, `kept: the Kubernetes API at ${hostPortText(api)}`);
     } else if (!(KEEP_WORDS as readonly string[]).includes(k)) {
       const h = parseHostPort(k);

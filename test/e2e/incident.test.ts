@@ -193,6 +193,23 @@ describe('e2e: incident response (isolation, generate, matrix, watch)', function
     }
   });
 
+  it('keeps the Kubernetes API open when the runbook says so (policy from --from-cluster, proven by isolation)', async () => {
+    const policy = await netprobe(['generate', 'isolation-policy', 'incident-api', '--keep', 'dns,kube-api', '--from-cluster']);
+    expect(policy.code, policy.stderr).to.equal(0);
+    expect(policy.stdout).to.match(/cidr: \S+\/32/);
+    await applyPolicy(policy.stdout);
+    try {
+      const { code, report } = await isolation(['--keep', 'kube-api']);
+      expect(code, JSON.stringify(report.results.filter((r) => r.status !== 'pass'), null, 1)).to.equal(0);
+      const api = report.results.filter((r) => r.expectation.startsWith('out incident-api.api -> kubernetes API'));
+      expect(api.length).to.be.greaterThan(0);
+      for (const r of api) expect(r).to.include({ expect: 'allow', status: 'pass' });
+    } finally {
+      const keep = await netprobe(['generate', 'isolation-policy', 'incident-api', '--keep', 'dns']);
+      await applyPolicy(keep.stdout);
+    }
+  });
+
   it('--watch prints the moment a path opens, and Ctrl-C cleans up', async () => {
     const watch = startNetprobe(['isolation', 'incident-api', '--keep', 'dns', ...FROM, '--watch', '2', '--quiet']);
     try {

@@ -5,7 +5,7 @@ import type { ClusterState } from '../../policy/types.ts';
 import { parseLabels } from '../../incident/common.ts';
 import { engineWorld, FromPoliciesError, namedNamespaces, suiteFromPolicies } from '../../incident/from-policies.ts';
 import { isolationPolicy } from '../../incident/isolation-policy.ts';
-import { KEEP_WORDS, parseHostPort } from '../../incident/isolation-suite.ts';
+import { KEEP_WORDS, parseHostPort, type HostPort } from '../../incident/isolation-suite.ts';
 import { EXIT } from '../../verdict/model.ts';
 import { CLUSTER_FLAGS_USAGE, CLUSTER_OPTIONS } from '../cluster-flags.ts';
 import type { CliIO, Command } from '../main.ts';
@@ -14,22 +14,25 @@ import { connectFor, listValues, positiveSeconds } from './incident-shared.ts';
 
 const USAGE = `netprobe generate WHAT [FLAGS]
 
-  netprobe generate isolation-policy NAMESPACE [--selector K=V,...] [--keep dns,HOST:PORT,...]
+  netprobe generate isolation-policy NAMESPACE [--selector K=V,...] [--keep dns,kube-api,IP:PORT,...]
+                                    [--from-cluster]
       Prints the emergency NetworkPolicy that cuts NAMESPACE (or the selected pods) off both ways,
-      keeping only cluster DNS and the given addresses. Never applied by netprobe: review it, then
+      keeping only cluster DNS, the given addresses, and the Kubernetes API endpoints (kube-api, read
+      with --from-cluster: the only thing this reads). Never applied by netprobe: review it, then
       kubectl apply -f. \`netprobe isolation\` with the same flags proves it holds.
 
   netprobe generate from-policies -n NAMESPACE[,...] (--from-cluster | --policies PATH...)
-      Prints one suite derived from the NetworkPolicies of the namespaces (each path once): allow for every connection on declared
-      ports that the policies let through, deny for those they do not, into and out of every pod
-      identity there, against the pods of the namespaces the policies name (--peer-namespaces
+      Prints one suite derived from the NetworkPolicies of the namespaces (each path once): allow
+      for every connection on declared ports that the policies let through, deny for those they do
+      not, into and out of every pod identity there, against the pods of the namespaces the policies name (--peer-namespaces
       adds more) and a stand-in for any pod of each. Run it with netprobe run: a policy edit that widens a
       rule shows up as a leak.
 
 Flags:
   --selector K=V,...         isolation-policy: isolate only these pods
-  --keep WHAT,...            isolation-policy: dns, HOST:PORT (an IP address); repeatable
-  --from-cluster             from-policies: read policies and pods from the cluster
+  --keep WHAT,...            isolation-policy: dns, kube-api, IP:PORT; repeatable
+  --from-cluster             from-policies: read policies and pods from the cluster;
+                             isolation-policy: read the API endpoints for --keep kube-api
   --policies PATH            from-policies: manifest files or folders (policies, namespaces, workloads); repeatable
   --peer-namespaces A,B      from-policies: judge against these namespaces too
   --timeout SECONDS          from-policies: timeoutSeconds of the suite (default 2)
@@ -119,7 +122,17 @@ export const command: Command = {
       } catch (err) {
         throw new UsageError(err instanceof Error ? err.message : String(err));
       }
-      const out = isolationPolicy({ namespace: rest[0]!, selector, keep });
+      // --keep kube-api needs the API's addresses: read them when --from-cluster allows it.
+      let kubeApi: HostPort[] = [];
+      if (keep.includes('kube-api') && values['from-cluster'] === true) {
+        const target = await connectFor('generate', values, io);
+        if (!target) return EXIT.undecided;
+        const { readKubeApiAddresses } = await import('../../cluster/incident.ts');
+        const api = await readKubeApiAddresses(target.kc);
+        for (const p of api.problems) io.stderr(`netprobe generate: ${p}\n`);
+        kubeApi = api.addresses.map((a) => ({ ...a, protocol: 'TCP' as const }));
+      }
+      const out = isolationPolicy({ namespace: rest[0]!, selector, keep, kubeApi });
       for (const n of out.notes) io.stderr(`netprobe generate: note: ${n}\n`);
       io.stdout(out.yaml);
       return EXIT.ok;

@@ -55,7 +55,7 @@ describe('incident: isolation policy', () => {
 
   it('says what a NetworkPolicy cannot keep (names, an unknown API address)', () => {
     const { notes } = isolationPolicy({ namespace: 'api', keep: ['example.com:443', 'kube-api'] });
-    expect(notes.join('\n')).to.match(/example\.com:443: a NetworkPolicy matches addresses/).and.match(/kube-api: name the API server endpoints/);
+    expect(notes.join('\n')).to.match(/example\.com:443: a NetworkPolicy matches addresses/).and.match(/kube-api: the API server endpoints are not known; add --from-cluster/);
     const withApi = isolationPolicy({ namespace: 'api', keep: ['kube-api'], kubeApi: [{ host: '203.0.113.1', port: 6443, protocol: 'TCP' }] });
     expect(withApi.policy.spec.egress).to.deep.equal([{ to: [{ ipBlock: { cidr: '203.0.113.1/32' } }], ports: [{ protocol: 'TCP', port: 6443 }] }]);
   });
