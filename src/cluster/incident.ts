@@ -1,5 +1,5 @@
-// Reads the incident commands need besides a snapshot: namespace names, NetworkPolicies (as the
-// manifests the policy engine parses), and where the Kubernetes API answers for pods.
+// Reads the incident commands need besides a snapshot and the policy state (policy-state.ts): the
+// active namespaces, and where the Kubernetes API answers for pods.
 import * as k8s from '@kubernetes/client-node';
 import { apiClient } from './api.ts';
 import { apiErrorMessage } from './errors.ts';
@@ -9,32 +9,6 @@ export async function listNamespaceNames(kc: k8s.KubeConfig): Promise<string[]> 
   const core = apiClient(kc, k8s.CoreV1Api);
   const list = await core.listNamespace();
   return list.items.filter((n) => n.status?.phase !== 'Terminating').map((n) => n.metadata?.name ?? '').filter(Boolean).sort();
-}
-
-/**
- * The NetworkPolicies of these namespaces (all namespaces when none is given) as one manifest text (a JSON
- * List in the API's own field names), for the policy engine's parseManifests.
- */
-export async function readNetworkPolicyManifests(kc: k8s.KubeConfig, namespaces?: readonly string[]): Promise<string> {
-  const net = apiClient(kc, k8s.NetworkingV1Api);
-  const lists = namespaces === undefined
-    ? [await net.listNetworkPolicyForAllNamespaces()]
-    : await Promise.all(namespaces.map((namespace) => net.listNamespacedNetworkPolicy({ namespace })));
-  const items = lists.flatMap((l) => l.items.map(networkPolicyManifest));
-  return JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
-}
-
-/**
- * A NetworkPolicy from the client as the manifest the API serves. The client's model names fields as the
- * API does except `from` (`_from`, a reserved word), so a JSON dump of it would silently drop every
- * ingress peer list (and "no from" means "from everywhere"): the spec is spelled out here.
- */
-export function networkPolicyManifest(p: k8s.V1NetworkPolicy): Record<string, unknown> {
-  const spec: Record<string, unknown> = { podSelector: p.spec?.podSelector ?? {} };
-  if (p.spec?.policyTypes !== undefined) spec['policyTypes'] = p.spec.policyTypes;
-  if (p.spec?.ingress !== undefined) spec['ingress'] = p.spec.ingress.map((r) => ({ ...(r._from !== undefined ? { from: r._from } : {}), ...(r.ports !== undefined ? { ports: r.ports } : {}) }));
-  if (p.spec?.egress !== undefined) spec['egress'] = p.spec.egress.map((r) => ({ ...(r.to !== undefined ? { to: r.to } : {}), ...(r.ports !== undefined ? { ports: r.ports } : {}) }));
-  return { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: p.metadata?.name, namespace: p.metadata?.namespace }, spec };
 }
 
 export interface ApiAddress {

@@ -3,11 +3,11 @@
 // name, and "any pod" stand-ins there) is judged by the policy engine, and written as `allow` when the
 // policies allow it and `deny` when they do not. A policy edit that widens a rule then shows as a leak.
 // Pure: the command reads the policies and pods (files or a cluster).
-import type { ClusterSnapshot } from '../cluster/types.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../cluster/labels.ts';
 import { identityLabels } from '../plan/identity.ts';
 import { parseIP } from '../policy/cidr.ts';
-import { NAMESPACE_NAME_LABEL, PolicyEngine } from '../policy/evaluate.ts';
+import { AdminPolicyEngine, type AdminClusterState } from '../policy/admin.ts';
+import { NAMESPACE_NAME_LABEL } from '../policy/evaluate.ts';
 import { compileSelector, isEmptySelector } from '../policy/selectors.ts';
 import type { ClusterState, Endpoint, L4Protocol, PodInfo } from '../policy/types.ts';
 import {
@@ -118,7 +118,7 @@ function egressAddresses(state: ClusterState, namespace: string): { ip: string; 
   return out;
 }
 
-export function suiteFromPolicies(state: ClusterState, o: FromPoliciesOptions): FromPoliciesSuite {
+export function suiteFromPolicies(state: AdminClusterState, o: FromPoliciesOptions): FromPoliciesSuite {
   const nss = [...new Set(o.namespaces)];
   if (nss.length === 0) throw new FromPoliciesError('no namespace given');
   const own = state.policies.filter((p) => nss.includes(p.metadata.namespace));
@@ -145,7 +145,8 @@ export function suiteFromPolicies(state: ClusterState, o: FromPoliciesOptions): 
     standIn: true,
   }));
 
-  const engine = new PolicyEngine(state);
+  // AdminNetworkPolicies and the baseline, when the state has them, decide before NetworkPolicies do.
+  const engine = new AdminPolicyEngine(state);
   const names = new EndpointNames();
   const endpoints: Record<string, PeerYaml> = {};
   const endpointComments: Record<string, string> = {};
@@ -243,19 +244,4 @@ export function suiteFromPolicies(state: ClusterState, o: FromPoliciesOptions): 
     expectations,
   });
   return { yaml, notes, counts: { ...counts, expectations: expectations.length, policies: own.length } };
-}
-
-/** Pods read from a cluster, as the policy engine sees them: Running or Pending, never netprobe's own. */
-export function engineWorld(
-  snapshot: Pick<ClusterSnapshot, 'namespaces' | 'pods'>,
-  policies: ClusterState['policies'],
-): ClusterState {
-  const pods: PodInfo[] = snapshot.pods
-    .filter((p) => p.netprobeRole === undefined && (p.phase === 'Running' || p.phase === 'Pending'))
-    .map((p) => {
-      const pod: PodInfo = { namespace: p.namespace, name: p.name, labels: p.labels, ips: p.ip ? [p.ip] : [], containerPorts: p.containerPorts, serviceAccount: p.serviceAccount };
-      if (p.hostNetwork) pod.hostNetwork = true;
-      return pod;
-    });
-  return { policies: [...policies], namespaces: snapshot.namespaces.map((n) => ({ name: n.name, labels: n.labels })), pods };
 }

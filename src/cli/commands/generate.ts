@@ -1,9 +1,8 @@
 // `netprobe generate isolation-policy|from-policies`: print what incident response needs, apply nothing.
 import { loadManifestFiles } from '../../policy/load-files.ts';
-import { parseManifests } from '../../policy/manifests.ts';
-import type { ClusterState } from '../../policy/types.ts';
+import type { AdminClusterState } from '../../policy/admin.ts';
 import { parseLabels } from '../../incident/common.ts';
-import { engineWorld, FromPoliciesError, namedNamespaces, suiteFromPolicies } from '../../incident/from-policies.ts';
+import { FromPoliciesError, suiteFromPolicies } from '../../incident/from-policies.ts';
 import { isolationPolicy } from '../../incident/isolation-policy.ts';
 import { KEEP_WORDS, parseHostPort, type HostPort } from '../../incident/isolation-suite.ts';
 import { EXIT } from '../../verdict/model.ts';
@@ -51,21 +50,18 @@ async function fromPolicies(values: { namespace?: string | undefined; 'from-clus
   const timeoutSeconds = positiveSeconds(values.timeout, '--timeout', 2);
   if (timeoutSeconds <= 0 || timeoutSeconds > 600) throw new UsageError('--timeout: expected more than 0 and at most 600 seconds');
   const peerNamespaces = listValues(values['peer-namespaces']);
-  let state: ClusterState;
+  let state: AdminClusterState;
   let origin: string;
   if (fromCluster) {
     const target = await connectFor('generate', values, io);
     if (!target) return EXIT.undecided;
-    const { readNetworkPolicyManifests } = await import('../../cluster/incident.ts');
-    const { readSnapshot } = await import('../../cluster/read.ts');
+    const { readPolicyState } = await import('../../cluster/policy-state.ts');
+    const { RUN_LABEL } = await import('../../cluster/labels.ts');
+    const { manifestsFromCluster } = await import('../../policy/cluster-state.ts');
     const { apiErrorMessage } = await import('../../cluster/errors.ts');
     try {
-      const policies = parseManifests(await readNetworkPolicyManifests(target.kc), 'cluster').policies;
-      const first = await readSnapshot(target.kc, []);
-      const names = first.namespaces.map((n) => n.name);
-      const named = namedNamespaces({ policies, namespaces: first.namespaces, pods: [] }, nss);
-      const snapshot = await readSnapshot(target.kc, [...new Set([...nss, ...named, ...peerNamespaces])].filter((n) => names.includes(n)));
-      state = engineWorld(snapshot, policies);
+      // Every namespace: the policies name their peers by namespace labels, and the suite needs their pods.
+      state = manifestsFromCluster(await readPolicyState(target.kc, undefined, RUN_LABEL));
     } catch (err) {
       io.stderr(`netprobe generate: cannot read the cluster at ${target.server}: ${apiErrorMessage(err)}\n`);
       return EXIT.undecided;

@@ -2,7 +2,6 @@
 // runs it like `netprobe run`, reports; with --watch, re-runs and says the moment a path opens or closes.
 import { writeFile } from 'node:fs/promises';
 import type { ClusterTarget } from '../../cluster/connect.ts';
-import { parseManifests } from '../../policy/manifests.ts';
 import type { NetworkPolicy } from '../../policy/types.ts';
 import { OutputSpecError, OutputWriteError, parseOutputSpecs, writeOutputs, type OutputSpec } from '../../report/outputs.ts';
 import { parseLabels, SYSTEM_NAMESPACES } from '../../incident/common.ts';
@@ -50,17 +49,20 @@ interface Inputs {
 
 /** Reads the cluster and builds the probe set. */
 async function buildProbeSet(target: ClusterTarget, inputs: Inputs, io: CliIO): Promise<IsolationSuite> {
-  const { listNamespaceNames, readKubeApiAddresses, readNetworkPolicyManifests } = await import('../../cluster/incident.ts');
+  const { listNamespaceNames, readKubeApiAddresses } = await import('../../cluster/incident.ts');
+  const { readPolicyState } = await import('../../cluster/policy-state.ts');
+  const { RUN_LABEL } = await import('../../cluster/labels.ts');
+  const { manifestsFromCluster } = await import('../../policy/cluster-state.ts');
   const { readSnapshot } = await import('../../cluster/read.ts');
   const { apiErrorMessage } = await import('../../cluster/errors.ts');
   const all = await listNamespaceNames(target.kc);
   const peers = inputs.fromNamespaces ?? all.filter((n) => n !== inputs.namespace && !SYSTEM_NAMESPACES.includes(n));
   const [snapshot, policies, api] = await Promise.all([
     readSnapshot(target.kc, [inputs.namespace, ...peers]),
-    readNetworkPolicyManifests(target.kc).then(
-      (text): NetworkPolicy[] | undefined => parseManifests(text, 'cluster').policies,
+    readPolicyState(target.kc, [inputs.namespace, ...peers], RUN_LABEL).then(
+      (objects): NetworkPolicy[] | undefined => manifestsFromCluster(objects).policies,
       (err: unknown): undefined => {
-        io.stderr(`netprobe isolation: cannot read NetworkPolicies (${apiErrorMessage(err)}): only "any pod" stand-ins probe ingress\n`);
+        io.stderr(`netprobe isolation: cannot read NetworkPolicies (${apiErrorMessage(err)}): only "any pod" stand-ins and real pods probe ingress\n`);
         return undefined;
       },
     ),

@@ -1,11 +1,10 @@
 import { expect } from 'chai';
 import { loadGeneratedSuite } from '../../../src/incident/common.ts';
-import { engineWorld, FromPoliciesError, suiteFromPolicies } from '../../../src/incident/from-policies.ts';
+import { FromPoliciesError, suiteFromPolicies } from '../../../src/incident/from-policies.ts';
 import { PolicyEngine } from '../../../src/policy/evaluate.ts';
 import { parseManifests, type ManifestSet } from '../../../src/policy/manifests.ts';
 import { predictCase, predictionResult } from '../../../src/policy/predict.ts';
 import { expandSuites } from '../../../src/suite/index.ts';
-import { shopSnapshot } from './world.ts';
 
 const NAMESPACES = `
 apiVersion: v1
@@ -127,12 +126,24 @@ describe('incident: suite from policies', () => {
     expect(widened.filter((r) => r.status !== 'pass' && r.status !== 'leak')).to.deep.equal([]);
   });
 
-  it('builds the engine world from a cluster snapshot, without netprobe\'s pods', () => {
-    const w = engineWorld(shopSnapshot(), parseManifests(policies()).policies);
-    expect(w.pods.some((p) => p.name.startsWith('netprobe'))).to.equal(false);
-    expect(w.pods.find((p) => p.name === 'api-1')).to.deep.include({ ips: [w.pods.find((p) => p.name === 'api-1')!.ips[0]], serviceAccount: 'default' });
-    const out = suiteFromPolicies(w, { namespaces: ['api'], origin: 'the cluster' });
-    expect(() => loadGeneratedSuite(out.yaml, 'x.yaml')).to.not.throw();
+  it('lets AdminNetworkPolicies decide first when the state has them', () => {
+    const anp = `
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: cut-frontend}
+spec:
+  priority: 10
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: api}}}
+  ingress:
+  - name: no-frontend
+    action: Deny
+    from: [{namespaces: {matchLabels: {team: frontend}}}]
+`;
+    const s = generate(parseManifests(NAMESPACES + WORKLOADS + policies() + anp, 'shop.yaml'));
+    expect(summary(s)).to.include('deny web.web -> api.api TCP 8080+9090');
+    expect(summary(s).some((n) => n.startsWith('allow web.web -> api.api'))).to.equal(false);
+    expect(s.yaml).to.contain('cut-frontend');
   });
 
   it('refuses a namespace without policies or pods', () => {
