@@ -18,9 +18,10 @@ const USAGE = `netprobe isolation NAMESPACE [FLAGS]
 Proves that an emergency isolation of NAMESPACE (or of the pods --selector picks in it) holds: nothing
 gets in, nothing gets out except what --keep names. Ingress: from every pod identity of every other
 namespace, a stand-in for any pod there, and the labelled pods the namespace's own policies admit, to
-every isolated pod on every port its containers declare. Egress: from every isolated identity to the pods of every other namespace
-on their declared ports, to the Kubernetes API (Service and endpoints), to cluster DNS (allowed only with
---keep dns) and to --external addresses. A deny passes only when its target is shown alive.
+every isolated pod on every port its containers declare. Egress: from every isolated identity to the
+pods of every other namespace on their declared ports, to the Kubernetes API (its endpoints), to cluster
+DNS (allowed only with --keep dns) and to --external addresses. A deny passes only when its target is
+shown alive. More: docs/incident.md.
 
 Flags:
   --selector K=V,...         isolate only the pods with these labels (default: the whole namespace)
