@@ -121,7 +121,6 @@ function judgeProbe(c: Case, probe: PlannedProbe, obs: ProbeObservation, alive: 
 }
 
 function caseResult(c: Case, verdicts: ProbeVerdict[], reasons: string[], reproduce?: (p: PlannedProbe) => string): Result {
-  const e = c.expectation;
   let worst: ProbeVerdict | undefined;
   for (const pv of verdicts) if (!worst || SEVERITY[pv.status] > SEVERITY[worst.status]) worst = pv;
 

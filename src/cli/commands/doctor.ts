@@ -1,8 +1,9 @@
 // `netprobe doctor`: can netprobe work against this cluster, and does the cluster enforce NetworkPolicy?
 import type { Command } from '../main.ts';
 import { UsageError, parseCommandArgs } from '../main.ts';
-import { CLUSTER_FLAGS_USAGE, CLUSTER_OPTIONS, clusterFlagsFrom } from '../cluster-flags.ts';
+import { CLUSTER_FLAGS_USAGE, CLUSTER_OPTIONS } from '../cluster-flags.ts';
 import { abortOnSignals } from '../signals.ts';
+import { connectFor } from '../probe-flags.ts';
 import { EXIT } from '../../verdict/model.ts';
 
 const USAGE = `netprobe doctor [FLAGS]
@@ -45,20 +46,11 @@ export const command: Command = {
     const echoImage = values['echo-image'] ?? process.env.ECHO_IMAGE ?? probeImage;
     if (!probeImage || !echoImage) throw new UsageError('no probe image: pass --probe-image or set PROBE_IMAGE (scripts/cluster up prints it)');
 
-    const { ClusterConfigError, connect } = await import('../../cluster/connect.ts');
     const { newRunId } = await import('../../run/run-suites.ts');
     const { runDoctor } = await import('../../doctor/doctor.ts');
     const { decide } = await import('../../doctor/decide.ts');
-    let target;
-    try {
-      target = connect(clusterFlagsFrom(values));
-    } catch (err) {
-      if (err instanceof ClusterConfigError) {
-        io.stderr(`netprobe doctor: ${err.message}\n`);
-        return EXIT.undecided;
-      }
-      throw err;
-    }
+    const target = await connectFor('doctor', values, io);
+    if (!target) return EXIT.undecided;
     const signals = abortOnSignals((sig) => io.stderr(`netprobe doctor: ${sig}: stopping and deleting the canary namespace\n`));
     let facts;
     try {

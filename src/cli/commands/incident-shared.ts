@@ -6,92 +6,13 @@ import { loadGeneratedSuite } from '../../incident/common.ts';
 import { expandSuites } from '../../suite/index.ts';
 import type { Case } from '../../suite/model.ts';
 import { createProgress } from '../../report/progress.ts';
-import { CLUSTER_FLAGS_USAGE, CLUSTER_OPTIONS, clusterFlagsFrom } from '../cluster-flags.ts';
-import type { CliIO } from '../main.ts';
-import { UsageError } from '../main.ts';
 
-export const PROBE_OPTIONS = {
-  ...CLUSTER_OPTIONS,
-  output: { type: 'string', short: 'o', multiple: true },
-  timeout: { type: 'string' },
-  settle: { type: 'string' },
-  'start-timeout': { type: 'string' },
-  concurrency: { type: 'string' },
-  'probe-image': { type: 'string' },
-  'echo-image': { type: 'string' },
-  quiet: { type: 'boolean', short: 'q' },
-} as const;
-
-export const PROBE_FLAGS_USAGE = `${CLUSTER_FLAGS_USAGE}
-  --timeout SECONDS          seconds one probe may wait (default 2)
-  --settle SECONDS           wait after pods are Ready so the CNI programs their rules (default 3)
-  --start-timeout SECONDS    give up on a pod that is not Ready by then (default 120)
-  --concurrency N            pods created and execs in flight at once (default 16)
-  --probe-image IMAGE        probe image (default $PROBE_IMAGE)
-  --echo-image IMAGE         echo server image (default $ECHO_IMAGE)
-  -q, --quiet                no progress line`;
-
-interface ProbeValues {
-  timeout?: string | undefined;
-  settle?: string | undefined;
-  'start-timeout'?: string | undefined;
-  concurrency?: string | undefined;
-  'probe-image'?: string | undefined;
-  'echo-image'?: string | undefined;
-}
-
-export function positiveSeconds(value: string | undefined, flag: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new UsageError(`${flag} ${value}: expected a number of seconds`);
-  return n;
-}
-
-/** Run settings from the probe flags; throws UsageError. */
-export function probeSettings(values: ProbeValues): { settings: RunSettings; timeoutSeconds: number } {
-  const timeoutSeconds = positiveSeconds(values.timeout, '--timeout', 2);
-  if (timeoutSeconds <= 0 || timeoutSeconds > 600) throw new UsageError('--timeout: expected more than 0 and at most 600 seconds');
-  const concurrency = Math.floor(positiveSeconds(values.concurrency, '--concurrency', 16));
-  if (concurrency < 1) throw new UsageError('--concurrency: expected at least 1');
-  const probeImage = values['probe-image'] ?? process.env.PROBE_IMAGE;
-  if (!probeImage) throw new UsageError('no probe image: pass --probe-image or set PROBE_IMAGE (scripts/cluster up prints it)');
-  const settings: RunSettings = {
-    concurrency,
-    settleMs: positiveSeconds(values.settle, '--settle', 3) * 1000,
-    startTimeoutMs: positiveSeconds(values['start-timeout'], '--start-timeout', 120) * 1000,
-    probeImage,
-    echoImage: values['echo-image'] ?? process.env.ECHO_IMAGE ?? probeImage,
-    deadlineSeconds: 600,
-    imagePullSecrets: [],
-    extraLabels: {},
-    annotations: {},
-    nodeSelector: {},
-    tolerations: [],
-    plan: { synthesizeMissing: false },
-    dryRun: false,
-  };
-  return { settings, timeoutSeconds };
-}
+// The probe flags are shared with `run`: one definition in ../probe-flags.ts.
+export { connectFor, PROBE_FLAGS_USAGE, PROBE_OPTIONS, positiveSeconds, probeSettings } from '../probe-flags.ts';
 
 /** Generated suite text -> cases, through the normal loader (see loadGeneratedSuite). */
 export function casesFromYaml(yaml: string, file: string): Case[] {
   return expandSuites(loadGeneratedSuite(yaml, file));
-}
-
-/** Connects with the cluster flags; prints why not and returns undefined when it cannot. */
-export async function connectFor(name: string, values: { kubeconfig?: unknown; context?: unknown; namespace?: unknown }, io: CliIO): Promise<ClusterTarget | undefined> {
-  const { ClusterConfigError, connect } = await import('../../cluster/connect.ts');
-  try {
-    const target = connect(clusterFlagsFrom(values));
-    io.stderr(`netprobe: context ${target.context} (${target.server})\n`);
-    return target;
-  } catch (err) {
-    if (err instanceof ClusterConfigError) {
-      io.stderr(`netprobe ${name}: ${err.message}\n`);
-      return undefined;
-    }
-    throw err;
-  }
 }
 
 /**

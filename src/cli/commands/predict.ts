@@ -2,7 +2,8 @@
 // with no cluster. Contradictions (the policies deny an `allow`, or allow a `deny`) fail the run.
 import type { CliIO, Command } from '../main.ts';
 import { UsageError, parseCommandArgs } from '../main.ts';
-import { CLUSTER_FLAGS_USAGE, CLUSTER_OPTIONS, clusterFlagsFrom, type ClusterFlags } from '../cluster-flags.ts';
+import { connectFor } from '../probe-flags.ts';
+import { CLUSTER_FLAGS_USAGE, CLUSTER_OPTIONS } from '../cluster-flags.ts';
 import { OutputSpecError, parseOutputSpecs, writeOutputs } from '../../report/outputs.ts';
 import { expandSuites, formatDiagnostic, loadSuites, selectSuites } from '../../suite/index.ts';
 import { EXIT, exitCodeFor, REPORT_SCHEMA_VERSION, summarize, type Report } from '../../verdict/model.ts';
@@ -85,21 +86,6 @@ export async function readClusterPolicyInputs(
   }
 }
 
-/** Connects for --from-cluster; a kubeconfig problem is reported and yields undefined. */
-async function connectFor(name: string, flags: ClusterFlags, io: CliIO): Promise<{ kc: import('@kubernetes/client-node').KubeConfig; server: string; context: string } | undefined> {
-  const { ClusterConfigError, connect } = await import('../../cluster/connect.ts');
-  try {
-    const target = connect(flags);
-    io.stderr(`netprobe ${name}: context ${target.context} (${target.server})\n`);
-    return target;
-  } catch (err) {
-    if (err instanceof ClusterConfigError) {
-      io.stderr(`netprobe ${name}: ${err.message}\n`);
-      return undefined;
-    }
-    throw err;
-  }
-}
 
 export const command: Command = {
   name: 'predict',
@@ -136,7 +122,7 @@ export const command: Command = {
     let inputs;
     let cluster: { server: string; context: string } | undefined;
     if (fromCluster) {
-      const target = await connectFor('predict', clusterFlagsFrom(values), io);
+      const target = await connectFor('predict', values, io);
       if (target === undefined) return EXIT.undecided;
       cluster = target;
       const { namespacesOf } = await import('../../run/run-suites.ts');

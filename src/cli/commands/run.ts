@@ -1,10 +1,9 @@
 // `netprobe run PATH...`: probe a live cluster and judge every expectation.
 import type { Command } from '../main.ts';
 import { UsageError, parseCommandArgs } from '../main.ts';
-import { CLUSTER_FLAGS_USAGE, CLUSTER_OPTIONS, clusterFlagsFrom } from '../cluster-flags.ts';
+import { connectFor, outputSpecs, probeSettings, PROBE_FLAGS_USAGE, PROBE_OPTIONS, writeReport } from '../probe-flags.ts';
 import { abortOnSignals } from '../signals.ts';
 import { createProgress } from '../../report/progress.ts';
-import { OutputSpecError, OutputWriteError, parseOutputSpecs, writeOutputs } from '../../report/outputs.ts';
 import { expandSuites, formatDiagnostic, loadSuites, selectSuites } from '../../suite/index.ts';
 import { EXIT, exitCodeFor, REPORT_SCHEMA_VERSION, summarize, type Report } from '../../verdict/model.ts';
 
@@ -15,26 +14,13 @@ account, sends real traffic, and reports which allowed paths fail (broken) and w
 succeed (leak). Everything netprobe creates is deleted at the end, on Ctrl-C and on SIGTERM.
 
 Flags:
-${CLUSTER_FLAGS_USAGE}
   --only NAME|TAG            run only these expectations (comma-separated, repeatable)
   --policies PATH            predict every result from these manifests (as netprobe predict); repeatable
   --predict                  predict from the cluster's own NetworkPolicies; fail if they cannot be read
   --no-predict               no prediction
-  -o, --output FORMAT[=FILE] table (default), json, junit, tap, markdown; repeatable
   --dry-run                  print the plan (pods to create, probes per pod) and create nothing
-  --concurrency N            pods created and execs in flight at once (default 16)
-  --timeout SECONDS          override every expectation's timeoutSeconds
-  --settle SECONDS           wait after pods are Ready so the CNI programs their rules (default 3)
-  --start-timeout SECONDS    give up on a pod that is not Ready by then (default 120)
   --synthesize-missing       start stand-ins for pod selectors that match no pod (else inconclusive)
-  --probe-image IMAGE        probe image (default $PROBE_IMAGE)
-  --echo-image IMAGE         echo server image (default $ECHO_IMAGE)
-  --image-pull-secret NAME   for netprobe's pods; repeatable
-  --pod-label K=V            extra label on netprobe's pods (admission policies); repeatable
-  --pod-annotation K=V       extra annotation on netprobe's pods; repeatable
-  --node-selector K=V        schedule netprobe's pods on matching nodes; repeatable
-  --toleration K[=V]:EFFECT  tolerate a taint; repeatable
-  -q, --quiet                no progress line
+${PROBE_FLAGS_USAGE}
   -h, --help                 show this help
 
 Prediction: each result carries the policy engine's verdict (\`predicted\`, the deciding \`policies\`, and
@@ -47,92 +33,26 @@ Exit codes: 0 every expectation held; 1 a leak or a broken path; 2 invalid input
 created); 3 the run could not decide (cluster unreachable, permissions missing, only inconclusive left).
 `;
 
-function pairs(values: string[] | undefined, flag: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const v of values ?? []) {
-    const eq = v.indexOf('=');
-    if (eq <= 0) throw new UsageError(`${flag} ${v}: expected KEY=VALUE`);
-    out[v.slice(0, eq)] = v.slice(eq + 1);
-  }
-  return out;
-}
-
-function seconds(value: string | undefined, flag: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new UsageError(`${flag} ${value}: expected a number of seconds`);
-  return n;
-}
-
-function tolerations(values: string[] | undefined): { key?: string; operator?: string; value?: string; effect?: string }[] {
-  return (values ?? []).map((v) => {
-    const m = /^([^=:]+)(?:=([^:]*))?(?::(NoSchedule|PreferNoSchedule|NoExecute))?$/.exec(v);
-    if (!m) throw new UsageError(`--toleration ${v}: expected KEY[=VALUE][:EFFECT]`);
-    const t: { key?: string; operator?: string; value?: string; effect?: string } = { key: m[1]!, operator: m[2] === undefined ? 'Exists' : 'Equal' };
-    if (m[2] !== undefined) t.value = m[2];
-    if (m[3]) t.effect = m[3];
-    return t;
-  });
-}
-
 export const command: Command = {
   name: 'run',
   summary: 'probe a live cluster and report leaks, broken paths and inconclusive results',
   usage: USAGE,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, {
-      ...CLUSTER_OPTIONS,
+      ...PROBE_OPTIONS,
       only: { type: 'string', multiple: true },
-      output: { type: 'string', short: 'o', multiple: true },
       'dry-run': { type: 'boolean' },
-      concurrency: { type: 'string' },
-      timeout: { type: 'string' },
-      settle: { type: 'string' },
-      'start-timeout': { type: 'string' },
       'synthesize-missing': { type: 'boolean' },
-      'probe-image': { type: 'string' },
-      'echo-image': { type: 'string' },
-      'image-pull-secret': { type: 'string', multiple: true },
-      'pod-label': { type: 'string', multiple: true },
-      'pod-annotation': { type: 'string', multiple: true },
-      'node-selector': { type: 'string', multiple: true },
-      toleration: { type: 'string', multiple: true },
-      quiet: { type: 'boolean', short: 'q' },
       policies: { type: 'string', multiple: true },
       predict: { type: 'boolean' },
       'no-predict': { type: 'boolean' },
     });
     if (positionals.length === 0) throw new UsageError('no PATH given; expected one or more suite files or folders');
-    let outputs;
-    try {
-      outputs = parseOutputSpecs(values.output ?? []);
-    } catch (err) {
-      if (err instanceof OutputSpecError) throw new UsageError(err.message);
-      throw err;
-    }
-    const concurrency = Math.floor(seconds(values.concurrency, '--concurrency', 16));
-    if (concurrency < 1) throw new UsageError('--concurrency: expected at least 1');
-    const timeoutOverride = values.timeout === undefined ? undefined : seconds(values.timeout, '--timeout', 0);
-    if (timeoutOverride === 0) throw new UsageError('--timeout: expected more than 0 seconds');
-    const probeImage = values['probe-image'] ?? process.env.PROBE_IMAGE;
-    const echoImage = values['echo-image'] ?? process.env.ECHO_IMAGE ?? probeImage;
+    const outputs = outputSpecs(values.output);
     const dryRun = values['dry-run'] === true;
-    if (!probeImage && !dryRun) throw new UsageError('no probe image: pass --probe-image or set PROBE_IMAGE (scripts/cluster up prints it)');
-    const settings = {
-      concurrency,
-      settleMs: seconds(values.settle, '--settle', 3) * 1000,
-      startTimeoutMs: seconds(values['start-timeout'], '--start-timeout', 120) * 1000,
-      probeImage: probeImage ?? '',
-      echoImage: echoImage ?? '',
-      deadlineSeconds: 600,
-      imagePullSecrets: values['image-pull-secret'] ?? [],
-      extraLabels: pairs(values['pod-label'], '--pod-label'),
-      annotations: pairs(values['pod-annotation'], '--pod-annotation'),
-      nodeSelector: pairs(values['node-selector'], '--node-selector'),
-      tolerations: tolerations(values.toleration),
-      plan: { synthesizeMissing: values['synthesize-missing'] === true },
-      dryRun,
-    };
+    const parsed = probeSettings(values, { requireImage: !dryRun });
+    const timeoutOverride = parsed.timeoutGiven ? parsed.timeoutSeconds : undefined;
+    const settings = { ...parsed.settings, plan: { synthesizeMissing: values['synthesize-missing'] === true }, dryRun };
 
     // Input first: nothing touches the cluster until every file is valid.
     const loaded = await loadSuites(positionals);
@@ -158,20 +78,10 @@ export const command: Command = {
     if (timeoutOverride !== undefined) for (const s of suites) for (const e of s.expectations) e.timeoutSeconds = timeoutOverride;
 
     // The Kubernetes client is loaded only now: checking input stays fast and needs no cluster code.
-    const { ClusterConfigError, connect } = await import('../../cluster/connect.ts');
     const { ClusterUnreachableError } = await import('../../cluster/errors.ts');
     const { describePlan, newRunId, PermissionError, runCases } = await import('../../run/run-suites.ts');
-    let target;
-    try {
-      target = connect(clusterFlagsFrom(values));
-    } catch (err) {
-      if (err instanceof ClusterConfigError) {
-        io.stderr(`netprobe run: ${err.message}\n`);
-        return EXIT.undecided;
-      }
-      throw err;
-    }
-    io.stderr(`netprobe: context ${target.context} (${target.server})\n`);
+    const target = await connectFor('run', values, io);
+    if (!target) return EXIT.undecided;
 
     const predictMode = policyPaths.length > 0 ? 'files' : values.predict === true ? 'required' : values['no-predict'] === true || dryRun ? 'off' : 'auto';
     if (predictMode === 'required' || predictMode === 'auto') {
@@ -241,13 +151,7 @@ export const command: Command = {
       results,
     };
     if (findings.length > 0) report.findings = findings;
-    try {
-      await writeOutputs(report, outputs, { stdout: { write: io.stdout, isTTY: process.stdout.isTTY, columns: process.stdout.columns } });
-    } catch (err) {
-      if (!(err instanceof OutputWriteError)) throw err;
-      io.stderr(`netprobe run: ${err.message}\n`);
-      return EXIT.usage;
-    }
+    if (!(await writeReport('run', report, outputs, io))) return EXIT.usage;
     if (findings.length > 0) {
       const { renderFindings } = await import('../../verdict/patterns.ts');
       io.stderr(`\n${renderFindings(findings).map((l) => `netprobe: ${l}`).join('\n')}\n`);
