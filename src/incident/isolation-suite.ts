@@ -42,14 +42,17 @@ export interface IsolationOptions {
   /** Where the Kubernetes API answers: its Service ClusterIP and its endpoints. */
   kubeApi?: readonly HostPort[];
   /**
-   * NetworkPolicies of the cluster (only those of the target namespace are read): for every rule that lets
-   * specific pods of another namespace in, a stand-in with those labels probes it too.
+   * The NetworkPolicies of the target namespace and of the other namespaces; absent: not known (RBAC).
+   * For every rule of the target namespace that lets specific pods of another namespace in, a stand-in
+   * with those labels probes it when no such pod runs; they also say where a stand-in adds nothing.
    */
   policies?: readonly NetworkPolicy[];
+  /** AdminNetworkPolicies or a BaselineAdminNetworkPolicy exist: every stand-in stays. */
+  adminTiers?: boolean;
   /**
-   * A namespace whose pods may query cluster DNS (one with no NetworkPolicy): when DNS is not kept, a
-   * stand-in there asks cluster DNS too, which shows the DNS pods alive, so a denied query from the
-   * isolated pods is proof and not a guess.
+   * A namespace whose pods may query cluster DNS: when DNS is not kept, a pod there asks cluster DNS too,
+   * which shows the DNS pods alive, so a denied query from the isolated pods is proof and not a guess.
+   * Default: the first other namespace with no NetworkPolicy, when the policies are known.
    */
   dnsControlNamespace?: string;
   timeoutSeconds?: number;
@@ -103,6 +106,32 @@ function admittedLabelSets(policies: readonly NetworkPolicy[], namespace: string
     });
   }
   return out;
+}
+
+/**
+ * Whether an "any pod" stand-in in `peerNs` can only repeat what its real pods show: the policies are
+ * known, there is no admin tier, the namespace has real pods and no NetworkPolicy (so a new pod's egress
+ * is theirs: unrestricted), and every ingress rule of `namespace` that would admit the stand-in admits one
+ * of those pods too. Then the stand-in's pod is saved; otherwise it stays.
+ */
+function standInAddsNothing(o: IsolationOptions, namespace: string, peerNs: NamespaceInfo, real: readonly PodGroup[]): boolean {
+  const policies = o.policies;
+  if (policies === undefined || o.adminTiers === true || real.length === 0) return false;
+  if (policies.some((p) => p.metadata.namespace === peerNs.name)) return false;
+  const standIn = { [STAND_IN_LABEL]: STAND_IN_VALUE };
+  for (const p of policies) {
+    if (p.metadata.namespace !== namespace) continue;
+    for (const rule of p.spec.ingress ?? []) {
+      for (const peer of rule.from ?? []) {
+        if (peer.ipBlock !== undefined) continue;
+        const nsMatches = peer.namespaceSelector === undefined ? peerNs.name === namespace : compileSelector(peer.namespaceSelector)(namespaceLabels(peerNs));
+        if (!nsMatches) continue;
+        const pods = compileSelector(peer.podSelector ?? {});
+        if (pods(standIn) && !real.some((g) => pods(g.labels))) return false;
+      }
+    }
+  }
+  return true;
 }
 
 export function isolationSuite(snapshot: ClusterSnapshot, o: IsolationOptions): IsolationSuite {
@@ -164,13 +193,17 @@ export function isolationSuite(snapshot: ClusterSnapshot, o: IsolationOptions): 
   // - the labelled pods the namespace's own policies let in, when no such pod runs yet.
   const sourceNamespaces: NamespaceInfo[] = selecting ? [namespaces.get(ns)!, ...peers] : peers;
   const sources: string[] = [];
+  const noStandIn: string[] = [];
   for (const peerNs of sourceNamespaces) {
     const real = allGroups.filter((g) => g.namespace === peerNs.name && !targets.includes(g));
     for (const g of real) sources.push(groupEndpoint(g));
-    const any = names.take(`${peerNs.name}.any-pod`);
-    endpoints[any] = { namespace: peerNs.name, podSelector: { matchLabels: { [STAND_IN_LABEL]: STAND_IN_VALUE } }, synthetic: true };
-    endpointComments[any] = `a stand-in for any pod of ${peerNs.name}: a label no policy selects`;
-    sources.push(any);
+    if (standInAddsNothing(o, ns, peerNs, real)) noStandIn.push(peerNs.name);
+    else {
+      const any = names.take(`${peerNs.name}.any-pod`);
+      endpoints[any] = { namespace: peerNs.name, podSelector: { matchLabels: { [STAND_IN_LABEL]: STAND_IN_VALUE } }, synthetic: true };
+      endpointComments[any] = `a stand-in for any pod of ${peerNs.name}: a label no policy selects`;
+      sources.push(any);
+    }
     for (const admitted of admittedLabelSets(o.policies ?? [], ns, peerNs)) {
       const matches = compileSelector({ matchLabels: admitted.labels });
       if (real.some((g) => matches(g.labels))) continue;
@@ -264,8 +297,10 @@ export function isolationSuite(snapshot: ClusterSnapshot, o: IsolationOptions): 
   });
 
   if (!keep.has('dns')) {
-    const control = o.dnsControlNamespace;
-    const from = control === undefined ? undefined : sources.find((s) => endpoints[s]?.['namespace'] === control && s.endsWith('.any-pod'));
+    const policies = o.policies;
+    const control = o.dnsControlNamespace ?? (policies === undefined ? undefined : peers.find((n) => !policies.some((p) => p.metadata.namespace === n.name))?.name);
+    const inControl = (s: string): boolean => endpoints[s]?.['namespace'] === control;
+    const from = control === undefined ? undefined : (sources.find((s) => inControl(s) && s.endsWith('.any-pod')) ?? sources.find(inControl));
     if (from === undefined) {
       notes.push('cluster DNS is not kept and no control vantage is known (a namespace without NetworkPolicies): a denied DNS query may stay inconclusive');
     } else {
@@ -294,6 +329,9 @@ export function isolationSuite(snapshot: ClusterSnapshot, o: IsolationOptions): 
       `cluster DNS${(o.kubeApi ?? []).length > 0 ? ', the Kubernetes API' : ''}${(o.external ?? []).length > 0 || keptHosts.size > 0 ? ' and the given external addresses' : ''}. Kept open: ${kept}.`,
       'A deny passes only when its target is shown alive (a readiness probe on the port, a control probe,',
       'or another probe of the run that connected to it): a dead target is inconclusive, never a pass.',
+      ...(noStandIn.length > 0
+        ? [`No "any pod" stand-in in ${noStandIn.join(', ')}: no NetworkPolicy there, and every rule that would let a new pod in lets its pods in.`]
+        : []),
     ],
     defaults: { timeoutSeconds: o.timeoutSeconds ?? 2, attempts: 1 },
     endpoints,

@@ -61,7 +61,10 @@ async function buildProbeSet(target: ClusterTarget, inputs: Inputs, io: CliIO): 
   const [snapshot, policies, api] = await Promise.all([
     readSnapshot(target.kc, [inputs.namespace, ...peers]),
     readPolicyState(target.kc, [inputs.namespace, ...peers], RUN_LABEL).then(
-      (objects): NetworkPolicy[] | undefined => manifestsFromCluster(objects).policies,
+      (objects): { policies: NetworkPolicy[]; adminTiers: boolean } | undefined => {
+        const m = manifestsFromCluster(objects);
+        return { policies: m.policies, adminTiers: m.adminPolicies.length + m.baselinePolicies.length > 0 };
+      },
       (err: unknown): undefined => {
         io.stderr(`netprobe isolation: cannot read NetworkPolicies (${apiErrorMessage(err)}): only "any pod" stand-ins and real pods probe ingress\n`);
         return undefined;
@@ -77,9 +80,7 @@ async function buildProbeSet(target: ClusterTarget, inputs: Inputs, io: CliIO): 
     fromNamespaces: peers,
     external: inputs.external,
     kubeApi: api.addresses.map((a) => ({ ...a, protocol: 'TCP' as const })),
-    policies: policies ?? [],
-    // A namespace nobody wrote policies for can reach cluster DNS: the control vantage for a denied query.
-    ...(policies === undefined ? {} : { dnsControlNamespace: peers.find((n) => !policies.some((p) => p.metadata.namespace === n)) }),
+    ...(policies === undefined ? {} : policies),
     timeoutSeconds: inputs.timeoutSeconds,
   });
 }

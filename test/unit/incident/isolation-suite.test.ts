@@ -80,6 +80,34 @@ describe('incident: isolation suite', () => {
     expect(generate({ keep: ['dns'], dnsControlNamespace: 'db' }).suite.expectations.some((e) => e.tags.includes('control'))).to.equal(false);
   });
 
+  it('saves the "any pod" stand-in only where it cannot show more than the real pods', () => {
+    const standIns = (o: Partial<Parameters<typeof isolationSuite>[1]>) =>
+      [...new Set(generate(o).suite.expectations.map((e) => e.from[0]!.label).filter((l) => l.endsWith('.any-pod')))].sort();
+    // Policies unknown: every stand-in stays.
+    expect(standIns({})).to.deep.equal(['db.any-pod', 'web.any-pod']);
+    // Known, none anywhere: a new pod of web or db gets exactly what their pods get.
+    const none = generate({ policies: [] });
+    expect(standIns({ policies: [] })).to.deep.equal([]);
+    expect(none.yaml).to.contain('No "any pod" stand-in in db, web: no NetworkPolicy there');
+    expect(standIns({ policies: [], adminTiers: true })).to.deep.equal(['db.any-pod', 'web.any-pod']);
+    // A policy in web: its pods and a new pod may differ (egress), the stand-in stays.
+    const inWeb = parseManifests('apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: web}\nspec: {podSelector: {}, policyTypes: [Egress]}\n').policies;
+    expect(standIns({ policies: inWeb })).to.deep.equal(['web.any-pod']);
+    // A rule of api that admits "any frontend pod but web" lets the stand-in in and not the web pods.
+    const notWeb = parseManifests(`
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: odd, namespace: api}
+spec:
+  podSelector: {}
+  ingress:
+  - from: [{namespaceSelector: {matchLabels: {team: frontend}}, podSelector: {matchExpressions: [{key: app, operator: NotIn, values: [web]}]}}]
+`).policies;
+    expect(standIns({ policies: notWeb })).to.deep.equal(['web.any-pod']);
+    // Without DNS kept, a pod of the first namespace without policies is the control vantage.
+    expect(none.suite.expectations.some((e) => e.name === 'control: cluster DNS answers db.postgres')).to.equal(true);
+  });
+
   it('adds a stand-in for the labelled pods a policy of the namespace lets in when none runs yet', () => {
     const policies = parseManifests(`
 apiVersion: networking.k8s.io/v1
