@@ -26,6 +26,8 @@ export function runPermissions(readNamespaces: readonly string[], podNamespaces:
   for (const namespace of new Set(podNamespaces)) {
     perms.push({ verb: 'create', resource: 'pods', namespace });
     perms.push({ verb: 'deletecollection', resource: 'pods', namespace });
+    // Exec travels as a WebSocket GET, which API servers from 1.31 also check as create.
+    perms.push({ verb: 'get', resource: 'pods', subresource: 'exec', namespace });
     perms.push({ verb: 'create', resource: 'pods', subresource: 'exec', namespace });
   }
   return perms;

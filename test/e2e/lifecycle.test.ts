@@ -35,12 +35,15 @@ describe('e2e: nothing left behind, nothing created on bad input', function () {
 
   it('a suite with a bad field exits 2 with file:line:col and creates nothing', async () => {
     const file = tempFile('bad.yaml', ONE_PROBE.replace('expect: allow', 'expcet: allow'));
-    const before = await kubectl(['get', 'pods', '-A', '-o', 'name']);
+    // Pods in the namespaces the suite names, and netprobe's anywhere (other tests may run beside this one).
+    const pods = () => kubectl(['get', 'pods', '-n', 'demo-frontend', '-o', 'name']).then(async (a) => a + (await kubectl(['get', 'pods', '-n', 'demo-api', '-o', 'name'])));
+    const before = await pods();
     const run = await netprobe(['run', file]);
     expect(run.code).to.equal(2);
     expect(run.stderr).to.match(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:10:7: .*expcet`));
     expect(run.stderr).to.contain('nothing was created');
-    expect(await kubectl(['get', 'pods', '-A', '-o', 'name'])).to.equal(before);
+    expect(await pods()).to.equal(before);
+    expect(await leftoverPods()).to.deep.equal([]);
   });
 
   it('a probe image that cannot be pulled gives a clear error long before the start timeout', async () => {
