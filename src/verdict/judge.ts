@@ -30,6 +30,7 @@ const SEVERITY: Record<Status, number> = { leak: 3, broken: 2, inconclusive: 1, 
 
 export function judge(input: JudgeInput): Result[] {
   const alive = collectAlive(input);
+  const answered = sourcesThatGotAnswers(input);
   const byCase = new Map<string, PlannedProbe[]>();
   for (const p of input.plan.probes) {
     const list = byCase.get(p.caseId) ?? [];
@@ -45,7 +46,7 @@ export function judge(input: JudgeInput): Result[] {
   return input.plan.cases.map((c) => {
     const verdicts = (byCase.get(c.id) ?? []).map((probe) => {
       const obs = input.observations.get(probe.id) ?? notRun(probe.id);
-      return judgeProbe(c, probe, obs, alive);
+      return judgeProbe(c, probe, obs, alive, answered);
     });
     return caseResult(c, verdicts, reasonsByCase.get(c.id) ?? [], input.reproduce);
   });
@@ -70,6 +71,22 @@ function collectAlive(input: JudgeInput): Map<string, string> {
   return alive;
 }
 
+/** Outcomes that mean a reply came back over the network: the sender's own networking works. */
+const REPLIES = new Set(['connected', 'http-status', 'refused', 'unreachable']);
+
+/**
+ * Probe pods that got any reply from anything in this run. A pod whose every probe timed out may have
+ * no working network itself; its timeouts then prove nothing about the policy.
+ */
+function sourcesThatGotAnswers(input: JudgeInput): Set<string> {
+  const out = new Set<string>();
+  for (const p of input.plan.probes) {
+    const o = input.observations.get(p.id);
+    if (o && REPLIES.has(o.outcome)) out.add(p.sourceKey);
+  }
+  return out;
+}
+
 function aliveReason(probe: PlannedProbe, alive: Map<string, string>): string | undefined {
   for (const k of probe.target.aliveKeys) {
     const why = alive.get(k);
@@ -78,7 +95,7 @@ function aliveReason(probe: PlannedProbe, alive: Map<string, string>): string | 
   return undefined;
 }
 
-function judgeProbe(c: Case, probe: PlannedProbe, obs: ProbeObservation, alive: Map<string, string>): ProbeVerdict {
+function judgeProbe(c: Case, probe: PlannedProbe, obs: ProbeObservation, alive: Map<string, string>, answered: Set<string>): ProbeVerdict {
   const e = c.expectation;
   const allow = e.expect === 'allow';
   const where = probe.target.display;
@@ -105,7 +122,10 @@ function judgeProbe(c: Case, probe: PlannedProbe, obs: ProbeObservation, alive: 
           : obs.outcome === 'refused'
             ? `${where} refused the connection`
             : `${where} unreachable (${obs.detail})`;
-      if (allow) return v('broken', 'denied', `${how}: an allowed path fails`);
+      const deaf = obs.outcome === 'timeout' && !answered.has(probe.sourceKey);
+      const deafNote = 'no probe from this probe pod got any answer in this run, so its own network may be down';
+      if (allow) return v('broken', 'denied', `${how}: an allowed path fails${deaf ? ` (${deafNote})` : ''}`);
+      if (deaf) return v('inconclusive', 'unknown', `${how}, but ${deafNote}: a silent source and a blocked path look the same`);
       const why = aliveReason(probe, alive);
       if (why) return v('pass', 'denied', `${how}; target alive: ${why}`);
       const closed = obs.outcome === 'refused' ? ' (a closed port and a policy rejection look the same)' : '';

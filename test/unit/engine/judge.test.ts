@@ -25,8 +25,12 @@ function planFor(expectation: string, alive: boolean): Plan {
   return buildPlan([oneCase(expectation)], snapshot(['shop'], { pods: [web(), db(alive)] }));
 }
 
-/** Judges a plan with one observation per probe (by probe index); a missing entry means the probe did not run. */
-function judgeWith(plan: Plan, outcomes: (Outcome | [Outcome, Partial<ProbeObservation>] | undefined)[], aliveExtra?: Record<string, string>): Result[] {
+/**
+ * Judges a plan with one observation per probe (by probe index); a missing entry means the probe did not
+ * run. Unless `silentSources`, every probe pod also got one reply elsewhere (a refused control probe to an
+ * unrelated address, outside every case), as a healthy probe pod does: then its timeouts can count.
+ */
+function judgeWith(plan: Plan, outcomes: (Outcome | [Outcome, Partial<ProbeObservation>] | undefined)[], aliveExtra?: Record<string, string>, silentSources = false): Result[] {
   const observations = new Map<string, ProbeObservation>();
   plan.probes.forEach((p, i) => {
     const o = outcomes[i];
@@ -34,7 +38,12 @@ function judgeWith(plan: Plan, outcomes: (Outcome | [Outcome, Partial<ProbeObser
     const [outcome, extra] = Array.isArray(o) ? o : [o, {}];
     observations.set(p.id, obs(p.id, outcome, extra));
   });
-  return judge({ plan, observations, ...(aliveExtra ? { aliveExtra } : {}), reproduce: (p) => `repro ${p.id}` });
+  const controls = silentSources
+    ? []
+    : plan.sources.map((s, i) => ({ id: `control#${i}`, caseId: 'control', sourceKey: s.key, timeoutMs: 1000, attempts: 1, target: { kind: 'tcp' as const, host: '10.9.9.9', port: 9, route: 'host' as const, display: 'control', aliveKeys: [] } }));
+  for (const c of controls) observations.set(c.id, obs(c.id, 'refused'));
+  const withControls: Plan = { ...plan, probes: [...plan.probes, ...controls] };
+  return judge({ plan: withControls, observations, ...(aliveExtra ? { aliveExtra } : {}), reproduce: (p) => `repro ${p.id}` });
 }
 
 describe('judge: the verdict matrix (every outcome x allow/deny x target alive or not)', () => {
@@ -97,6 +106,41 @@ describe('judge: the verdict matrix (every outcome x allow/deny x target alive o
     expect(r!.detail).to.contain('1500 ms').and.to.contain('3 attempts');
     expect(r!.attempts).to.equal(3);
     expect(r!.durationMs).to.equal(4700);
+  });
+});
+
+describe('judge: a probe pod that never got an answer proves nothing by its timeouts', () => {
+  // Seen on a real cluster: a probe pod whose own network was dead timed out on everything; its denies
+  // must not pass because other pods showed the targets alive.
+  const deny = `{from: ${WEB}, to: ${DB}, port: 5432, expect: deny}`;
+  const allow = `{from: ${WEB}, to: ${DB}, port: 5432, expect: allow}`;
+
+  it('a deny that timed out from a silent probe pod is inconclusive, even with the target alive', () => {
+    const [r] = judgeWith(planFor(deny, true), ['timeout'], undefined, true);
+    expect(r!.status).to.equal('inconclusive');
+    expect(r!.detail).to.match(/no probe from this probe pod got any answer/);
+  });
+
+  it('a refusal or an unreachable reply is an answer: the probe pod can send and receive', () => {
+    for (const outcome of ['refused', 'unreachable'] as const) {
+      expect(judgeWith(planFor(deny, true), [outcome], undefined, true)[0]!.status, outcome).to.equal('pass');
+    }
+  });
+
+  it('an allow that timed out from a silent probe pod is still broken, and says the pod may be at fault', () => {
+    const [r] = judgeWith(planFor(allow, true), ['timeout'], undefined, true);
+    expect(r!.status).to.equal('broken');
+    expect(r!.detail).to.match(/its own network may be down/);
+  });
+
+  it('one reply to any probe of the same pod is enough', () => {
+    const cases = casesOf(`  expectations:
+    - {name: first, from: ${WEB}, to: ${DB}, port: 5432, expect: deny}
+    - {name: second, from: ${WEB}, to: {namespace: shop, podSelector: {matchLabels: {app: api}}}, port: 8080, expect: deny}
+`);
+    const plan = buildPlan(cases, snapshot(['shop'], { pods: [web(), pod('shop', 'api-0', { app: 'api' }, { ip: '10.1.0.7' }), db(true)] }));
+    const rs = judgeWith(plan, ['timeout', 'refused'], undefined, true);
+    expect(rs.map((r) => r.status)).to.deep.equal(['pass', 'inconclusive']);
   });
 });
 
