@@ -20,6 +20,11 @@ host_network_up() {
   # rate limit (1/s) would turn every reject after the first in a second into a silent drop, so a
   # denied connection would read "refused" or "timeout" by chance. No limit: always "refused".
   sysctl -qw net.ipv4.icmp_ratelimit=0 >/dev/null
+  # The ARP table is one for every network namespace: 20 probe pods each reaching 50 pods at once
+  # overflow the default 1024 entries ("neighbor table overflow"), and the SYNs of the overflow are never
+  # sent. Kubernetes nodes raise these; so do we.
+  sysctl -qw net.ipv4.neigh.default.gc_thresh1=4096 net.ipv4.neigh.default.gc_thresh2=8192 \
+    net.ipv4.neigh.default.gc_thresh3=16384 >/dev/null
   mount --make-rshared /
   # the node address, on a bridge of its own with no ports (this kernel has no dummy driver)
   ip link show "$NODE_IFACE" >/dev/null 2>&1 || ip link add "$NODE_IFACE" type bridge

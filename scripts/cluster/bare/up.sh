@@ -1,7 +1,8 @@
 # `up` for the bare backend. Sourced by the entry script after every other bare/*.sh file.
 
 SYSCTLS=(net.ipv4.ip_forward net.bridge.bridge-nf-call-iptables net.bridge.bridge-nf-call-ip6tables
-  net.ipv4.icmp_ratelimit)
+  net.ipv4.icmp_ratelimit net.ipv4.neigh.default.gc_thresh1 net.ipv4.neigh.default.gc_thresh2
+  net.ipv4.neigh.default.gc_thresh3)
 DAEMONS=(etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy kube-router
   external-host)
 
