@@ -3,7 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { ClusterTarget } from '../../cluster/connect.ts';
 import type { NetworkPolicy } from '../../policy/types.ts';
-import { OutputSpecError, OutputWriteError, parseOutputSpecs, writeOutputs, type OutputSpec } from '../../report/outputs.ts';
+import { outputSpecs, writeReport } from '../probe-flags.ts';
 import { parseLabels, SYSTEM_NAMESPACES } from '../../incident/common.ts';
 import { IsolationInputError, isolationSuite, KEEP_WORDS, parseHostPort, type HostPort, type IsolationSuite } from '../../incident/isolation-suite.ts';
 import { formatChange, pathChanges, roundLine } from '../../incident/watch.ts';
@@ -94,17 +94,6 @@ function report(args: string[], runId: string, startedAt: Date, target: ClusterT
   };
 }
 
-async function write(r: Report, outputs: OutputSpec[], io: CliIO): Promise<boolean> {
-  try {
-    await writeOutputs(r, outputs, { stdout: { write: io.stdout, isTTY: process.stdout.isTTY, columns: process.stdout.columns } });
-    return true;
-  } catch (err) {
-    if (!(err instanceof OutputWriteError)) throw err;
-    io.stderr(`netprobe isolation: ${err.message}\n`);
-    return false;
-  }
-}
-
 export const command: Command = {
   name: 'isolation',
   summary: 'prove an emergency isolation of a namespace holds (nothing in, nothing out but what is kept)',
@@ -120,13 +109,7 @@ export const command: Command = {
       watch: { type: 'string' },
     });
     if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'no NAMESPACE given' : `one NAMESPACE expected, got ${positionals.join(' ')}`);
-    let outputs;
-    try {
-      outputs = parseOutputSpecs(values.output ?? []);
-    } catch (err) {
-      if (err instanceof OutputSpecError) throw new UsageError(err.message);
-      throw err;
-    }
+    const outputs = outputSpecs(values.output);
     const { settings, timeoutSeconds } = probeSettings(values);
     let inputs: Inputs;
     try {
@@ -198,13 +181,13 @@ export const command: Command = {
             io.stderr(`netprobe isolation: verdict in ${s(now.getTime() - startedAt.getTime())} s (${outcome.plan.sources.length + outcome.plan.servers.length} pods started in ${s(t.startMs)} s, settle ${s(t.settleMs)} s, probes ${s(t.probeMs)} s)\n`);
           }
           if (previous === undefined) {
-            if (!(await write(r, outputs, io))) return EXIT.usage;
+            if (!(await writeReport('isolation', r, outputs, io))) return EXIT.usage;
             if (watchSeconds !== undefined) io.stdout(`${roundLine(r.results, now, round)}; watching every ${watchSeconds} s (Ctrl-C to stop)\n`);
           } else {
             for (const change of pathChanges(previous, r.results)) io.stdout(`${formatChange(change, now)}\n`);
             if (values.quiet !== true) io.stderr(`${roundLine(r.results, now, round)}\n`);
             // Files always hold the latest round; stdout only gets the changes.
-            if (outputs.some((o) => o.file !== undefined)) await write(r, outputs.filter((o) => o.file !== undefined), { ...io, stdout: () => undefined });
+            if (outputs.some((o) => o.file !== undefined)) await writeReport('isolation', r, outputs.filter((o) => o.file !== undefined), { ...io, stdout: () => undefined });
           }
           previous = r.results;
         }
