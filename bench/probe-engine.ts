@@ -3,6 +3,7 @@
 // timeout (a single denied expectation). Prints wall times, API requests, and the ratio to the floor.
 //   node bench/probe-engine.ts        (KUBECONFIG, PROBE_IMAGE, ECHO_IMAGE from scripts/cluster/cluster up)
 import { apiRequests } from '../src/cluster/api.ts';
+import { probeSettings } from '../src/cli/probe-flags.ts';
 import { connect } from '../src/cluster/connect.ts';
 import { runCases, type RunSettings } from '../src/run/run-suites.ts';
 import { expandSuites, loadSuites } from '../src/suite/index.ts';
@@ -53,21 +54,13 @@ async function measure(label: string, text: string) {
   const loaded = await loadSuites([tempFile(`${label}.yaml`, text)]);
   if (loaded.diagnostics.length > 0) throw new Error(JSON.stringify(loaded.diagnostics[0]));
   const cases = expandSuites(loaded.suites);
+  // The same defaults as `netprobe run`; the bench waits longer for 70 pods and keeps them longer.
   const settings: RunSettings = {
-    concurrency: 16,
-    settleMs: Number(process.env.BENCH_SETTLE ?? 3) * 1000,
-    startTimeoutMs: 300_000,
-    probeImage: process.env.PROBE_IMAGE!,
-    echoImage: process.env.ECHO_IMAGE!,
+    ...probeSettings({ settle: process.env.BENCH_SETTLE ?? '3', 'start-timeout': '300' }).settings,
     deadlineSeconds: 900,
-    imagePullSecrets: [],
-    extraLabels: {},
-    annotations: {},
-    nodeSelector: {},
-    tolerations: [],
     plan: {},
-    dryRun: false,
   };
+
   const before = apiRequests.count;
   const started = Date.now();
   const outcome = await runCases(connect({}), cases, settings, new AbortController().signal);

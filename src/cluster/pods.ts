@@ -4,6 +4,7 @@ import { apiClient } from './api.ts';
 import pLimit from 'p-limit';
 import { apiErrorMessage, isNotFound } from './errors.ts';
 import { runSelector } from './labels.ts';
+import { sleep } from '../util/sleep.ts';
 
 /** A pod that is Ready (with its IP), or why it never will be. */
 export type PodState = { ready: true; ip: string } | { ready: false; reason: string };
@@ -136,17 +137,4 @@ export async function deleteRunPods(kc: k8s.KubeConfig, runId: string | undefine
     }),
   );
   return count;
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

@@ -4,7 +4,8 @@
 import type * as k8s from '@kubernetes/client-node';
 import pLimit from 'p-limit';
 import { execInPod } from '../cluster/exec.ts';
-import { createPods, podId, sleep, waitForPods, type PodState } from '../cluster/pods.ts';
+import { createPods, podId, waitForPods, type PodState } from '../cluster/pods.ts';
+import { sleep } from '../util/sleep.ts';
 import type { Plan, PlannedProbe } from '../plan/types.ts';
 import { agentSpec, parseAgentOutput, type AgentSpec } from './agent.ts';
 import { controlProbe } from './control.ts';

@@ -11,7 +11,8 @@ import { EXIT, exitCodeFor, REPORT_SCHEMA_VERSION, summarize, type Report, type 
 import type { CliIO, Command } from '../main.ts';
 import { UsageError, parseCommandArgs } from '../main.ts';
 import { abortOnSignals } from '../signals.ts';
-import { casesFromYaml, connectFor, listValues, PROBE_FLAGS_USAGE, PROBE_OPTIONS, positiveSeconds, probeRound, probeSettings, sleepUnless } from './incident-shared.ts';
+import { casesFromYaml, connectFor, listValues, PROBE_FLAGS_USAGE, PROBE_OPTIONS, positiveSeconds, probeRound, probeSettings } from './incident-shared.ts';
+import { sleep } from '../../util/sleep.ts';
 
 const USAGE = `netprobe isolation NAMESPACE [FLAGS]
 
@@ -150,7 +151,7 @@ export const command: Command = {
           const { apiErrorMessage } = await import('../../cluster/errors.ts');
           io.stderr(`netprobe isolation: cannot read the cluster at ${target.server}: ${apiErrorMessage(err)}\n`);
           if (previous === undefined) return EXIT.undecided;
-          await sleepUnless((watchSeconds ?? 0) * 1000, signals.signal);
+          await sleep((watchSeconds ?? 0) * 1000, signals.signal);
           if (signals.signal.aborted) return 130;
           continue;
         }
@@ -192,7 +193,7 @@ export const command: Command = {
           previous = r.results;
         }
         if (watchSeconds === undefined) return code;
-        await sleepUnless(watchSeconds * 1000, signals.signal);
+        await sleep(watchSeconds * 1000, signals.signal);
         if (signals.signal.aborted) return 130;
       }
     } finally {
