@@ -4,48 +4,18 @@
 //   node bench/isolation.ts        (KUBECONFIG, PROBE_IMAGE, ECHO_IMAGE from scripts/cluster/cluster up;
 //                                   BENCH_ROUNDS=N rounds, default 3; BENCH_KEEP=1 keeps the namespaces)
 import { kubectl, netprobe, tempFile } from '../test/e2e/support.ts';
+import { echoDeployment, restrictedNamespace } from './workloads.ts';
 
 const TARGET = 'bench-iso-target';
 const OTHERS = Array.from({ length: 5 }, (_, i) => `bench-iso-peer${i + 1}`);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const { loadavg } = await import('node:os');
-const ECHO = process.env.ECHO_IMAGE;
-if (!ECHO || !process.env.PROBE_IMAGE || !process.env.KUBECONFIG) throw new Error('set KUBECONFIG, PROBE_IMAGE, ECHO_IMAGE (eval "$(scripts/cluster/cluster up | tail -4)")');
-
-function namespace(name: string): string {
-  return `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${name}, labels: {pod-security.kubernetes.io/enforce: restricted}}\n`;
-}
-
-function deployment(ns: string, app: string, replicas: number): string {
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${app}, namespace: ${ns}}
-spec:
-  replicas: ${replicas}
-  selector: {matchLabels: {app: ${app}}}
-  template:
-    metadata: {labels: {app: ${app}}}
-    spec:
-      automountServiceAccountToken: false
-      terminationGracePeriodSeconds: 1
-      securityContext: {runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: {type: RuntimeDefault}}
-      containers:
-      - name: echo
-        image: "${ECHO}"
-        imagePullPolicy: IfNotPresent
-        command: ["/usr/local/bin/netprobe-agent", "serve", "--tcp", "8080"]
-        ports: [{name: http, containerPort: 8080, protocol: TCP}]
-        readinessProbe: {tcpSocket: {port: http}, periodSeconds: 2}
-        resources: {requests: {cpu: 5m, memory: 16Mi}, limits: {cpu: 100m, memory: 64Mi}}
-        securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}
-`;
-}
 
 const docs = [
-  namespace(TARGET),
-  ...OTHERS.map(namespace),
-  ...Array.from({ length: 10 }, (_, i) => deployment(TARGET, `svc${i}`, 1)),
-  ...OTHERS.map((ns) => deployment(ns, 'app', 2)),
+  restrictedNamespace(TARGET),
+  ...OTHERS.map(restrictedNamespace),
+  ...Array.from({ length: 10 }, (_, i) => echoDeployment(TARGET, `svc${i}`, { app: `svc${i}` })),
+  ...OTHERS.map((ns) => echoDeployment(ns, 'app', { app: 'app' }, 2)),
 ];
 
 await kubectl(['apply', '-f', '-'], docs.join('---\n'));

@@ -1,20 +1,25 @@
 // Benchmark: 1,000 expectations from 20 source identities to 50 targets (half of them denied), 2 s
 // timeout, on the local cluster; and, in the same run, the floor to compare with: one probe pod plus one
-// timeout (a single denied expectation). Prints wall times, API requests, and the ratio to the floor.
+// timeout (a single denied expectation). The targets are the application's own pods (50 Deployments
+// deployed before the clock starts), as in a real suite; a second pass makes every target synthetic, so
+// netprobe also starts 50 echo servers, against its own floor (one probe pod and one echo server).
+// Prints wall times, API requests, and the ratio to the floor.
 //   node bench/probe-engine.ts        (KUBECONFIG, PROBE_IMAGE, ECHO_IMAGE from scripts/cluster/cluster up)
+import { loadavg } from 'node:os';
 import { apiRequests } from '../src/cluster/api.ts';
 import { probeSettings } from '../src/cli/probe-flags.ts';
 import { connect } from '../src/cluster/connect.ts';
 import { runCases, type RunSettings } from '../src/run/run-suites.ts';
 import { expandSuites, loadSuites } from '../src/suite/index.ts';
 import { kubectl, tempFile } from '../test/e2e/support.ts';
+import { echoDeployment, restrictedNamespace } from './workloads.ts';
 
 const NS = 'bench-netprobe';
 const SOURCES = Number(process.env.BENCH_SOURCES ?? 20);
 const TARGETS = Number(process.env.BENCH_TARGETS ?? 50);
 
-/** Targets t<first>..t<targets-1>; odd ones are denied. */
-function suite(sources: number, targets: number, first = 0): string {
+/** Targets t<first>..t<targets-1>; odd ones are denied. Synthetic targets are echo servers netprobe starts. */
+function suite(sources: number, targets: number, first: number, synthetic: boolean): string {
   const lines = [
     'apiVersion: netprobe.dev/v1alpha1',
     'kind: ConnectivitySuite',
@@ -29,7 +34,9 @@ function suite(sources: number, targets: number, first = 0): string {
       lines.push(
         `    - name: s${s} to t${t}`,
         `      from: {podSelector: {matchLabels: {bench-source: s${s}}}, synthetic: true}`,
-        `      to: {podSelector: {matchLabels: {bench-target: t${t}, bench-denied: "${denied}"}}, synthetic: true}`,
+        synthetic
+          ? `      to: {podSelector: {matchLabels: {bench-synthetic: t${t}, bench-denied: "${denied}"}}, synthetic: true}`
+          : `      to: {podSelector: {matchLabels: {bench-target: t${t}}}}`,
         '      port: 8080',
         `      expect: ${denied ? 'deny' : 'allow'}`,
       );
@@ -38,10 +45,7 @@ function suite(sources: number, targets: number, first = 0): string {
   return `${lines.join('\n')}\n`;
 }
 
-const SETUP = `apiVersion: v1
-kind: Namespace
-metadata: {name: ${NS}, labels: {pod-security.kubernetes.io/enforce: restricted}}
----
+const SETUP = `${restrictedNamespace(NS)}---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: {name: deny-denied-targets, namespace: ${NS}}
@@ -72,20 +76,29 @@ async function measure(label: string, text: string) {
   return { label, cases: cases.length, pods: outcome.plan.sources.length + outcome.plan.servers.length, wallMs, api: apiRequests.count - before, timings: outcome.timings, counts };
 }
 
-await kubectl(['apply', '-f', '-'], SETUP);
+const targets = Array.from({ length: TARGETS }, (_, t) => echoDeployment(NS, `t${t}`, { 'bench-target': `t${t}`, 'bench-denied': String(t % 2 === 1) }));
+await kubectl(['apply', '-f', '-'], [SETUP, ...targets].join('---\n'));
 try {
-  // The floor: one probe pod, one echo server, one denied path (one timeout).
-  const floor = await measure('floor', suite(1, 2, 1));
-  const big = await measure('bench', suite(SOURCES, TARGETS));
-  const small = await measure('bench-small', suite(SOURCES, Math.max(2, TARGETS / 5)));
-  for (const m of [floor, small, big]) {
+  await kubectl(['-n', NS, 'rollout', 'status', 'deployment', '--timeout=300s']);
+  // The floor: one probe pod, one denied path (one timeout) to a running target.
+  const floor = await measure('floor', suite(1, 2, 1, false));
+  const big = await measure('bench', suite(SOURCES, TARGETS, 0, false));
+  const small = await measure('bench-small', suite(SOURCES, Math.max(2, TARGETS / 5), 0, false));
+  // All targets synthetic: netprobe starts an echo server for each, so the floor has one too. The
+  // application's pods go first: one node runs at most 110 pods.
+  await kubectl(['-n', NS, 'delete', 'deployment', '--all']);
+  await kubectl(['-n', NS, 'wait', '--for=delete', 'pod', '-l', 'bench-target', '--timeout=300s']);
+  const floorSynthetic = await measure('floor-synth', suite(1, 2, 1, true));
+  const bigSynthetic = await measure('bench-synth', suite(SOURCES, TARGETS, 0, true));
+  for (const m of [floor, small, big, floorSynthetic, bigSynthetic]) {
     console.log(
       `${m.label.padEnd(12)} ${String(m.cases).padStart(5)} expectations  ${String(m.pods).padStart(3)} pods  ` +
         `${(m.wallMs / 1000).toFixed(1).padStart(6)} s (start ${((m.timings?.startMs ?? 0) / 1000).toFixed(1)} s, settle ${((m.timings?.settleMs ?? 0) / 1000).toFixed(1)} s, probe ${((m.timings?.probeMs ?? 0) / 1000).toFixed(1)} s)  ` +
         `${String(m.api).padStart(4)} API requests  ${JSON.stringify(m.counts)}`,
     );
   }
-  console.log(`ratio to floor: ${(big.wallMs / floor.wallMs).toFixed(2)}x (goal: within 2x)`);
+  console.log(`ratio to floor: ${(big.wallMs / floor.wallMs).toFixed(2)}x (goal: within 2x); all targets synthetic: ${(bigSynthetic.wallMs / floorSynthetic.wallMs).toFixed(2)}x`);
+  console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   console.log(`API requests: ${small.api} for ${small.cases} expectations, ${big.api} for ${big.cases} (same ${SOURCES} sources)`);
 } finally {
   await kubectl(['delete', 'namespace', NS, '--wait=false']);

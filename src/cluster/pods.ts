@@ -63,6 +63,14 @@ export function podProblem(pod: k8s.V1Pod): { reason: string; final: boolean } |
   return { reason: 'not Ready', final: false };
 }
 
+export interface WaitOptions {
+  deadlineMs: number;
+  signal: AbortSignal;
+  onProgress?: (ready: number, total: number) => void;
+  /** Called once per pod, as soon as it is Ready or hopeless: callers start using pods one by one. */
+  onFinal?: (id: string, state: PodState) => void;
+}
+
 /**
  * Polls this run's pods (one list call per namespace and round, however many pods) until each is Ready or hopeless,
  * or the deadline passes. Returns the state of every expected pod by "namespace/name".
@@ -72,16 +80,18 @@ export async function waitForPods(
   runId: string,
   expected: readonly string[],
   namespaces: readonly string[],
-  deadlineMs: number,
-  signal: AbortSignal,
-  onProgress?: (ready: number, total: number) => void,
+  opts: WaitOptions,
 ): Promise<Map<string, PodState>> {
   const core = apiClient(kc, k8s.CoreV1Api);
   const states = new Map<string, PodState>();
+  const settle = (id: string, state: PodState) => {
+    states.set(id, state);
+    opts.onFinal?.(id, state);
+  };
   const lastProblem = new Map<string, string>();
   const started = Date.now();
   let delay = 200;
-  while (!signal.aborted) {
+  while (!opts.signal.aborted) {
     const lists = await Promise.all(
       [...new Set(namespaces)].map((namespace) => core.listNamespacedPod({ namespace, labelSelector: runSelector(runId) })),
     );
@@ -95,22 +105,24 @@ export async function waitForPods(
       }
       const ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
       if (ready && pod.status?.podIP) {
-        states.set(id, { ready: true, ip: pod.status.podIP });
+        settle(id, { ready: true, ip: pod.status.podIP });
         continue;
       }
       const problem = podProblem(pod);
-      if (problem?.final) states.set(id, { ready: false, reason: problem.reason });
+      if (problem?.final) settle(id, { ready: false, reason: problem.reason });
       else if (problem) lastProblem.set(id, problem.reason);
     }
-    onProgress?.([...states.values()].filter((s) => s.ready).length, expected.length);
+    opts.onProgress?.([...states.values()].filter((s) => s.ready).length, expected.length);
     if (states.size === expected.length) break;
-    if (Date.now() - started > deadlineMs) break;
-    await sleep(delay, signal);
-    delay = Math.min(1000, delay * 1.5);
+    if (Date.now() - started > opts.deadlineMs) break;
+    await sleep(delay, opts.signal);
+    // Up to half a second between rounds: every pod's wait ends at most that long after it is Ready.
+    delay = Math.min(500, delay * 1.5);
   }
   for (const id of expected) {
     if (!states.has(id)) {
-      states.set(id, { ready: false, reason: `not Ready after ${Math.round(deadlineMs / 1000)} s: ${lastProblem.get(id) ?? 'no status'}` });
+      const why = opts.signal.aborted ? 'the run was interrupted' : `not Ready after ${Math.round(opts.deadlineMs / 1000)} s`;
+      settle(id, { ready: false, reason: `${why}: ${lastProblem.get(id) ?? 'no status'}` });
     }
   }
   return states;

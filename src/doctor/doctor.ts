@@ -111,7 +111,7 @@ async function canary(target: ClusterTarget, namespace: string, labels: Record<s
     return;
   }
   log('waiting for the canary pods');
-  const states = await waitForPods(kc, opts.runId, [podId(server), podId(probe)], [namespace], opts.startTimeoutMs, opts.signal);
+  const states = await waitForPods(kc, opts.runId, [podId(server), podId(probe)], [namespace], { deadlineMs: opts.startTimeoutMs, signal: opts.signal });
   if (opts.signal.aborted) {
     facts.canaryProblem = 'interrupted';
     return;

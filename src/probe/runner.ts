@@ -1,23 +1,33 @@
-// Carries out a plan on a cluster: start probe pods and echo servers at the same time, wait until they
-// are Ready, let the CNI program rules for them, then run every source's probes in one exec per pod,
-// all pods at once, so denied paths spend their timeouts together.
+// Carries out a plan on a cluster: start probe pods and echo servers at the same time and, as soon as a
+// source pod and the echo servers it probes are Ready and the CNI has had its settle time to program rules
+// for them, run that source's probes in one exec, while other pods are still starting. Every denied path of
+// a source spends its timeout at once, and sources overlap each other.
 import type * as k8s from '@kubernetes/client-node';
 import pLimit from 'p-limit';
 import { execInPod } from '../cluster/exec.ts';
-import { createPods, podId, waitForPods, type PodState } from '../cluster/pods.ts';
+import { createPods, podId, waitForPods } from '../cluster/pods.ts';
 import { sleep } from '../util/sleep.ts';
 import type { Plan, PlannedProbe } from '../plan/types.ts';
 import { agentSpec, parseAgentOutput, type AgentSpec } from './agent.ts';
 import { controlProbe } from './control.ts';
 import { AGENT, probePod, serverPod, type PodOptions } from './podspec.ts';
+import { PodReadiness } from './readiness.ts';
 import type { ProbeObservation } from './types.ts';
+
+/** What the run is doing, for a progress line: `probing 300/1000 · 4 pods starting`. */
+export interface RunProgress {
+  phase: 'starting pods' | 'settling' | 'probing';
+  done: number;
+  total: number;
+  podsStarting: number;
+}
 
 export interface RunnerOptions extends PodOptions {
   concurrency: number;
   settleMs: number;
   startTimeoutMs: number;
   signal: AbortSignal;
-  onPhase?: (phase: string, done: number, total: number) => void;
+  onProgress?: (state: RunProgress) => void;
 }
 
 export interface Execution {
@@ -26,6 +36,10 @@ export interface Execution {
   serverIps: Map<string, string>;
   /** Namespaces where pods were created: where cleanup must look. */
   namespaces: string[];
+  /**
+   * Where the wall time went, as consecutive spans: until the last pod was Ready (probing may already run),
+   * the settle still to wait after that, and the probing left after that.
+   */
   timings: { startMs: number; settleMs: number; probeMs: number };
 }
 
@@ -35,9 +49,12 @@ const BATCH_LIMIT = 300;
 export async function execute(kc: k8s.KubeConfig, plan: Plan, opts: RunnerOptions): Promise<Execution> {
   const sourcePods = plan.sources.map((s, i) => ({ key: s.key, pod: probePod(`netprobe-${opts.runId}-s${i}`, s, opts) }));
   const serverPods = plan.servers.map((s, i) => ({ key: s.key, pod: serverPod(`netprobe-${opts.runId}-e${i}`, s, opts) }));
+  const serverIdByKey = new Map(serverPods.map((s) => [s.key, podId(s.pod)]));
+  const serverKeyById = new Map(serverPods.map((s) => [podId(s.pod), s.key]));
   const allPods = [...sourcePods, ...serverPods].map((p) => p.pod);
   const namespaces = [...new Set(allPods.map((p) => p.metadata!.namespace!))];
   const exec: Execution = { observations: new Map(), aliveExtra: {}, serverIps: new Map(), namespaces, timings: { startMs: 0, settleMs: 0, probeMs: 0 } };
+  const serverFailures = new Map<string, string>();
 
   // Control probes of outside hosts need no pod: run them while pods start.
   const controls = Promise.all(
@@ -46,31 +63,44 @@ export async function execute(kc: k8s.KubeConfig, plan: Plan, opts: RunnerOption
     }),
   );
 
+  const total = plan.probes.length;
+  let done = 0;
+  let probing = false;
+  const readiness = new PodReadiness();
+  const report = () => {
+    const starting = allPods.length - readiness.finalCount;
+    if (probing) opts.onProgress?.({ phase: 'probing', done, total, podsStarting: starting });
+    else if (starting > 0) opts.onProgress?.({ phase: 'starting pods', done: readiness.readyCount, total: allPods.length, podsStarting: starting });
+    else opts.onProgress?.({ phase: 'settling', done: 0, total: 1, podsStarting: 0 });
+  };
+  const onFinal = (id: string, state: Parameters<PodReadiness['record']>[1]) => {
+    const key = serverKeyById.get(id);
+    if (key !== undefined) {
+      if (state.ready) exec.serverIps.set(key, state.ip);
+      else serverFailures.set(key, state.reason);
+    }
+    readiness.record(id, state);
+    report();
+  };
+
   const t0 = Date.now();
-  opts.onPhase?.('starting pods', 0, allPods.length);
+  report();
   const createFailures = await createPods(kc, allPods, opts.concurrency);
+  for (const [id, reason] of createFailures) onFinal(id, { ready: false, reason });
   const toWait = allPods.map(podId).filter((id) => !createFailures.has(id));
-  const states = new Map<string, PodState>();
-  for (const [id, reason] of createFailures) states.set(id, { ready: false, reason });
-  if (toWait.length > 0 && !opts.signal.aborted) {
-    const waited = await waitForPods(kc, opts.runId, toWait, namespaces, opts.startTimeoutMs, opts.signal, (ready, total) =>
-      opts.onPhase?.('starting pods', ready, total),
-    );
-    for (const [id, s] of waited) states.set(id, s);
-  }
-  exec.timings.startMs = Date.now() - t0;
-  for (const s of serverPods) {
-    const st = states.get(podId(s.pod));
-    if (st?.ready) exec.serverIps.set(s.key, st.ip);
-  }
+  // A failed wait still gives every pod a final state, so no source waits forever; the error is rethrown below.
+  let waitError: unknown;
+  const waiting = toWait.length === 0 || opts.signal.aborted
+    ? Promise.resolve()
+    : waitForPods(kc, opts.runId, toWait, namespaces, { deadlineMs: opts.startTimeoutMs, signal: opts.signal, onFinal }).then(
+        () => undefined,
+        (err: unknown) => {
+          waitError = err;
+          for (const id of toWait) onFinal(id, { ready: false, reason: 'netprobe could not read the pod\'s status' });
+        },
+      );
+  if (opts.signal.aborted) for (const id of toWait) onFinal(id, { ready: false, reason: 'the run was interrupted' });
 
-  // New pods need their rules programmed by the CNI before a verdict means anything.
-  const t1 = Date.now();
-  opts.onPhase?.('settling', 0, 1);
-  await sleep(opts.settleMs, opts.signal);
-  exec.timings.settleMs = Date.now() - t1;
-
-  const t2 = Date.now();
   const bySource = new Map<string, PlannedProbe[]>();
   for (const p of plan.probes) {
     const list = bySource.get(p.sourceKey) ?? [];
@@ -78,26 +108,37 @@ export async function execute(kc: k8s.KubeConfig, plan: Plan, opts: RunnerOption
     bySource.set(p.sourceKey, list);
   }
   const limit = pLimit(opts.concurrency);
-  let done = 0;
-  const total = plan.probes.length;
-  opts.onPhase?.('probing', 0, total);
+  let settleEnd = 0;
   await Promise.all(
-    sourcePods.map(({ key, pod }) => {
+    sourcePods.map(async ({ key, pod }) => {
       const probes = bySource.get(key) ?? [];
-      const state = states.get(podId(pod));
-      if (!state?.ready) {
-        const reason = `probe pod ${podId(pod)} did not start: ${state && !state.ready ? state.reason : 'unknown'}`;
+      const servers = [...new Set(probes.flatMap((p) => (p.target.serverKey ? [serverIdByKey.get(p.target.serverKey)!] : [])))];
+      const deps = [podId(pod), ...servers];
+      const [own] = await Promise.all(deps.map((id) => readiness.when(id)));
+      if (!own!.state.ready) {
+        const reason = `probe pod ${podId(pod)} did not start: ${own!.state.reason}`;
         for (const p of probes) exec.observations.set(p.id, { probeId: p.id, outcome: 'not-run', detail: reason, ms: 0, attempts: 0 });
         done += probes.length;
-        return Promise.resolve();
+        return;
+      }
+      // New pods need their rules programmed by the CNI before a verdict means anything.
+      const settled = readiness.latest(deps) + opts.settleMs;
+      settleEnd = Math.max(settleEnd, settled);
+      await sleep(settled - Date.now(), opts.signal);
+      if (!probing) {
+        probing = true;
+        report();
       }
       const specs: AgentSpec[] = [];
       for (const p of probes) {
         const spec = agentSpec(p, exec.serverIps);
-        if (typeof spec === 'string') exec.observations.set(p.id, { probeId: p.id, outcome: 'not-run', detail: spec, ms: 0, attempts: 0 });
-        else specs.push(spec);
+        if (typeof spec === 'string') {
+          const why = p.target.serverKey ? serverFailures.get(p.target.serverKey) : undefined;
+          exec.observations.set(p.id, { probeId: p.id, outcome: 'not-run', detail: why ? `${spec}: ${why}` : spec, ms: 0, attempts: 0 });
+          done += 1;
+        } else specs.push(spec);
       }
-      return Promise.all(
+      await Promise.all(
         chunks(specs, BATCH_LIMIT).map((batch) =>
           limit(async () => {
             if (opts.signal.aborted) return;
@@ -115,14 +156,20 @@ export async function execute(kc: k8s.KubeConfig, plan: Plan, opts: RunnerOption
               }
             }
             done += batch.length;
-            opts.onPhase?.('probing', done, total);
+            report();
           }),
         ),
-      ).then(() => undefined);
+      );
     }),
   );
+  await waiting;
+  if (waitError !== undefined) throw waitError;
   await controls;
-  exec.timings.probeMs = Date.now() - t2;
+  const end = Date.now();
+  const lastPod = readiness.latest(allPods.map(podId)) || t0;
+  exec.timings.startMs = lastPod - t0;
+  exec.timings.settleMs = Math.max(0, settleEnd - lastPod);
+  exec.timings.probeMs = Math.max(0, end - Math.max(lastPod, settleEnd));
   return exec;
 }
 

@@ -24,7 +24,7 @@ export async function probeRound(target: ClusterTarget, cases: readonly Case[], 
   const { newRunId, PermissionError, runCases } = await import('../../run/run-suites.ts');
   const progress = createProgress({ enabled: !quiet });
   try {
-    return await runCases(target, cases, { ...settings, onPhase: (phase, done, total) => progress.update({ phase, done, total }) }, signal, newRunId());
+    return await runCases(target, cases, { ...settings, onProgress: (state) => progress.update(state) }, signal, newRunId());
   } catch (err) {
     if (err instanceof PermissionError || err instanceof ClusterUnreachableError) return err.message;
     throw err;

@@ -114,7 +114,7 @@ export const command: Command = {
     try {
       outcome = await runCases(target, cases, {
         ...settings,
-        onPhase: (phase, done, total) => progress.update({ phase, done, total }),
+        onProgress: (state) => progress.update(state),
       }, signals.signal, runId);
     } catch (err) {
       progress.stop();

@@ -1,0 +1,43 @@
+// Workloads the benchmarks deploy as the application under test: restricted namespaces and single-purpose
+// Deployments of the echo image, which kubelet readiness shows alive (a TCP check from the node).
+const AGENT = '/usr/local/bin/netprobe-agent';
+
+export function echoImage(): string {
+  const image = process.env.ECHO_IMAGE;
+  if (!image || !process.env.PROBE_IMAGE || !process.env.KUBECONFIG) {
+    throw new Error('set KUBECONFIG, PROBE_IMAGE, ECHO_IMAGE (eval "$(scripts/cluster/cluster up | tail -4)")');
+  }
+  return image;
+}
+
+export function restrictedNamespace(name: string): string {
+  return `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${name}, labels: {pod-security.kubernetes.io/enforce: restricted}}\n`;
+}
+
+/** A Deployment serving TCP 8080 (port name `http`) whose pods carry `labels`. */
+export function echoDeployment(ns: string, name: string, labels: Record<string, string>, replicas = 1): string {
+  const flow = `{${Object.entries(labels).map(([k, v]) => `${k}: "${v}"`).join(', ')}}`;
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: ${ns}}
+spec:
+  replicas: ${replicas}
+  selector: {matchLabels: ${flow}}
+  template:
+    metadata: {labels: ${flow}}
+    spec:
+      automountServiceAccountToken: false
+      enableServiceLinks: false
+      terminationGracePeriodSeconds: 1
+      securityContext: {runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: {type: RuntimeDefault}}
+      containers:
+      - name: echo
+        image: "${echoImage()}"
+        imagePullPolicy: IfNotPresent
+        command: ["${AGENT}", "serve", "--tcp", "8080"]
+        ports: [{name: http, containerPort: 8080, protocol: TCP}]
+        readinessProbe: {tcpSocket: {port: http}, periodSeconds: 2}
+        resources: {requests: {cpu: 5m, memory: 16Mi}, limits: {cpu: 100m, memory: 64Mi}}
+        securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}
+`;
+}
