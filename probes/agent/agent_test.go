@@ -330,3 +330,40 @@ func TestDNSParserIgnoresEchoPayloads(t *testing.T) {
 		}
 	}
 }
+
+func TestStopFindsOnlySleepsWithItsToken(t *testing.T) {
+	argv := func(args ...string) [][]byte {
+		out := make([][]byte, len(args))
+		for i, a := range args {
+			out[i] = []byte(a)
+		}
+		return out
+	}
+	cases := []struct {
+		argv [][]byte
+		want bool
+	}{
+		{argv("/usr/local/bin/netprobe-agent", "sleep", "--for", "15m", "--token", "abc123"), true},
+		{argv("netprobe-agent", "sleep", "--token=abc123"), true},
+		{argv("/usr/local/bin/netprobe-agent", "sleep", "--token", "other"), false},
+		{argv("/usr/local/bin/netprobe-agent", "sleep"), false},
+		{argv("/usr/local/bin/netprobe-agent", "probe", "--token", "abc123"), false},
+		{argv("/bin/sh", "sleep", "--token", "abc123"), false},
+		{argv("/usr/local/bin/netprobe-agent", "sleep", "--token"), false},
+	}
+	for _, c := range cases {
+		if got := isSleeper(c.argv, "abc123"); got != c.want {
+			t.Errorf("isSleeper(%q) = %v, want %v", c.argv, got, c.want)
+		}
+	}
+}
+
+func TestSleepEndsAfterFor(t *testing.T) {
+	start := time.Now()
+	if code := cmdSleep([]string{"--for", "50ms", "--token", "x"}); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if time.Since(start) < 50*time.Millisecond {
+		t.Fatal("sleep ended before --for")
+	}
+}

@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/signal"
 	"strconv"
-	"syscall"
 	"time"
 )
 
@@ -71,9 +69,3 @@ func cmdCheck(args []string) int {
 
 // cmdSleep idles until SIGTERM or SIGINT, so that a probe pod stops at once when deleted
 // (a plain `sleep` as PID 1 ignores SIGTERM and waits out the grace period).
-func cmdSleep() int {
-	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, syscall.SIGTERM, syscall.SIGINT)
-	<-ch
-	return 0
-}

@@ -3,7 +3,8 @@
 //	netprobe-agent probe --batch '<json>' | --batch -   run probes concurrently, print JSON lines
 //	netprobe-agent serve [--tcp 8080,5432] [--udp 9000] [--https 8443]   echo server
 //	netprobe-agent check [--tcp 8080] [--udp 9000]   exec readiness check on 127.0.0.1
-//	netprobe-agent sleep   idle until SIGTERM/SIGINT (entrypoint of the probe image)
+//	netprobe-agent sleep   idle until SIGTERM/SIGINT or --for (entrypoint of the probe image)
+//	netprobe-agent stop    end the sleeps started with a --token (an ephemeral container's)
 //	netprobe-agent version
 package main
 
@@ -24,7 +25,9 @@ commands:
                          echo server (env ECHO_TCP, ECHO_UDP, ECHO_HTTPS, ECHO_DNS_A, ECHO_DNS_AAAA)
   check [--tcp P,..] [--udp P,..] [--https P,..] [--timeout 1s]
                          exit 0 if the ports listen on 127.0.0.1 (defaults from the ECHO_* env)
-  sleep                  idle until SIGTERM or SIGINT
+  sleep [--for D] [--token T]
+                         idle until SIGTERM or SIGINT, or for D (e.g. 15m)
+  stop --token T         send SIGTERM to the sleeps started with --token T
   version                print the version
 `)
 }
@@ -44,7 +47,9 @@ func main() {
 	case "check":
 		code = cmdCheck(args)
 	case "sleep":
-		code = cmdSleep()
+		code = cmdSleep(args)
+	case "stop":
+		code = cmdStop(args, os.Stdout, os.Stderr)
 	case "version", "--version", "-v":
 		fmt.Printf("netprobe-agent %s %s %s/%s\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	case "help", "--help", "-h":

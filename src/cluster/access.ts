@@ -33,6 +33,18 @@ export function runPermissions(readNamespaces: readonly string[], podNamespaces:
   return perms;
 }
 
+/** What probing from inside running pods needs: add an ephemeral container, then exec into it. */
+export function ephemeralPermissions(namespaces: readonly string[]): Permission[] {
+  const perms: Permission[] = [];
+  for (const namespace of new Set(namespaces)) {
+    perms.push({ verb: 'get', resource: 'pods', namespace });
+    perms.push({ verb: 'update', resource: 'pods', subresource: 'ephemeralcontainers', namespace });
+    perms.push({ verb: 'get', resource: 'pods', subresource: 'exec', namespace });
+    perms.push({ verb: 'create', resource: 'pods', subresource: 'exec', namespace });
+  }
+  return perms;
+}
+
 export async function missingPermissions(kc: k8s.KubeConfig, perms: readonly Permission[]): Promise<Permission[]> {
   const authz = apiClient(kc, k8s.AuthorizationV1Api);
   const answers = await Promise.all(

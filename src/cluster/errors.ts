@@ -21,5 +21,10 @@ export function isNotFound(err: unknown): boolean {
   return (err as { code?: number })?.code === 404;
 }
 
+/** The object changed since it was read (optimistic concurrency): read it again and retry. */
+export function isConflict(err: unknown): boolean {
+  return (err as { code?: number })?.code === 409;
+}
+
 /** Reaching the API failed (as opposed to the API saying no): the run cannot decide anything. */
 export class ClusterUnreachableError extends Error {}

@@ -7,7 +7,7 @@ import { indexSnapshot } from './snapshot-index.ts';
 import { resolveTargets } from './targets.ts';
 import type { Plan, PlanOptions, ServerSpec, SourceIdentity } from './types.ts';
 
-export const DEFAULT_PLAN_OPTIONS: PlanOptions = { synthesizeMissing: false, maxRangePorts: 256 };
+export const DEFAULT_PLAN_OPTIONS: PlanOptions = { synthesizeMissing: false, ephemeral: false, maxRangePorts: 256 };
 
 export function buildPlan(cases: readonly Case[], snapshot: ClusterSnapshot, options: Partial<PlanOptions> = {}): Plan {
   const opts = { ...DEFAULT_PLAN_OPTIONS, ...options };
@@ -22,7 +22,7 @@ export function buildPlan(cases: readonly Case[], snapshot: ClusterSnapshot, opt
     const cacheKey = JSON.stringify(c.from.peer);
     let source = sourceCache.get(cacheKey);
     if (!source) {
-      source = resolveSource(c.from, idx, opts.synthesizeMissing);
+      source = resolveSource(c.from, idx, opts.synthesizeMissing, opts.ephemeral);
       sourceCache.set(cacheKey, source);
     }
     if ('reason' in source) {

@@ -1,7 +1,7 @@
 // Source peers -> the identities probe pods will carry.
 import type { NamedPeer, Peer } from '../suite/model.ts';
 import { formatSelector } from '../policy/selectors.ts';
-import { distinctIdentities, makeIdentity } from './identity.ts';
+import { distinctIdentities, identityKey, makeIdentity } from './identity.ts';
 import type { SnapshotIndex } from './snapshot-index.ts';
 import type { SourceIdentity } from './types.ts';
 
@@ -12,8 +12,14 @@ function isLive(phase: string): boolean {
   return phase === 'Running' || phase === 'Pending';
 }
 
-export function resolveSource(named: NamedPeer, idx: SnapshotIndex, synthesizeMissing: boolean): SourceResolution {
+export function resolveSource(named: NamedPeer, idx: SnapshotIndex, synthesizeMissing: boolean, ephemeralAll = false): SourceResolution {
   const peer: Peer = named.peer;
+  const asked = (peer.kind === 'pods' || peer.kind === 'workload') && peer.ephemeral === true;
+  if (asked || (ephemeralAll && !(peer.kind === 'pods' && peer.synthetic === true))) {
+    const inside = resolveInPod(peer, idx);
+    // Asked for in the suite: no running pod is an answer. Asked for by --ephemeral: the usual way applies.
+    if (asked || 'identities' in inside) return inside;
+  }
   switch (peer.kind) {
     case 'pods': {
       if (!idx.hasNamespace(peer.namespace)) return { reason: `namespace ${peer.namespace} does not exist` };
@@ -75,4 +81,46 @@ function identityWithAccount(
     return { reason: `service account ${namespace}/${serviceAccount} does not exist` };
   }
   return { identities: [makeIdentity(namespace, labels, serviceAccount, standsFor)] };
+}
+
+/** Probe from inside a running pod: one per identity among the peer's Ready pods (an ephemeral container each). */
+function resolveInPod(peer: Peer, idx: SnapshotIndex): SourceResolution {
+  if (!('namespace' in peer) || !idx.hasNamespace(peer.namespace)) return { reason: `namespace ${'namespace' in peer ? peer.namespace : '?'} does not exist` };
+  let pods;
+  let what;
+  switch (peer.kind) {
+    case 'pods':
+      pods = idx.podsMatching(peer.namespace, peer.podSelector).filter((p) => !peer.serviceAccount || p.serviceAccount === peer.serviceAccount);
+      what = `pod in ${peer.namespace} matching ${formatSelector(peer.podSelector)}`;
+      break;
+    case 'workload':
+      if (peer.workloadKind === 'Pod') {
+        const pod = idx.pod(peer.namespace, peer.name);
+        if (!pod) return { reason: `pod ${peer.namespace}/${peer.name} does not exist` };
+        pods = [pod];
+      } else {
+        const w = idx.workload(peer.namespace, peer.workloadKind, peer.name);
+        if (!w) return { reason: `${peer.workloadKind} ${peer.namespace}/${peer.name} does not exist` };
+        pods = idx.podsMatching(peer.namespace, { matchLabels: w.templateLabels });
+      }
+      what = `pod of ${peer.workloadKind} ${peer.namespace}/${peer.name}`;
+      break;
+    case 'service': {
+      const svc = idx.service(peer.namespace, peer.name);
+      pods = svc && Object.keys(svc.selector).length > 0 ? idx.podsMatching(peer.namespace, { matchLabels: svc.selector }) : [];
+      what = `pod behind Service ${peer.namespace}/${peer.name}`;
+      break;
+    }
+    default:
+      return { reason: 'traffic can only be sent from pods' };
+  }
+  const running = pods.filter((p) => p.phase === 'Running' && p.ready && p.ip);
+  if (running.length === 0) return { reason: `no running, Ready ${what} to probe from inside (ephemeral: true)` };
+  return {
+    identities: distinctIdentities(running).map((p) => ({
+      ...makeIdentity(p.namespace, p.labels, p.serviceAccount, `${p.namespace}/${p.name} (from inside, ephemeral container)`),
+      key: `${identityKey(p.namespace, p.labels, p.serviceAccount)}|in:${p.name}`,
+      inPod: p.name,
+    })),
+  };
 }

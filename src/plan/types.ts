@@ -10,6 +10,8 @@ export interface SourceIdentity {
   serviceAccount: string;
   /** What it stands for, for people: "payments/frontend (Deployment)". */
   standsFor: string;
+  /** Probe from inside this running pod (an ephemeral container) instead of from a probe pod. */
+  inPod?: string;
 }
 
 /** An echo server netprobe starts because a target has no live pod (or the suite asked for one). */
@@ -76,6 +78,8 @@ export interface Plan {
 export interface PlanOptions {
   /** Start echo servers for pod selectors that match no Ready pod (instead of `inconclusive`). */
   synthesizeMissing: boolean;
+  /** Probe from inside a running pod of every source that has one (ephemeral containers), as if each said `ephemeral: true`. */
+  ephemeral: boolean;
   /** Most ports probed for one port range. */
   maxRangePorts: number;
 }

@@ -1,6 +1,6 @@
 // The pods netprobe starts: probe pods (carrying a source's identity) and echo servers (standing in
 // for a target). Both satisfy Pod Security "restricted" and end themselves if netprobe dies.
-import type { V1Pod } from '@kubernetes/client-node';
+import type { V1EphemeralContainer, V1Pod } from '@kubernetes/client-node';
 import { CREATED_ANNOTATION, MANAGED_BY_LABEL, MANAGED_BY_VALUE, ROLE_LABEL, RUN_LABEL } from '../cluster/labels.ts';
 import type { ServerSpec, SourceIdentity } from '../plan/types.ts';
 
@@ -124,4 +124,18 @@ export function serverPod(name: string, server: ServerSpec, opts: PodOptions): V
     },
   ];
   return pod;
+}
+
+/**
+ * The probe container added to a real pod (ephemeral containers take no resources, ports or probes). It
+ * ends itself after the run's deadline, and at the end of the run netprobe stops it by its token.
+ */
+export function ephemeralProbeContainer(name: string, opts: PodOptions): V1EphemeralContainer {
+  return {
+    name,
+    image: opts.probeImage,
+    imagePullPolicy: 'IfNotPresent',
+    command: [AGENT, 'sleep', '--for', `${opts.deadlineSeconds}s`, '--token', opts.runId],
+    securityContext: restrictedContainerSecurity(),
+  };
 }

@@ -28,6 +28,11 @@ function checkCommand(probe: PlannedProbe, host: string): string[] {
 export function reproduceCommand(probe: PlannedProbe, source: SourceIdentity | undefined, image: string, serverIps: ReadonlyMap<string, string>): string {
   const host = probe.target.host ?? (probe.target.serverKey ? serverIps.get(probe.target.serverKey) : undefined) ?? '<server-ip>';
   if (!source) return checkCommand(probe, host).map(shellQuote).join(' ');
+  if (source.inPod) {
+    // From inside the same pod, as the run did (this adds one more ephemeral container to it).
+    const parts = ['kubectl', 'debug', '-n', source.namespace, source.inPod, '-i', `--image=${image}`, '--profile=restricted', '--'];
+    return [...parts, ...checkCommand(probe, host)].map(shellQuote).join(' ');
+  }
   const labels = Object.entries(source.labels).map(([k, v]) => `${k}=${v}`).join(',');
   const overrides = JSON.stringify({
     spec: {

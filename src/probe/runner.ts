@@ -5,12 +5,13 @@
 import type * as k8s from '@kubernetes/client-node';
 import pLimit from 'p-limit';
 import { execInPod } from '../cluster/exec.ts';
+import { addEphemeralContainer, waitForEphemeral } from '../cluster/ephemeral.ts';
 import { createPods, podId, waitForPods } from '../cluster/pods.ts';
 import { sleep } from '../util/sleep.ts';
 import type { Plan, PlannedProbe } from '../plan/types.ts';
 import { agentSpec, parseAgentOutput, type AgentSpec } from './agent.ts';
 import { controlProbe } from './control.ts';
-import { AGENT, probePod, serverPod, type PodOptions } from './podspec.ts';
+import { AGENT, ephemeralProbeContainer, probePod, serverPod, type PodOptions } from './podspec.ts';
 import { PodReadiness } from './readiness.ts';
 import type { ProbeObservation } from './types.ts';
 
@@ -43,11 +44,30 @@ export interface Execution {
   timings: { startMs: number; settleMs: number; probeMs: number };
 }
 
+/** Where one source's probes run. `id` is its key in the readiness tracker. */
+interface SourceHandle {
+  key: string;
+  namespace: string;
+  pod: string;
+  container: string;
+  id: string;
+  /** A new probe pod waits out the settle time itself; a real pod (ephemeral container) does not. */
+  ownSettle: boolean;
+}
+
 /** Largest batch handed to one exec: keeps the command line well under the kernel's argument limit. */
 const BATCH_LIMIT = 300;
 
 export async function execute(kc: k8s.KubeConfig, plan: Plan, opts: RunnerOptions): Promise<Execution> {
-  const sourcePods = plan.sources.map((s, i) => ({ key: s.key, pod: probePod(`netprobe-${opts.runId}-s${i}`, s, opts) }));
+  const sourcePods = plan.sources.flatMap((s, i) => (s.inPod ? [] : [{ key: s.key, pod: probePod(`netprobe-${opts.runId}-s${i}`, s, opts) }]));
+  // Where each source's probes run: its probe pod, or an ephemeral container in a real pod.
+  const ephemeralName = `netprobe-${opts.runId}`;
+  const handles: SourceHandle[] = plan.sources.map((s, i) =>
+    s.inPod
+      ? { key: s.key, namespace: s.namespace, pod: s.inPod, container: ephemeralName, id: `${s.namespace}/${s.inPod}#${ephemeralName}`, ownSettle: false }
+      : { key: s.key, namespace: s.namespace, pod: `netprobe-${opts.runId}-s${i}`, container: 'probe', id: `${s.namespace}/netprobe-${opts.runId}-s${i}`, ownSettle: true },
+  );
+  const inPod = handles.filter((h) => !h.ownSettle);
   const serverPods = plan.servers.map((s, i) => ({ key: s.key, pod: serverPod(`netprobe-${opts.runId}-e${i}`, s, opts) }));
   const serverIdByKey = new Map(serverPods.map((s) => [s.key, podId(s.pod)]));
   const serverKeyById = new Map(serverPods.map((s) => [podId(s.pod), s.key]));
@@ -68,9 +88,9 @@ export async function execute(kc: k8s.KubeConfig, plan: Plan, opts: RunnerOption
   let probing = false;
   const readiness = new PodReadiness();
   const report = () => {
-    const starting = allPods.length - readiness.finalCount;
+    const starting = allPods.length + inPod.length - readiness.finalCount;
     if (probing) opts.onProgress?.({ phase: 'probing', done, total, podsStarting: starting });
-    else if (starting > 0) opts.onProgress?.({ phase: 'starting pods', done: readiness.readyCount, total: allPods.length, podsStarting: starting });
+    else if (starting > 0) opts.onProgress?.({ phase: 'starting pods', done: readiness.readyCount, total: allPods.length + inPod.length, podsStarting: starting });
     else opts.onProgress?.({ phase: 'settling', done: 0, total: 1, podsStarting: 0 });
   };
   const onFinal = (id: string, state: Parameters<PodReadiness['record']>[1]) => {
@@ -85,6 +105,13 @@ export async function execute(kc: k8s.KubeConfig, plan: Plan, opts: RunnerOption
 
   const t0 = Date.now();
   report();
+  // Ephemeral containers go into running pods at the same time as netprobe's own pods start.
+  const ephemeral = Promise.all(
+    inPod.map(async (h) => {
+      const failed = await addEphemeralContainer(kc, h.namespace, h.pod, ephemeralProbeContainer(h.container, opts));
+      onFinal(h.id, failed ? { ready: false, reason: failed } : await waitForEphemeral(kc, h.namespace, h.pod, h.container, opts.startTimeoutMs, opts.signal));
+    }),
+  );
   const createFailures = await createPods(kc, allPods, opts.concurrency);
   for (const [id, reason] of createFailures) onFinal(id, { ready: false, reason });
   const toWait = allPods.map(podId).filter((id) => !createFailures.has(id));
@@ -110,19 +137,22 @@ export async function execute(kc: k8s.KubeConfig, plan: Plan, opts: RunnerOption
   const limit = pLimit(opts.concurrency);
   let settleEnd = 0;
   await Promise.all(
-    sourcePods.map(async ({ key, pod }) => {
-      const probes = bySource.get(key) ?? [];
+    handles.map(async (h) => {
+      const probes = bySource.get(h.key) ?? [];
       const servers = [...new Set(probes.flatMap((p) => (p.target.serverKey ? [serverIdByKey.get(p.target.serverKey)!] : [])))];
-      const deps = [podId(pod), ...servers];
+      const deps = [h.id, ...servers];
       const [own] = await Promise.all(deps.map((id) => readiness.when(id)));
       if (!own!.state.ready) {
-        const reason = `probe pod ${podId(pod)} did not start: ${own!.state.reason}`;
+        const what = h.ownSettle ? `probe pod ${h.namespace}/${h.pod}` : `ephemeral container ${h.container} in pod ${h.namespace}/${h.pod}`;
+        const reason = `${what} did not start: ${own!.state.reason}`;
         for (const p of probes) exec.observations.set(p.id, { probeId: p.id, outcome: 'not-run', detail: reason, ms: 0, attempts: 0 });
         done += probes.length;
         return;
       }
-      // New pods need their rules programmed by the CNI before a verdict means anything.
-      const settled = readiness.latest(deps) + opts.settleMs;
+      // New pods need their rules programmed by the CNI before a verdict means anything (a real pod's
+      // rules are in place already: it only waits for the echo servers it probes).
+      const settling = h.ownSettle ? deps : servers;
+      const settled = settling.length > 0 ? readiness.latest(settling) + opts.settleMs : 0;
       settleEnd = Math.max(settleEnd, settled);
       await sleep(settled - Date.now(), opts.signal);
       if (!probing) {
@@ -143,7 +173,7 @@ export async function execute(kc: k8s.KubeConfig, plan: Plan, opts: RunnerOption
           limit(async () => {
             if (opts.signal.aborted) return;
             const longest = Math.max(...batch.map((s) => s.timeoutMs * s.attempts + 300 * s.attempts));
-            const r = await execInPod(kc, pod.metadata!.namespace!, pod.metadata!.name!, 'probe', [AGENT, 'probe', '--batch', JSON.stringify({ probes: batch })], longest + 30_000);
+            const r = await execInPod(kc, h.namespace, h.pod, h.container, [AGENT, 'probe', '--batch', JSON.stringify({ probes: batch })], longest + 30_000);
             const seen = new Set<string>();
             for (const o of parseAgentOutput(r.stdout)) {
               exec.observations.set(o.probeId, o);
@@ -163,10 +193,13 @@ export async function execute(kc: k8s.KubeConfig, plan: Plan, opts: RunnerOption
     }),
   );
   await waiting;
+  await ephemeral;
+  // An ephemeral container cannot be removed: end its sleep now rather than at the run's deadline.
+  await Promise.all(inPod.map((h) => execInPod(kc, h.namespace, h.pod, h.container, [AGENT, 'stop', '--token', opts.runId], 10_000)));
   if (waitError !== undefined) throw waitError;
   await controls;
   const end = Date.now();
-  const lastPod = readiness.latest(allPods.map(podId)) || t0;
+  const lastPod = readiness.latest([...allPods.map(podId), ...inPod.map((h) => h.id)]) || t0;
   exec.timings.startMs = lastPod - t0;
   exec.timings.settleMs = Math.max(0, settleEnd - lastPod);
   exec.timings.probeMs = Math.max(0, end - Math.max(lastPod, settleEnd));

@@ -2,7 +2,7 @@
 // Everything netprobe creates carries the run id and is deleted before this returns, also when the run
 // is aborted (Ctrl-C, SIGTERM) or fails half-way.
 import { randomBytes } from 'node:crypto';
-import { missingPermissions, runPermissions, describePermission } from '../cluster/access.ts';
+import { ephemeralPermissions, missingPermissions, runPermissions, describePermission } from '../cluster/access.ts';
 import type { ClusterTarget } from '../cluster/connect.ts';
 import { apiErrorMessage, ClusterUnreachableError } from '../cluster/errors.ts';
 import { deleteRunPods } from '../cluster/pods.ts';
@@ -38,9 +38,10 @@ export function newRunId(): string {
   return randomBytes(4).toString('hex').slice(0, 6);
 }
 
-async function requirePermissions(target: ClusterTarget, readNamespaces: string[], podNamespaces: string[]): Promise<void> {
-  if (readNamespaces.length === 0 && podNamespaces.length === 0) return;
-  const missing = await missingPermissions(target.kc, runPermissions(readNamespaces, podNamespaces)).catch((err: unknown) => {
+async function requirePermissions(target: ClusterTarget, readNamespaces: string[], podNamespaces: string[], ephemeralNamespaces: string[] = []): Promise<void> {
+  if (readNamespaces.length === 0 && podNamespaces.length === 0 && ephemeralNamespaces.length === 0) return;
+  const perms = [...runPermissions(readNamespaces, podNamespaces), ...ephemeralPermissions(ephemeralNamespaces)];
+  const missing = await missingPermissions(target.kc, perms).catch((err: unknown) => {
     throw new ClusterUnreachableError(`cannot reach the cluster at ${target.server}: ${apiErrorMessage(err)}`);
   });
   if (missing.length > 0) {
@@ -48,8 +49,10 @@ async function requirePermissions(target: ClusterTarget, readNamespaces: string[
   }
 }
 
-function sourceNamespacesOf(cases: readonly Case[]): string[] {
-  return [...new Set(cases.map((c) => peerNamespace(c.from.peer)).filter((n): n is string => n !== undefined))];
+/** Where probe pods will go for sure (a source probed from inside its own pods needs none). */
+function sourceNamespacesOf(cases: readonly Case[], plan: Partial<PlanOptions>): string[] {
+  const inPod = (p: Peer) => plan.ephemeral === true || ((p.kind === 'pods' || p.kind === 'workload') && p.ephemeral === true);
+  return [...new Set(cases.filter((c) => !inPod(c.from.peer)).map((c) => peerNamespace(c.from.peer)).filter((n): n is string => n !== undefined))];
 }
 
 function peerNamespace(p: Peer): string | undefined {
@@ -71,7 +74,8 @@ export async function runCases(target: ClusterTarget, cases: readonly Case[], se
   const { kc } = target;
   const readNamespaces = namespacesOf(cases);
   // Ask before touching anything, so a missing permission is named instead of failing half-way.
-  if (!settings.dryRun) await requirePermissions(target, readNamespaces, sourceNamespacesOf(cases));
+  const sourceNamespaces = sourceNamespacesOf(cases, settings.plan);
+  if (!settings.dryRun) await requirePermissions(target, readNamespaces, sourceNamespaces);
   let snapshot;
   try {
     snapshot = await readSnapshot(kc, readNamespaces);
@@ -81,9 +85,10 @@ export async function runCases(target: ClusterTarget, cases: readonly Case[], se
   const plan = buildPlan(cases, snapshot, settings.plan);
   if (settings.dryRun) return { runId, plan, results: [], cleaned: true };
 
-  const podNamespaces = [...new Set([...plan.sources.map((s) => s.namespace), ...plan.servers.map((s) => s.namespace)])];
-  // Echo servers may go where no source is: those namespaces are checked now.
-  await requirePermissions(target, [], podNamespaces.filter((n) => !sourceNamespacesOf(cases).includes(n)));
+  const podNamespaces = [...new Set([...plan.sources.filter((s) => !s.inPod).map((s) => s.namespace), ...plan.servers.map((s) => s.namespace)])];
+  const ephemeralNamespaces = [...new Set(plan.sources.filter((s) => s.inPod).map((s) => s.namespace))];
+  // Echo servers (and sources that fell back from --ephemeral) may go where the first check did not look.
+  await requirePermissions(target, [], podNamespaces.filter((n) => !sourceNamespaces.includes(n)), ephemeralNamespaces);
 
   let execution;
   let cleaned = false;
@@ -111,8 +116,14 @@ export function describePlan(plan: Plan): string[] {
   const lines: string[] = [];
   const perSource = new Map<string, number>();
   for (const p of plan.probes) perSource.set(p.sourceKey, (perSource.get(p.sourceKey) ?? 0) + 1);
-  lines.push(`${plan.cases.length} cases, ${plan.probes.length} probes, ${plan.sources.length} probe pods, ${plan.servers.length} echo servers`);
+  const inPod = plan.sources.filter((s) => s.inPod).length;
+  const ephemeralText = inPod > 0 ? `, ${inPod} ephemeral containers in running pods (they stay in those pods' specs)` : '';
+  lines.push(`${plan.cases.length} cases, ${plan.probes.length} probes, ${plan.sources.length - inPod} probe pods, ${plan.servers.length} echo servers${ephemeralText}`);
   for (const s of plan.sources) {
+    if (s.inPod) {
+      lines.push(`  ephemeral container in pod ${s.namespace}/${s.inPod} (for ${s.standsFor}); ${perSource.get(s.key) ?? 0} probes`);
+      continue;
+    }
     const labels = Object.entries(s.labels).map(([k, v]) => `${k}=${v}`).join(',') || '(no labels)';
     lines.push(`  probe pod in ${s.namespace}: labels ${labels}, serviceAccount ${s.serviceAccount} (for ${s.standsFor}); ${perSource.get(s.key) ?? 0} probes`);
   }

@@ -189,6 +189,13 @@ const labelValue: StringDef = {
   expected: 'a label value (at most 63 letters, digits, `-`, `_` or `.`)',
 };
 
+const ephemeralProp = {
+  type: 'boolean',
+  default: false,
+  description:
+    'As a source: probe from inside one running pod of this peer, through an ephemeral container, instead of from a probe pod carrying its labels. The API cannot remove an ephemeral container: it stays (stopped) in that pod\'s spec until the pod is replaced.',
+} as const;
+
 const namespaceProp = {
   ...dns1123Label('namespace name'),
   description: 'The namespace. Defaults to `spec.defaults.namespace`.',
@@ -409,6 +416,7 @@ export const DEFINITIONS: Readonly<Record<DefName, Def>> = {
             default: false,
             description: 'When no pod matches, let netprobe start a stand-in pod with these labels (matchLabels only).',
           },
+          ephemeral: ephemeralProp,
         },
       },
       {
@@ -428,6 +436,7 @@ export const DEFINITIONS: Readonly<Record<DefName, Def>> = {
               name: dns1123Subdomain('workload name'),
             },
           },
+          ephemeral: ephemeralProp,
         },
       },
       {

@@ -33,8 +33,10 @@ export type Peer =
       serviceAccount?: string;
       /** Let netprobe start a stand-in (probe pod or echo server) with these labels when no pod matches. */
       synthetic?: boolean;
+      /** As a source: probe from inside a running pod (an ephemeral container), not from a probe pod. */
+      ephemeral?: boolean;
     }
-  | { kind: 'workload'; namespace: string; workloadKind: WorkloadKind; name: string }
+  | { kind: 'workload'; namespace: string; workloadKind: WorkloadKind; name: string; ephemeral?: boolean }
   | { kind: 'service'; namespace: string; name: string }
   | { kind: 'host'; host: string }
   | { kind: 'cidr'; cidr: string }

@@ -81,6 +81,10 @@ function toPeer(ctx: Ctx, raw: unknown): Peer | undefined {
         return void report(ctx, ctx.positions.keyOf(raw, 'synthetic'), 'synthetic: true needs a podSelector with matchLabels only (the labels the stand-in pod gets); found matchExpressions or no labels');
       peer.synthetic = true;
     }
+    if (raw.ephemeral === true) {
+      if (peer.synthetic) return void report(ctx, ctx.positions.keyOf(raw, 'ephemeral'), 'ephemeral: true probes from inside a running pod, synthetic: true from a stand-in; expected one of them');
+      peer.ephemeral = true;
+    }
     return peer;
   }
   if ('workload' in raw) {
@@ -90,7 +94,7 @@ function toPeer(ctx: Ctx, raw: unknown): Peer | undefined {
     const kind = str(w, 'kind') as WorkloadKind | undefined;
     const name = str(w, 'name');
     if (kind === undefined || name === undefined) return undefined;
-    return { kind: 'workload', namespace: ns, workloadKind: kind, name };
+    return raw.ephemeral === true ? { kind: 'workload', namespace: ns, workloadKind: kind, name, ephemeral: true } : { kind: 'workload', namespace: ns, workloadKind: kind, name };
   }
   if ('service' in raw) {
     const ns = namespace();
@@ -203,7 +207,9 @@ function checkDestinations(ctx: Ctx, to: NamedPeer[], protocol: Protocol, protoc
   let ok = true;
   for (const p of to) {
     const k = p.peer.kind;
-    if (k === 'url' && protocol !== 'HTTP' && protocol !== 'HTTPS')
+    if ((k === 'pods' || k === 'workload') && p.peer.ephemeral === true)
+      ok = report(ctx, p.pos, `to: ${describePeer(p)} has ephemeral: true, which only applies to a source (netprobe probes from inside that pod); expected it under \`from\``);
+    else if (k === 'url' && protocol !== 'HTTP' && protocol !== 'HTTPS')
       ok = report(ctx, protocolPos, `protocol: found ${protocol} with ${describePeer(p)} in \`to\`; expected HTTP or HTTPS (a url is fetched over HTTP)`);
     else if (k === 'url') {
       const scheme = new URL((p.peer as { url: string }).url).protocol === 'https:' ? 'HTTPS' : 'HTTP';

@@ -64,13 +64,13 @@ describe('e2e: nothing left behind, nothing created on bad input', function () {
     let ca: string;
     before(async () => {
       await kubectl(['apply', '-f', '-'], 'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: netprobe, namespace: default}\n');
-      await kubectl(['delete', 'clusterrolebinding', 'netprobe-runner', '--ignore-not-found']);
+      await kubectl(['delete', 'clusterrolebinding', 'netprobe-runner', 'netprobe-ephemeral', '--ignore-not-found']);
       token = (await kubectl(['create', 'token', 'netprobe', '-n', 'default', '--duration', '1h'])).trim();
       server = (await kubectl(['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'])).trim();
       ca = (await kubectl(['config', 'view', '--minify', '--raw', '-o', 'jsonpath={.clusters[0].cluster.certificate-authority-data}'])).trim();
     });
     after(async () => {
-      await kubectl(['delete', '-f', `${REPO}/deploy/rbac.yaml`, '--ignore-not-found']);
+      await kubectl(['delete', '-f', `${REPO}/deploy/rbac.yaml`, '-f', `${REPO}/deploy/rbac-ephemeral.yaml`, '--ignore-not-found']);
     });
     const kubeconfig = () =>
       tempFile('kubeconfig', `apiVersion: v1
@@ -98,6 +98,26 @@ current-context: netprobe
       const run = await netprobe(['run', file, '--kubeconfig', kubeconfig(), '--quiet']);
       expect(run.code, `${run.stdout}\n${run.stderr}`).to.equal(0);
       expect(await leftoverPods()).to.deep.equal([]);
+    });
+
+    const ephemeralCount = async () =>
+      (await kubectl(['get', 'pods', '-n', 'demo-frontend', '-l', 'app=web', '-o', 'jsonpath={.items[*].spec.ephemeralContainers[*].name}'])).split(/\s+/).filter(Boolean).length;
+
+    it('--ephemeral with only deploy/rbac.yaml names the ephemeral-container permission and adds nothing', async () => {
+      const before = await ephemeralCount();
+      const run = await netprobe(['run', tempFile('suite.yaml', ONE_PROBE), '--ephemeral', '--kubeconfig', kubeconfig(), '--quiet']);
+      expect(run.code, run.stderr).to.equal(3);
+      expect(run.stderr).to.contain('update pods/ephemeralcontainers in namespace demo-frontend');
+      expect(run.stderr).not.to.contain('create pods in namespace demo-frontend');
+      expect(await ephemeralCount()).to.equal(before);
+    });
+
+    it('with deploy/rbac-ephemeral.yaml too, the --ephemeral run passes', async () => {
+      await kubectl(['apply', '-f', `${REPO}/deploy/rbac-ephemeral.yaml`]);
+      const before = await ephemeralCount();
+      const run = await netprobe(['run', tempFile('suite.yaml', ONE_PROBE), '--ephemeral', '--kubeconfig', kubeconfig(), '--quiet']);
+      expect(run.code, `${run.stdout}\n${run.stderr}`).to.equal(0);
+      expect(await ephemeralCount()).to.equal(before + 1);
     });
   });
 });

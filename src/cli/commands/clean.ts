@@ -7,11 +7,23 @@ import { apiErrorMessage } from '../../cluster/errors.ts';
 import { deleteRunPods } from '../../cluster/pods.ts';
 import { deleteRunNamespaces } from '../../cluster/canary.ts';
 import { EXIT } from '../../verdict/model.ts';
+import { runningEphemeralContainers } from '../../cluster/ephemeral.ts';
+import { execInPod } from '../../cluster/exec.ts';
+import { AGENT } from '../../probe/podspec.ts';
+import type * as k8s from '@kubernetes/client-node';
+
+async function stopEphemeral(kc: k8s.KubeConfig, runId: string | undefined, namespace: string | undefined): Promise<number> {
+  const running = (await runningEphemeralContainers(kc, namespace)).filter((e) => !runId || e.runId === runId);
+  const results = await Promise.all(running.map((e) => execInPod(kc, e.namespace, e.pod, e.container, [AGENT, 'stop', '--token', e.runId], 10_000)));
+  return results.filter((r) => r.exitCode === 0).length;
+}
 
 const USAGE = `netprobe clean [--run ID] [FLAGS]
 
 Deletes every pod netprobe created (label netprobe.dev/run) in every namespace, or only those of one run,
-and the temporary namespaces netprobe doctor creates (same labels; not with --namespace).
+and the temporary namespaces netprobe doctor creates (same labels; not with --namespace). Stops the
+ephemeral containers of runs that probed from inside pods (\`ephemeral: true\`, \`--ephemeral\`): the API
+cannot remove them from the pods' specs, and they would end by themselves only at the run's deadline.
 
 Flags:
 ${CLUSTER_FLAGS_USAGE}
@@ -30,6 +42,8 @@ export const command: Command = {
       const namespace = clusterFlagsFrom(values).namespace;
       const n = await deleteRunPods(target.kc, values.run, namespace ? [namespace] : undefined);
       io.stdout(`netprobe clean: deleted ${namespace ? 'the' : n} netprobe pod${n === 1 ? '' : 's'}${values.run ? ` of run ${values.run}` : ''}${namespace ? ` in ${namespace}` : ''}\n`);
+      const stopped = await stopEphemeral(target.kc, values.run, namespace);
+      if (stopped > 0) io.stdout(`netprobe clean: stopped ${stopped} ephemeral container${stopped === 1 ? '' : 's'}\n`);
       if (!namespace) {
         const gone = await deleteRunNamespaces(target.kc, values.run);
         if (gone.length > 0) io.stdout(`netprobe clean: deleted namespace${gone.length === 1 ? '' : 's'} ${gone.join(', ')}\n`);

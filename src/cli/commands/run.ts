@@ -20,6 +20,9 @@ Flags:
   --no-predict               no prediction
   --dry-run                  print the plan (pods to create, probes per pod) and create nothing
   --synthesize-missing       start stand-ins for pod selectors that match no pod (else inconclusive)
+  --ephemeral                probe from inside a running pod of each source (an ephemeral container,
+                             which stays in that pod's spec until the pod is replaced), as if every
+                             source said \`ephemeral: true\`; sources without one use a probe pod
 ${PROBE_FLAGS_USAGE}
   -h, --help                 show this help
 
@@ -43,6 +46,7 @@ export const command: Command = {
       only: { type: 'string', multiple: true },
       'dry-run': { type: 'boolean' },
       'synthesize-missing': { type: 'boolean' },
+      ephemeral: { type: 'boolean' },
       policies: { type: 'string', multiple: true },
       predict: { type: 'boolean' },
       'no-predict': { type: 'boolean' },
@@ -52,7 +56,7 @@ export const command: Command = {
     const dryRun = values['dry-run'] === true;
     const parsed = probeSettings(values, { requireImage: !dryRun });
     const timeoutOverride = parsed.timeoutGiven ? parsed.timeoutSeconds : undefined;
-    const settings = { ...parsed.settings, plan: { synthesizeMissing: values['synthesize-missing'] === true }, dryRun };
+    const settings = { ...parsed.settings, plan: { synthesizeMissing: values['synthesize-missing'] === true, ephemeral: values.ephemeral === true }, dryRun };
 
     // Input first: nothing touches the cluster until every file is valid.
     const loaded = await loadSuites(positionals);

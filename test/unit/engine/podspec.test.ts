@@ -4,7 +4,7 @@
 // node selector and tolerations.
 import { expect } from 'chai';
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
-import { AGENT, probePod, serverPod, type PodOptions } from '../../../src/probe/podspec.ts';
+import { AGENT, ephemeralProbeContainer, probePod, serverPod, type PodOptions } from '../../../src/probe/podspec.ts';
 import type { ServerSpec, SourceIdentity } from '../../../src/plan/types.ts';
 
 // ---- Pod Security Standards, "restricted" (which includes "baseline"), as data --------------------
@@ -287,5 +287,21 @@ describe('configured pod options are applied', () => {
   it('leaves them out when none are configured', () => {
     const pod = probePod('p', SOURCE, OPTS);
     expect(pod.spec).to.not.have.any.keys('imagePullSecrets', 'nodeSelector', 'tolerations');
+  });
+});
+
+describe('the ephemeral probe container (probing from inside a real pod)', () => {
+  it('is held to Pod Security "restricted" on its own, whatever the pod sets', () => {
+    const pod = probePod('p', SOURCE, OPTS);
+    delete pod.spec!.securityContext;
+    pod.spec!.ephemeralContainers = [ephemeralProbeContainer('netprobe-abc123', OPTS)];
+    expect(restrictedViolations(pod)).to.deep.equal([]);
+  });
+
+  it('ends itself at the run deadline and carries the run id that `stop` finds it by', () => {
+    const c = ephemeralProbeContainer('netprobe-abc123', OPTS);
+    expect(c.command).to.deep.equal([AGENT, 'sleep', '--for', '900s', '--token', 'abc123']);
+    // The API rejects resources, ports and probes on ephemeral containers.
+    expect(c).to.not.have.any.keys('resources', 'ports', 'readinessProbe', 'startupProbe');
   });
 });
