@@ -65,6 +65,10 @@ async function measure(label: string, text: string) {
     plan: {},
   };
 
+  // Each run starts on a quiet node: the previous run's pods are gone (the kubelet tears them down after
+  // netprobe's delete returns, and that work would otherwise land in this run's pod start).
+  await kubectl(['wait', '--for=delete', 'pods', '-A', '-l', 'netprobe.dev/run', '--timeout=300s']);
+  await new Promise((r) => setTimeout(r, 3000));
   const before = apiRequests.count;
   const started = Date.now();
   const outcome = await runCases(connect({}), cases, settings, new AbortController().signal);
@@ -76,6 +80,8 @@ async function measure(label: string, text: string) {
   return { label, cases: cases.length, pods: outcome.plan.sources.length + outcome.plan.servers.length, wallMs, api: apiRequests.count - before, timings: outcome.timings, counts };
 }
 
+// A namespace left terminating by an earlier run must be gone before it is made again.
+await kubectl(['wait', '--for=delete', `namespace/${NS}`, '--timeout=300s']).catch(() => undefined);
 const targets = Array.from({ length: TARGETS }, (_, t) => echoDeployment(NS, `t${t}`, { 'bench-target': `t${t}`, 'bench-denied': String(t % 2 === 1) }));
 await kubectl(['apply', '-f', '-'], [SETUP, ...targets].join('---\n'));
 try {
