@@ -31,10 +31,15 @@ func cmdSleep(args []string) int {
 	}
 	select {
 	case <-ch:
+		// `stop` runs in this same container: ending at once would kill it too before its exec could
+		// report back, so give it a moment.
+		time.Sleep(stopGrace)
 	case <-deadline:
 	}
 	return 0
 }
+
+const stopGrace = 500 * time.Millisecond
 
 // cmdStop sends SIGTERM to every `netprobe-agent sleep ... --token T` process it can see (its own
 // container's, or the whole pod's when the pod shares one process namespace), and says how many.
