@@ -44,6 +44,13 @@ export function render(report: Report): string {
     .filter(Boolean)
     .join(' · ');
   out.push('', `<sub>${where}</sub>`);
+  // Run-level patterns (a plugin that does not enforce, one direction missing...) explain many rows at
+  // once: they go before the rows, as in a terminal they follow the report.
+  for (const f of report.findings ?? []) {
+    const shown = f.results.slice(0, 5).map(mdCell).join(', ');
+    const more = f.results.length > 5 ? `, and ${f.results.length - 5} more` : '';
+    out.push('', `> **Finding (${mdCell(f.pattern)})**: ${mdCell(f.message)}<br><sub>seen in: ${shown}${more}</sub>`);
+  }
   const problems = PROBLEM_ORDER.flatMap((status) => withStatus(report, status));
   if (problems.length > 0) {
     out.push('', row(['Status', 'Expectation', 'From', 'To', 'Expected / observed', 'Why']), row(Array(6).fill('---')));

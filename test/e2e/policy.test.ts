@@ -2,7 +2,7 @@
 // shop, `netprobe doctor` sees enforcement, and sees none while kube-router is stopped (then restored).
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -83,6 +83,7 @@ describe('e2e: predictions and doctor on the local cluster', function () {
       let stopped: CliRun;
       let open: Report;
       let openRun: CliRun;
+      let openMarkdown = '';
       let restoredAfterMs = 0;
 
       before(async function () {
@@ -91,7 +92,8 @@ describe('e2e: predictions and doctor on the local cluster', function () {
         try {
           stopped = await netprobe(['doctor', '--enforce-timeout', '10']);
           const out = path.join(mkdtempSync(path.join(tmpdir(), 'netprobe-policy-')), 'open.json');
-          openRun = await netprobe(['run', 'suites/demo/zero-trust.yaml', '--policies', 'demo/policies', '--policies', 'demo/app', '-o', `json=${out}`, '--quiet']);
+          openRun = await netprobe(['run', 'suites/demo/zero-trust.yaml', '--policies', 'demo/policies', '--policies', 'demo/app', '-o', `json=${out}`, '-o', `markdown=${out}.md`, '--quiet']);
+          openMarkdown = readFileSync(`${out}.md`, 'utf8');
           try {
             open = readReport(out);
           } catch (err) {
@@ -127,6 +129,8 @@ describe('e2e: predictions and doctor on the local cluster', function () {
         expect(open.findings?.map((f) => f.pattern)).to.deep.equal(['not-enforcing']);
         expect(open.findings![0]!.results).to.have.members(denies.map((r) => r.name));
         expect(openRun.stderr).to.match(/finding \(not-enforcing\): every connection the policies deny was allowed/);
+        // A CI job summary shows it too, above the rows it explains.
+        expect(openMarkdown).to.match(/^> \*\*Finding \(not-enforcing\)\*\*: every connection the policies deny was allowed/m);
       });
 
       it('still deletes its namespace', async () => {

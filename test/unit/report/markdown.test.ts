@@ -26,6 +26,17 @@ describe('markdown report', () => {
     for (const r of rows) expect(cells(r), r).to.have.length(6);
   });
 
+  it('puts run-level findings before the rows, naming the results they explain', () => {
+    const names = report.results.map((r) => r.name);
+    const withFindings = { ...report, findings: [{ pattern: 'not-enforcing' as const, message: 'every connection the policies deny was allowed', results: names }] };
+    const md = render(withFindings).split('\n');
+    const finding = md.findIndex((l) => l.startsWith('> **Finding (not-enforcing)**: every connection the policies deny was allowed'));
+    expect(finding).to.be.greaterThan(0);
+    expect(finding).to.be.below(md.indexOf('| Status | Expectation | From | To | Expected / observed | Why |'));
+    expect(md[finding]).to.include(`seen in: ${names.slice(0, 5).map(mdCell).join(', ')}, and ${names.length - 5} more`);
+    expect(lines.some((l) => l.includes('Finding'))).to.equal(false);
+  });
+
   it('escapes pipes, line breaks and markup inside cells', () => {
     const row = lines.find((l) => l.includes('guest must not POST')) ?? '';
     expect(row).to.include('guest must not POST /admin \\| L7');
