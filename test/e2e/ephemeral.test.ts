@@ -109,11 +109,10 @@ describe('e2e: probing from inside a running pod (ephemeral containers)', functi
     expect(report.results.find((r) => r.expectation === 'from a workload with no pod')!.detail).to.contain('does not exist');
   });
 
-  it('after kill -9, netprobe clean stops the ephemeral container the run left running', async () => {
-    // The echo server standing in for the target keeps the run settling while the container runs.
-    const suite = `apiVersion: netprobe.dev/v1alpha1
+  // The echo server standing in for the target keeps the run settling while the container runs.
+  const SETTLING = `apiVersion: netprobe.dev/v1alpha1
 kind: ConnectivitySuite
-metadata: {name: crash}
+metadata: {name: settling}
 spec:
   expectations:
     - name: web to a stand-in
@@ -122,11 +121,26 @@ spec:
       port: 8080
       expect: deny
 `;
-    const running = async () => (await webPods()).flatMap((p) => p.ephemeral.filter((e) => e.state?.running));
+  const running = async () => (await webPods()).flatMap((p) => p.ephemeral.filter((e) => e.state?.running));
+  const startSettling = async () => {
     // The runs above stopped theirs; the kubelet may take a second or two to report it.
     await waitUntil('earlier runs\' ephemeral containers to be reported stopped', async () => (await running()).length === 0, 20_000);
-    const run = startNetprobe(['run', tempFile('crash.yaml', suite), '--settle', '120', '--quiet']);
+    const run = startNetprobe(['run', tempFile('settling.yaml', SETTLING), '--settle', '120', '--quiet']);
     await waitUntil('the ephemeral container to run', async () => (await running()).length > 0, 90_000);
+    return run;
+  };
+
+  it('Ctrl-C stops the ephemeral container and deletes the echo server before exiting', async () => {
+    const run = await startSettling();
+    run.child.kill('SIGINT');
+    const done = await run.done;
+    expect(done.code, done.stderr).to.equal(130);
+    expect(await leftoverPods()).to.deep.equal([]);
+    await waitUntil('the ephemeral container to be reported stopped', async () => (await running()).length === 0, 20_000);
+  });
+
+  it('after kill -9, netprobe clean stops the ephemeral container the run left running', async () => {
+    const run = await startSettling();
     run.child.kill('SIGKILL');
     await run.done;
     const clean = await netprobe(['clean']);
