@@ -1,6 +1,6 @@
 // Workloads the benchmarks deploy as the application under test: restricted namespaces and single-purpose
 // Deployments of the echo image, which kubelet readiness shows alive (a TCP check from the node).
-const AGENT = '/usr/local/bin/netprobe-agent';
+import { AGENT } from '../src/probe/podspec.ts';
 
 export function echoImage(): string {
   const image = process.env.ECHO_IMAGE;

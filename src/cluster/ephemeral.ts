@@ -24,7 +24,7 @@ export async function addEphemeralContainer(kc: k8s.KubeConfig, namespace: strin
 }
 
 /** Why an ephemeral container is not running yet; `final` when waiting longer will not help. */
-export function ephemeralProblem(pod: k8s.V1Pod, container: string): { reason: string; final: boolean } | undefined {
+function ephemeralProblem(pod: k8s.V1Pod, container: string): { reason: string; final: boolean } | undefined {
   const ended = podProblem({ ...pod, status: { ...pod.status, containerStatuses: [] } });
   if (ended?.final) return ended;
   const status = pod.status?.ephemeralContainerStatuses?.find((s) => s.name === container);

@@ -66,7 +66,6 @@ export function podProblem(pod: k8s.V1Pod): { reason: string; final: boolean } |
 export interface WaitOptions {
   deadlineMs: number;
   signal: AbortSignal;
-  onProgress?: (ready: number, total: number) => void;
   /** Called once per pod, as soon as it is Ready or hopeless: callers start using pods one by one. */
   onFinal?: (id: string, state: PodState) => void;
 }
@@ -112,7 +111,6 @@ export async function waitForPods(
       if (problem?.final) settle(id, { ready: false, reason: problem.reason });
       else if (problem) lastProblem.set(id, problem.reason);
     }
-    opts.onProgress?.([...states.values()].filter((s) => s.ready).length, expected.length);
     if (states.size === expected.length) break;
     if (Date.now() - started > opts.deadlineMs) break;
     await sleep(delay, opts.signal);

@@ -27,10 +27,6 @@ export class PodReadiness {
     this.waiters.delete(id);
   }
 
-  get(id: string): PodOutcome | undefined {
-    return this.outcomes.get(id);
-  }
-
   /** Resolves once the pod has a final state. */
   when(id: string): Promise<PodOutcome> {
     const known = this.outcomes.get(id);

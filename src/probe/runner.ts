@@ -6,7 +6,7 @@ import type * as k8s from '@kubernetes/client-node';
 import pLimit from 'p-limit';
 import { execInPod } from '../cluster/exec.ts';
 import { addEphemeralContainer, waitForEphemeral } from '../cluster/ephemeral.ts';
-import { createPods, podId, waitForPods } from '../cluster/pods.ts';
+import { createPods, podId, waitForPods, type PodState } from '../cluster/pods.ts';
 import { sleep } from '../util/sleep.ts';
 import type { Plan, PlannedProbe } from '../plan/types.ts';
 import { agentSpec, parseAgentOutput, type AgentSpec } from './agent.ts';
@@ -51,27 +51,26 @@ interface SourceHandle {
   pod: string;
   container: string;
   id: string;
-  /** A new probe pod waits out the settle time itself; a real pod (ephemeral container) does not. */
-  ownSettle: boolean;
+  /** netprobe's own pod, which waits out the settle time itself; absent for a real pod (ephemeral container), whose rules are in place. */
+  probePod?: k8s.V1Pod;
 }
 
 /** Largest batch handed to one exec: keeps the command line well under the kernel's argument limit. */
 const BATCH_LIMIT = 300;
 
 export async function execute(kc: k8s.KubeConfig, plan: Plan, opts: RunnerOptions): Promise<Execution> {
-  const sourcePods = plan.sources.flatMap((s, i) => (s.inPod ? [] : [{ key: s.key, pod: probePod(`netprobe-${opts.runId}-s${i}`, s, opts) }]));
   // Where each source's probes run: its probe pod, or an ephemeral container in a real pod.
   const ephemeralName = `netprobe-${opts.runId}`;
-  const handles: SourceHandle[] = plan.sources.map((s, i) =>
-    s.inPod
-      ? { key: s.key, namespace: s.namespace, pod: s.inPod, container: ephemeralName, id: `${s.namespace}/${s.inPod}#${ephemeralName}`, ownSettle: false }
-      : { key: s.key, namespace: s.namespace, pod: `netprobe-${opts.runId}-s${i}`, container: 'probe', id: `${s.namespace}/netprobe-${opts.runId}-s${i}`, ownSettle: true },
-  );
-  const inPod = handles.filter((h) => !h.ownSettle);
+  const handles: SourceHandle[] = plan.sources.map((s, i) => {
+    if (s.inPod) return { key: s.key, namespace: s.namespace, pod: s.inPod, container: ephemeralName, id: `${s.namespace}/${s.inPod}#${ephemeralName}` };
+    const pod = probePod(`netprobe-${opts.runId}-s${i}`, s, opts);
+    return { key: s.key, namespace: s.namespace, pod: pod.metadata!.name!, container: 'probe', id: podId(pod), probePod: pod };
+  });
+  const inPod = handles.filter((h) => !h.probePod);
   const serverPods = plan.servers.map((s, i) => ({ key: s.key, pod: serverPod(`netprobe-${opts.runId}-e${i}`, s, opts) }));
   const serverIdByKey = new Map(serverPods.map((s) => [s.key, podId(s.pod)]));
   const serverKeyById = new Map(serverPods.map((s) => [podId(s.pod), s.key]));
-  const allPods = [...sourcePods, ...serverPods].map((p) => p.pod);
+  const allPods = [...handles.flatMap((h) => (h.probePod ? [h.probePod] : [])), ...serverPods.map((p) => p.pod)];
   const namespaces = [...new Set(allPods.map((p) => p.metadata!.namespace!))];
   const exec: Execution = { observations: new Map(), aliveExtra: {}, serverIps: new Map(), namespaces, timings: { startMs: 0, settleMs: 0, probeMs: 0 } };
   const serverFailures = new Map<string, string>();
@@ -93,7 +92,7 @@ export async function execute(kc: k8s.KubeConfig, plan: Plan, opts: RunnerOption
     else if (starting > 0) opts.onProgress?.({ phase: 'starting pods', done: readiness.readyCount, total: allPods.length + inPod.length, podsStarting: starting });
     else opts.onProgress?.({ phase: 'settling', done: 0, total: 1, podsStarting: 0 });
   };
-  const onFinal = (id: string, state: Parameters<PodReadiness['record']>[1]) => {
+  const onFinal = (id: string, state: PodState) => {
     const key = serverKeyById.get(id);
     if (key !== undefined) {
       if (state.ready) exec.serverIps.set(key, state.ip);
@@ -143,7 +142,7 @@ export async function execute(kc: k8s.KubeConfig, plan: Plan, opts: RunnerOption
       const deps = [h.id, ...servers];
       const [own] = await Promise.all(deps.map((id) => readiness.when(id)));
       if (!own!.state.ready) {
-        const what = h.ownSettle ? `probe pod ${h.namespace}/${h.pod}` : `ephemeral container ${h.container} in pod ${h.namespace}/${h.pod}`;
+        const what = h.probePod ? `probe pod ${h.namespace}/${h.pod}` : `ephemeral container ${h.container} in pod ${h.namespace}/${h.pod}`;
         const reason = `${what} did not start: ${own!.state.reason}`;
         for (const p of probes) exec.observations.set(p.id, { probeId: p.id, outcome: 'not-run', detail: reason, ms: 0, attempts: 0 });
         done += probes.length;
@@ -151,7 +150,7 @@ export async function execute(kc: k8s.KubeConfig, plan: Plan, opts: RunnerOption
       }
       // New pods need their rules programmed by the CNI before a verdict means anything (a real pod's
       // rules are in place already: it only waits for the echo servers it probes).
-      const settling = h.ownSettle ? deps : servers;
+      const settling = h.probePod ? deps : servers;
       const settled = settling.length > 0 ? readiness.latest(settling) + opts.settleMs : 0;
       settleEnd = Math.max(settleEnd, settled);
       await sleep(settled - Date.now(), opts.signal);
@@ -194,8 +193,7 @@ export async function execute(kc: k8s.KubeConfig, plan: Plan, opts: RunnerOption
   );
   await waiting;
   await ephemeral;
-  // An ephemeral container cannot be removed: end its sleep now rather than at the run's deadline.
-  await Promise.all(inPod.map((h) => execInPod(kc, h.namespace, h.pod, h.container, [AGENT, 'stop', '--token', opts.runId], 10_000)));
+  await Promise.all(inPod.map((h) => stopEphemeralProbe(kc, h, opts.runId)));
   if (waitError !== undefined) throw waitError;
   await controls;
   const end = Date.now();
@@ -204,6 +202,15 @@ export async function execute(kc: k8s.KubeConfig, plan: Plan, opts: RunnerOption
   exec.timings.settleMs = Math.max(0, settleEnd - lastPod);
   exec.timings.probeMs = Math.max(0, end - Math.max(lastPod, settleEnd));
   return exec;
+}
+
+/**
+ * Ends the sleep of netprobe's ephemeral container (which cannot be removed) now rather than at the run's
+ * deadline. True when the agent said it stopped it.
+ */
+export async function stopEphemeralProbe(kc: k8s.KubeConfig, at: { namespace: string; pod: string; container: string }, runId: string): Promise<boolean> {
+  const r = await execInPod(kc, at.namespace, at.pod, at.container, [AGENT, 'stop', '--token', runId], 10_000);
+  return r.exitCode === 0;
 }
 
 function chunks<T>(items: T[], size: number): T[][] {

@@ -8,6 +8,7 @@ import { apiErrorMessage, ClusterUnreachableError } from '../cluster/errors.ts';
 import { deleteRunPods } from '../cluster/pods.ts';
 import { readSnapshot } from '../cluster/read.ts';
 import { buildPlan } from '../plan/plan.ts';
+import { wantsInPod } from '../plan/sources.ts';
 import type { Plan, PlanOptions } from '../plan/types.ts';
 import { reproduceCommand } from '../probe/reproduce.ts';
 import { execute, type RunnerOptions } from '../probe/runner.ts';
@@ -51,8 +52,8 @@ async function requirePermissions(target: ClusterTarget, readNamespaces: string[
 
 /** Where probe pods will go for sure (a source probed from inside its own pods needs none). */
 function sourceNamespacesOf(cases: readonly Case[], plan: Partial<PlanOptions>): string[] {
-  const inPod = (p: Peer) => plan.ephemeral === true || ((p.kind === 'pods' || p.kind === 'workload') && p.ephemeral === true);
-  return [...new Set(cases.filter((c) => !inPod(c.from.peer)).map((c) => peerNamespace(c.from.peer)).filter((n): n is string => n !== undefined))];
+  const outside = cases.filter((c) => !wantsInPod(c.from.peer, plan.ephemeral === true));
+  return [...new Set(outside.map((c) => peerNamespace(c.from.peer)).filter((n): n is string => n !== undefined))];
 }
 
 function peerNamespace(p: Peer): string | undefined {

@@ -8,15 +8,7 @@ import { deleteRunPods } from '../../cluster/pods.ts';
 import { deleteRunNamespaces } from '../../cluster/canary.ts';
 import { EXIT } from '../../verdict/model.ts';
 import { runningEphemeralContainers } from '../../cluster/ephemeral.ts';
-import { execInPod } from '../../cluster/exec.ts';
-import { AGENT } from '../../probe/podspec.ts';
-import type * as k8s from '@kubernetes/client-node';
-
-async function stopEphemeral(kc: k8s.KubeConfig, runId: string | undefined, namespace: string | undefined): Promise<number> {
-  const running = (await runningEphemeralContainers(kc, namespace)).filter((e) => !runId || e.runId === runId);
-  const results = await Promise.all(running.map((e) => execInPod(kc, e.namespace, e.pod, e.container, [AGENT, 'stop', '--token', e.runId], 10_000)));
-  return results.filter((r) => r.exitCode === 0).length;
-}
+import { stopEphemeralProbe } from '../../probe/runner.ts';
 
 const USAGE = `netprobe clean [--run ID] [FLAGS]
 
@@ -42,7 +34,8 @@ export const command: Command = {
       const namespace = clusterFlagsFrom(values).namespace;
       const n = await deleteRunPods(target.kc, values.run, namespace ? [namespace] : undefined);
       io.stdout(`netprobe clean: deleted ${namespace ? 'the' : n} netprobe pod${n === 1 ? '' : 's'}${values.run ? ` of run ${values.run}` : ''}${namespace ? ` in ${namespace}` : ''}\n`);
-      const stopped = await stopEphemeral(target.kc, values.run, namespace);
+      const leftover = (await runningEphemeralContainers(target.kc, namespace)).filter((e) => !values.run || e.runId === values.run);
+      const stopped = (await Promise.all(leftover.map((e) => stopEphemeralProbe(target.kc, e, e.runId)))).filter(Boolean).length;
       if (stopped > 0) io.stdout(`netprobe clean: stopped ${stopped} ephemeral container${stopped === 1 ? '' : 's'}\n`);
       if (!namespace) {
         const gone = await deleteRunNamespaces(target.kc, values.run);

@@ -12,13 +12,13 @@ describe('pod readiness tracking (per-pod start of probing)', () => {
     expect(await r.when('ns/a')).to.deep.equal({ state: { ready: true, ip: '10.0.0.1' }, at: 1500 });
   });
 
-  it('keeps the first final state of a pod', () => {
+  it('keeps the first final state of a pod', async () => {
     let clock = 0;
     const r = new PodReadiness(() => clock);
     r.record('ns/a', { ready: false, reason: 'ImagePullBackOff' });
     clock = 50;
     r.record('ns/a', { ready: false, reason: 'the run was interrupted' });
-    expect(r.get('ns/a')).to.deep.equal({ state: { ready: false, reason: 'ImagePullBackOff' }, at: 0 });
+    expect(await r.when('ns/a')).to.deep.equal({ state: { ready: false, reason: 'ImagePullBackOff' }, at: 0 });
     expect(r.finalCount).to.equal(1);
     expect(r.readyCount).to.equal(0);
   });
