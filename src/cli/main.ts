@@ -1,9 +1,9 @@
 // The netprobe command line: a table of subcommands, one module each under ./commands/.
 // Adding a command is one line in COMMANDS; its module exports `command` (see Command below).
-import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EXIT } from '../verdict/model.ts';
 import { suggest } from '../suite/diagnostics.ts';
+import { VERSION } from './version.ts';
 
 /** Where a command writes. Tests pass collectors; the binary passes process streams. */
 export interface CliIO {
@@ -51,15 +51,6 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options'
   } catch (e) {
     const message = e instanceof Error ? e.message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, '') : String(e);
     throw new UsageError(message);
-  }
-}
-
-export function version(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
-  } catch {
-    return 'unknown';
   }
 }
 
@@ -112,7 +103,7 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
       return EXIT.ok;
     }
     if (first === '-v' || first === '--version' || first === 'version') {
-      io.stdout(`netprobe ${version()}\n`);
+      io.stdout(`netprobe ${VERSION}\n`);
       return EXIT.ok;
     }
     if (first === 'help') {

@@ -7,6 +7,7 @@ import type { Report } from '../verdict/model.ts';
 import { CLUSTER_FLAGS_USAGE, CLUSTER_OPTIONS, clusterFlagsFrom } from './cluster-flags.ts';
 import type { CliIO } from './main.ts';
 import { UsageError } from './main.ts';
+import { chooseImages, IMAGE_FLAGS_USAGE, IMAGE_OPTIONS, type ImageValues } from './images.ts';
 
 export const PROBE_OPTIONS = {
   ...CLUSTER_OPTIONS,
@@ -15,8 +16,7 @@ export const PROBE_OPTIONS = {
   settle: { type: 'string' },
   'start-timeout': { type: 'string' },
   concurrency: { type: 'string' },
-  'probe-image': { type: 'string' },
-  'echo-image': { type: 'string' },
+  ...IMAGE_OPTIONS,
   'image-pull-secret': { type: 'string', multiple: true },
   'pod-label': { type: 'string', multiple: true },
   'pod-annotation': { type: 'string', multiple: true },
@@ -31,8 +31,7 @@ export const PROBE_FLAGS_USAGE = `${CLUSTER_FLAGS_USAGE}
   --settle SECONDS           wait after pods are Ready so the CNI programs their rules (default 3)
   --start-timeout SECONDS    give up on a pod that is not Ready by then (default 120)
   --concurrency N            pods created and execs in flight at once (default 16)
-  --probe-image IMAGE        probe image (default $PROBE_IMAGE)
-  --echo-image IMAGE         echo server image (default $ECHO_IMAGE)
+${IMAGE_FLAGS_USAGE}
   --image-pull-secret NAME   for netprobe's pods; repeatable
   --pod-label K=V            extra label on netprobe's pods (admission policies); repeatable
   --pod-annotation K=V       extra annotation on netprobe's pods; repeatable
@@ -40,13 +39,11 @@ export const PROBE_FLAGS_USAGE = `${CLUSTER_FLAGS_USAGE}
   --toleration K[=V]:EFFECT  tolerate a taint; repeatable
   -q, --quiet                no progress line`;
 
-export interface ProbeValues {
+export interface ProbeValues extends ImageValues {
   timeout?: string | undefined;
   settle?: string | undefined;
   'start-timeout'?: string | undefined;
   concurrency?: string | undefined;
-  'probe-image'?: string | undefined;
-  'echo-image'?: string | undefined;
   'image-pull-secret'?: string[] | undefined;
   'pod-label'?: string[] | undefined;
   'pod-annotation'?: string[] | undefined;
@@ -86,22 +83,21 @@ function tolerations(values: string[] | undefined): Toleration[] {
 
 /**
  * RunSettings from the probe flags; throws UsageError. `timeoutSeconds` is the --timeout value (2 when
- * absent; `timeoutGiven` says whether it was). Without `requireImage` (a dry run) the image may be absent.
+ * absent; `timeoutGiven` says whether it was).
  */
-export function probeSettings(values: ProbeValues, options: { requireImage?: boolean } = {}): { settings: RunSettings; timeoutSeconds: number; timeoutGiven: boolean } {
+export function probeSettings(values: ProbeValues): { settings: RunSettings; timeoutSeconds: number; timeoutGiven: boolean } {
   const timeoutSeconds = positiveSeconds(values.timeout, '--timeout', 2);
   // The in-pod agent waits at most 120 s per attempt.
   if (timeoutSeconds <= 0 || timeoutSeconds > 120) throw new UsageError('--timeout: expected more than 0 and at most 120 seconds');
   const concurrency = Math.floor(positiveSeconds(values.concurrency, '--concurrency', 16));
   if (concurrency < 1) throw new UsageError('--concurrency: expected at least 1');
-  const probeImage = values['probe-image'] ?? process.env.PROBE_IMAGE;
-  if (!probeImage && options.requireImage !== false) throw new UsageError('no probe image: pass --probe-image or set PROBE_IMAGE (scripts/cluster/cluster up prints it)');
+  const { probeImage, echoImage } = chooseImages(values);
   const settings: RunSettings = {
     concurrency,
     settleMs: positiveSeconds(values.settle, '--settle', 3) * 1000,
     startTimeoutMs: positiveSeconds(values['start-timeout'], '--start-timeout', 120) * 1000,
-    probeImage: probeImage ?? '',
-    echoImage: values['echo-image'] ?? process.env.ECHO_IMAGE ?? probeImage ?? '',
+    probeImage,
+    echoImage,
     deadlineSeconds: 600,
     imagePullSecrets: values['image-pull-secret'] ?? [],
     extraLabels: pairs(values['pod-label'], '--pod-label'),

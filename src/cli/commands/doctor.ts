@@ -4,6 +4,7 @@ import { UsageError, parseCommandArgs } from '../main.ts';
 import { CLUSTER_FLAGS_USAGE, CLUSTER_OPTIONS } from '../cluster-flags.ts';
 import { abortOnSignals } from '../signals.ts';
 import { connectFor } from '../probe-flags.ts';
+import { chooseImages, IMAGE_FLAGS_USAGE, IMAGE_OPTIONS } from '../images.ts';
 import { EXIT } from '../../verdict/model.ts';
 
 const USAGE = `netprobe doctor [FLAGS]
@@ -18,8 +19,7 @@ Ctrl-C (\`netprobe clean\` removes one a killed doctor left).
 Flags:
 ${CLUSTER_FLAGS_USAGE.split('\n').filter((l) => !l.includes('--namespace')).join('\n')}
   --enforce-timeout SECONDS  how long a deny policy gets to take effect (default 30)
-  --probe-image IMAGE        probe image (default $PROBE_IMAGE)
-  --echo-image IMAGE         echo server image (default $ECHO_IMAGE)
+${IMAGE_FLAGS_USAGE}
   --image-pull-secret NAME   for the canary pods; repeatable
   -h, --help                 show this help
 
@@ -35,16 +35,13 @@ export const command: Command = {
     const { values, positionals } = parseCommandArgs(args, {
       ...CLUSTER_OPTIONS,
       'enforce-timeout': { type: 'string' },
-      'probe-image': { type: 'string' },
-      'echo-image': { type: 'string' },
+      ...IMAGE_OPTIONS,
       'image-pull-secret': { type: 'string', multiple: true },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
     const timeout = Number(values['enforce-timeout'] ?? '30');
     if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--enforce-timeout ${values['enforce-timeout']}: expected a number of seconds`);
-    const probeImage = values['probe-image'] ?? process.env.PROBE_IMAGE;
-    const echoImage = values['echo-image'] ?? process.env.ECHO_IMAGE ?? probeImage;
-    if (!probeImage || !echoImage) throw new UsageError('no probe image: pass --probe-image or set PROBE_IMAGE (scripts/cluster up prints it)');
+    const { probeImage, echoImage } = chooseImages(values);
 
     const { newRunId } = await import('../../run/run-suites.ts');
     const { runDoctor } = await import('../../doctor/doctor.ts');

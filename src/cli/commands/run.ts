@@ -54,7 +54,7 @@ export const command: Command = {
     if (positionals.length === 0) throw new UsageError('no PATH given; expected one or more suite files or folders');
     const outputs = outputSpecs(values.output);
     const dryRun = values['dry-run'] === true;
-    const parsed = probeSettings(values, { requireImage: !dryRun });
+    const parsed = probeSettings(values);
     const timeoutOverride = parsed.timeoutGiven ? parsed.timeoutSeconds : undefined;
     const settings = { ...parsed.settings, plan: { synthesizeMissing: values['synthesize-missing'] === true, ephemeral: values.ephemeral === true }, dryRun };
 
