@@ -48,5 +48,5 @@ function licenses(metafile: Metafile): string {
 
 if (import.meta.main) {
   await buildBundle();
-  console.log(`${BUNDLE}: ${(statSync(BUNDLE).size / 1e6).toFixed(2)} MB`);
+  console.error(`${BUNDLE}: ${(statSync(BUNDLE).size / 1e6).toFixed(2)} MB`);
 }
