@@ -1,10 +1,22 @@
 # The images every pod uses, built locally by probes/build.sh (no registry exists here) and cached
 # by the content of probes/ and versions.env. Sourced after lib.sh by both backends.
-# images_up sets IMAGES_DIR, PAUSE_IMAGE, COREDNS_IMAGE, PROBE_IMAGE, ECHO_IMAGE.
+# images_up sets IMAGES_DIR, PAUSE_IMAGE, COREDNS_IMAGE, PROBE_IMAGE, ECHO_IMAGE (the built references)
+# and PROBE_DEFAULT_IMAGE, ECHO_DEFAULT_IMAGE (see images_defaults).
 
 images_key() {
   (cd "$REPO_DIR" && find probes scripts/versions.env -type f -not -path '*/node_modules/*' -print0 |
     sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16
+}
+
+# images_defaults: sets PROBE_DEFAULT_IMAGE and ECHO_DEFAULT_IMAGE, the references netprobe uses when
+# given no image (src/cli/images.ts: package.json's config.imageRegistry and version). The node gets the
+# built probe and echo images under these names too, so netprobe needs no image variable here.
+images_defaults() {
+  local registry version
+  registry=$(jq -r .config.imageRegistry "$REPO_DIR/package.json") && version=$(jq -r .version "$REPO_DIR/package.json") ||
+    die "cannot read config.imageRegistry and version from package.json"
+  PROBE_DEFAULT_IMAGE=$registry/probe:$version
+  ECHO_DEFAULT_IMAGE=$registry/echo:$version
 }
 
 # images_up: sets IMAGES_DIR (NETPROBE_IMAGES_DIR if given) and loads its images.env.
@@ -31,4 +43,5 @@ images_up() {
     printf -v "$var" '%s' "${line#*=}"
     [[ ${!var} == */*:* && ${!var} != *:latest ]] || die "$var=${!var} is not a fully qualified, tagged name"
   done
+  images_defaults
 }

@@ -5,7 +5,9 @@ ctr_k8s() { ctr --address "$CONTAINERD_SOCK" -n k8s.io "$@"; }
 # (the list is read whole first: `ctr ... | grep -q` would fail on SIGPIPE under pipefail)
 node_has_image() { local have; have=$(ctr_k8s images ls -q) && grep -qxF "$1" <<<"$have"; }
 
-# images_import: imports IMAGES_DIR/<name>.tar for each image the node does not have yet.
+# images_import: imports IMAGES_DIR/<name>.tar for each image the node does not have yet, then names the
+# probe and echo images also by netprobe's default references (a re-tag, cheap, on every up: the default
+# tag stays the same while the built image changes).
 images_import() {
   local var name tar
   for var in PAUSE_IMAGE COREDNS_IMAGE PROBE_IMAGE ECHO_IMAGE; do
@@ -21,4 +23,6 @@ images_import() {
     fi
     node_has_image "$name" || die "$tar did not provide $name"
   done
+  ctr_k8s images tag --force "$PROBE_IMAGE" "$PROBE_DEFAULT_IMAGE" >/dev/null || die "cannot tag $PROBE_IMAGE as $PROBE_DEFAULT_IMAGE"
+  ctr_k8s images tag --force "$ECHO_IMAGE" "$ECHO_DEFAULT_IMAGE" >/dev/null || die "cannot tag $ECHO_IMAGE as $ECHO_DEFAULT_IMAGE"
 }

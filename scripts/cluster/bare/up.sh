@@ -100,7 +100,7 @@ bare_up() {
   for d in "${DAEMONS[@]}"; do proc_pid "$d" >/dev/null || die "$d is not running, see $LOG_DIR/$d.log"; done
   log "cluster up in $((SECONDS - t0))s"
   echo "KUBECONFIG=$KUBECONFIG_ADMIN"
-  echo "PROBE_IMAGE=$PROBE_IMAGE"
-  echo "ECHO_IMAGE=$ECHO_IMAGE"
+  echo "PROBE_IMAGE=$PROBE_DEFAULT_IMAGE"
+  echo "ECHO_IMAGE=$ECHO_DEFAULT_IMAGE"
   echo "EXTERNAL_IP=$EXTERNAL_IP"
 }

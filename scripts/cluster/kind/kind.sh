@@ -58,6 +58,7 @@ kind_up() {
     echo "$REPO_DIR/probes/build.sh $IMAGES_DIR"
     PAUSE_IMAGE='$PAUSE_IMAGE' COREDNS_IMAGE='$COREDNS_IMAGE' PROBE_IMAGE='$PROBE_IMAGE' ECHO_IMAGE='$ECHO_IMAGE'
     [[ ! -s $IMAGES_DIR/images.env ]] || . "$IMAGES_DIR/images.env"
+    images_defaults
   fi
   if [[ ${KIND_DRY_RUN:-0} == 1 ]] || ! kind get clusters 2>/dev/null | grep -x "$KIND_NAME" >/dev/null; then
     run mkdir -p "$(dirname "$KIND_KUBECONFIG")"
@@ -70,9 +71,12 @@ kind_up() {
   for img in probe echo; do
     run kind load image-archive "$IMAGES_DIR/$img.tar" --name "$KIND_NAME"
   done
+  # netprobe's default references name the same images (see images_defaults).
+  run docker exec "$KIND_NAME-control-plane" ctr -n k8s.io images tag --force "$PROBE_IMAGE" "$PROBE_DEFAULT_IMAGE"
+  run docker exec "$KIND_NAME-control-plane" ctr -n k8s.io images tag --force "$ECHO_IMAGE" "$ECHO_DEFAULT_IMAGE"
   echo "KUBECONFIG=$KIND_KUBECONFIG"
-  echo "PROBE_IMAGE=$PROBE_IMAGE"
-  echo "ECHO_IMAGE=$ECHO_IMAGE"
+  echo "PROBE_IMAGE=$PROBE_DEFAULT_IMAGE"
+  echo "ECHO_IMAGE=$ECHO_DEFAULT_IMAGE"
   echo "EXTERNAL_IP=$EXTERNAL_IP"
 }
 
