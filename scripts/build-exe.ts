@@ -49,18 +49,40 @@ function sha256(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
 
+/** dist/NAME.tar.gz holding dist/NAME, as krew installs it. */
+function archive(exe: string): string {
+  const tarball = `${exe}.tar.gz`;
+  execFileSync('tar', ['-czf', tarball, '-C', path.dirname(exe), path.basename(exe)]);
+  return tarball;
+}
+
+/** The krew template with this version, the release's download folder and the archives' sha256. */
+function krewManifest(archives: Record<string, string>): string {
+  const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+  const releaseUrl = process.env.NETPROBE_RELEASE_URL ?? `https://github.com/netprobe-dev/netprobe/releases/download/v${version}`;
+  return readFileSync('packaging/krew/netprobe.yaml', 'utf8')
+    .replaceAll('@VERSION@', version)
+    .replaceAll('@RELEASE_URL@', releaseUrl)
+    .replace(/@SHA256_LINUX_(\w+)@/g, (_, arch: string) => sha256(archives[arch.toLowerCase()]!));
+}
+
 if (import.meta.main) {
-  const wanted = process.argv.length > 2 ? process.argv.slice(2) : Object.keys(ARCHES);
+  const release = process.argv.length <= 2;
+  const wanted = release ? Object.keys(ARCHES) : process.argv.slice(2);
   const bad = wanted.filter((a) => !Object.hasOwn(ARCHES, a));
   if (bad.length > 0) {
     console.error(`build-exe: unknown architecture ${bad.join(', ')}; expected ${Object.keys(ARCHES).join(' or ')}`);
     process.exit(2);
   }
   await buildBundle();
-  const sums = wanted.map((arch) => {
+  const files: string[] = [];
+  const archives: Record<string, string> = {};
+  for (const arch of wanted) {
     const exe = buildExe(arch as Arch);
-    console.log(`${exe}: ${(statSync(exe).size / 1e6).toFixed(1)} MB`);
-    return `${sha256(exe)}  ${path.basename(exe)}\n`;
-  });
-  writeFileSync('dist/SHA256SUMS', sums.join(''));
+    files.push(exe);
+    if (release) files.push((archives[arch] = archive(exe)));
+  }
+  if (release) writeFileSync('dist/netprobe.krew.yaml', krewManifest(archives));
+  for (const f of files) console.log(`${f}: ${(statSync(f).size / 1e6).toFixed(1)} MB`);
+  writeFileSync('dist/SHA256SUMS', files.map((f) => `${sha256(f)}  ${path.basename(f)}\n`).join(''));
 }
