@@ -2,27 +2,26 @@
 // package runs (Node does not strip types under node_modules) and what the standalone executables embed
 // (a single-executable application runs one CommonJS script). Next to it, the licences of the bundled
 // packages. Usage: node scripts/build-bundle.ts
-import { build, type Metafile } from 'esbuild';
+// esbuild runs through its command line, so that type-checking does not need it installed.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export const BUNDLE = 'dist/netprobe.cjs';
 const LICENSES = 'dist/THIRD_PARTY_LICENSES.txt';
+const METAFILE = 'dist/.cache/bundle-meta.json';
 
-export async function buildBundle(): Promise<void> {
-  const { metafile } = await build({
-    entryPoints: ['src/cli/bin.ts'],
-    outfile: BUNDLE,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node22.19',
-    minify: true,
-    legalComments: 'none',
-    metafile: true,
-    logLevel: 'warning',
-  });
-  writeFileSync(LICENSES, licenses(metafile));
+/** The part of esbuild's metafile used here: the input files, by path. */
+interface Metafile {
+  inputs: Record<string, unknown>;
+}
+
+export function buildBundle(): void {
+  execFileSync('node_modules/.bin/esbuild', [
+    'src/cli/bin.ts', `--outfile=${BUNDLE}`, '--bundle', '--platform=node', '--format=cjs', '--target=node22.19',
+    '--minify', '--legal-comments=none', `--metafile=${METAFILE}`, '--log-level=warning',
+  ], { stdio: 'inherit' });
+  writeFileSync(LICENSES, licenses(JSON.parse(readFileSync(METAFILE, 'utf8')) as Metafile));
 }
 
 /** The package folders (node_modules/NAME or node_modules/@SCOPE/NAME) the bundle took code from. */
@@ -47,6 +46,6 @@ function licenses(metafile: Metafile): string {
 }
 
 if (import.meta.main) {
-  await buildBundle();
+  buildBundle();
   console.error(`${BUNDLE}: ${(statSync(BUNDLE).size / 1e6).toFixed(2)} MB`);
 }

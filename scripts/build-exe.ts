@@ -74,7 +74,7 @@ if (import.meta.main) {
     console.error(`build-exe: unknown architecture ${bad.join(', ')}; expected ${Object.keys(ARCHES).join(' or ')}`);
     process.exit(2);
   }
-  await buildBundle();
+  buildBundle();
   const files: string[] = [];
   const archives: Record<string, string> = {};
   for (const arch of wanted) {
