@@ -2,7 +2,7 @@
 // of expectations.
 import * as k8s from '@kubernetes/client-node';
 import { apiClient } from './api.ts';
-import type { ClusterSnapshot, ContainerPortInfo, PodInfo, ProbedPort, ServiceInfo, WorkloadInfo } from './types.ts';
+import type { ClusterNetwork, ClusterSnapshot, ContainerPortInfo, PodInfo, ProbedPort, ServiceInfo, WorkloadInfo } from './types.ts';
 import { ROLE_LABEL } from './labels.ts';
 
 type L4 = 'TCP' | 'UDP' | 'SCTP';
@@ -11,7 +11,7 @@ const l4 = (p: string | undefined): L4 => (p === 'UDP' || p === 'SCTP' ? p : 'TC
 export async function readSnapshot(kc: k8s.KubeConfig, namespaces: readonly string[]): Promise<ClusterSnapshot> {
   const core = apiClient(kc, k8s.CoreV1Api);
   const apps = apiClient(kc, k8s.AppsV1Api);
-  const allNs = await core.listNamespace();
+  const [allNs, network] = await Promise.all([core.listNamespace(), readNetwork(kc)]);
   const existing = new Set(allNs.items.map((n) => n.metadata?.name ?? ''));
   const wanted = [...new Set(namespaces)].filter((n) => existing.has(n));
 
@@ -39,7 +39,7 @@ export async function readSnapshot(kc: k8s.KubeConfig, namespaces: readonly stri
   );
   const services = perNs.flatMap((n) => n.services);
   const snapshot: ClusterSnapshot = {
-    namespaces: allNs.items.map((n) => ({ name: n.metadata?.name ?? '', labels: n.metadata?.labels ?? {} })),
+    namespaces: allNs.items.map((n) => ({ name: n.metadata?.name ?? '', labels: n.metadata?.labels ?? {}, annotations: n.metadata?.annotations ?? {} })),
     pods: perNs.flatMap((n) => n.pods),
     services,
     workloads: perNs.flatMap((n) => n.workloads),
@@ -47,7 +47,30 @@ export async function readSnapshot(kc: k8s.KubeConfig, namespaces: readonly stri
   };
   const dns = services.find((s) => s.namespace === 'kube-system' && s.name === 'kube-dns');
   if (dns) snapshot.clusterDns = dns;
+  snapshot.network = network;
   return snapshot;
+}
+
+/**
+ * The cluster's pod and Service ranges. Each read is best effort: an identity without the (optional)
+ * permission gets less to refuse control probes by, never a failed run; pod IPs and ClusterIPs in the
+ * snapshot still count.
+ */
+async function readNetwork(kc: k8s.KubeConfig): Promise<ClusterNetwork> {
+  const core = apiClient(kc, k8s.CoreV1Api);
+  const networking = apiClient(kc, k8s.NetworkingV1Api);
+  const [nodes, cidrs, kubernetes] = await Promise.all([
+    core.listNode().catch(() => undefined),
+    networking.listServiceCIDR().catch(() => undefined),
+    core.listNamespacedService({ namespace: 'default', fieldSelector: 'metadata.name=kubernetes' }).catch(() => undefined),
+  ]);
+  const network: ClusterNetwork = {
+    podCIDRs: (nodes?.items ?? []).flatMap((n) => (n.spec?.podCIDRs ?? (n.spec?.podCIDR ? [n.spec.podCIDR] : [])).map((cidr) => ({ node: n.metadata?.name ?? '', cidr }))),
+    serviceCIDRs: (cidrs?.items ?? []).flatMap((c) => c.spec?.cidrs ?? []),
+  };
+  const ip = kubernetes?.items[0]?.spec?.clusterIP;
+  if (ip) network.kubernetesServiceIP = ip;
+  return network;
 }
 
 export function toPod(p: k8s.V1Pod): PodInfo {
@@ -79,6 +102,11 @@ export function toPod(p: k8s.V1Pod): PodInfo {
     readinessPorts,
   };
   if (p.status?.podIP) pod.ip = p.status.podIP;
+  pod.annotations = p.metadata?.annotations ?? {};
+  pod.runningContainers = [
+    ...containers.map((c) => c.name),
+    ...(p.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always').map((c) => c.name),
+  ];
   const role = p.metadata?.labels?.[ROLE_LABEL];
   if (role) pod.netprobeRole = role;
   return pod;
@@ -120,5 +148,6 @@ function toWorkload(
     selector: (w.spec?.selector ?? {}) as WorkloadInfo['selector'],
     templateLabels: w.spec?.template.metadata?.labels ?? {},
     serviceAccount: w.spec?.template.spec?.serviceAccountName ?? 'default',
+    hostNetwork: w.spec?.template.spec?.hostNetwork === true,
   };
 }

@@ -24,6 +24,10 @@ export interface PodInfo {
   hostNetwork: boolean;
   containerPorts: ContainerPortInfo[];
   readinessPorts: ProbedPort[];
+  /** Annotations (mesh injection reads them: `sidecar.istio.io/status`, `linkerd.io/inject`). */
+  annotations?: Record<string, string>;
+  /** Containers that run beside the app: every container, and init containers with restartPolicy Always (native sidecars). */
+  runningContainers?: string[];
   /** Set on pods netprobe created itself. */
   netprobeRole?: string;
 }
@@ -50,11 +54,24 @@ export interface WorkloadInfo {
   selector: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }[] };
   templateLabels: Record<string, string>;
   serviceAccount: string;
+  /** The pod template shares its node's network namespace. */
+  hostNetwork?: boolean;
 }
 
 export interface NamespaceInfo {
   name: string;
   labels: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+/** The cluster's own address ranges, as far as the identity may read them (each part best effort). */
+export interface ClusterNetwork {
+  /** `spec.podCIDRs` of each node. */
+  podCIDRs: { node: string; cidr: string }[];
+  /** ServiceCIDR objects (networking.k8s.io/v1). */
+  serviceCIDRs: string[];
+  /** The ClusterIP of default/kubernetes: the first address of the Service range. */
+  kubernetesServiceIP?: string;
 }
 
 export interface ClusterSnapshot {
@@ -66,6 +83,8 @@ export interface ClusterSnapshot {
   serviceAccounts: string[];
   /** The cluster DNS Service (kube-system/kube-dns), when present. */
   clusterDns?: ServiceInfo;
+  /** Pod and Service ranges, where readable: control probes must never vouch for them. */
+  network?: ClusterNetwork;
 }
 
 /**

@@ -2,6 +2,7 @@
 // with --dry-run and tested without a cluster.
 import type { ClusterSnapshot } from '../cluster/types.ts';
 import type { Case } from '../suite/model.ts';
+import { clusterAddresses, whyNotOutside } from './cluster-addresses.ts';
 import { resolveSource, type SourceResolution } from './sources.ts';
 import { indexSnapshot } from './snapshot-index.ts';
 import { resolveTargets } from './targets.ts';
@@ -12,7 +13,8 @@ export const DEFAULT_PLAN_OPTIONS: PlanOptions = { synthesizeMissing: false, eph
 export function buildPlan(cases: readonly Case[], snapshot: ClusterSnapshot, options: Partial<PlanOptions> = {}): Plan {
   const opts = { ...DEFAULT_PLAN_OPTIONS, ...options };
   const idx = indexSnapshot(snapshot);
-  const plan: Plan = { cases: [...cases], sources: [], servers: [], probes: [], unprobeable: [], alive: {}, controlHosts: [] };
+  const insideCluster = clusterAddresses(snapshot);
+  const plan: Plan = { cases: [...cases], sources: [], servers: [], probes: [], unprobeable: [], alive: {}, controlHosts: [], insideCluster };
   const sources = new Map<string, SourceIdentity>();
   const servers = new Map<string, ServerSpec>();
   const sourceCache = new Map<string, SourceResolution>();
@@ -34,7 +36,8 @@ export function buildPlan(cases: readonly Case[], snapshot: ClusterSnapshot, opt
     Object.assign(plan.alive, dest.alive);
     for (const s of dest.servers) mergeServer(servers, s);
     for (const h of dest.controlHosts) {
-      if (!controlSeen.has(h.aliveKey)) {
+      // netprobe's machine sees its own loopback, and may route into the cluster where no policy applies.
+      if (!controlSeen.has(h.aliveKey) && whyNotOutside(h.host, insideCluster) === undefined) {
         controlSeen.add(h.aliveKey);
         plan.controlHosts.push(h);
       }

@@ -1,6 +1,7 @@
 // The plan: which probe pods to start where, which echo servers to stand in for targets, and which
 // probes each source pod runs. Computed purely from the suite's cases and a cluster snapshot.
 import type { Case } from '../suite/model.ts';
+import type { ClusterAddresses } from './cluster-addresses.ts';
 
 /** One probe pod stands for every workload with these labels and service account in this namespace. */
 export interface SourceIdentity {
@@ -71,8 +72,10 @@ export interface Plan {
   unprobeable: Unprobeable[];
   /** Liveness known before probing (kubelet readiness probes, netprobe servers): key -> why. */
   alive: Record<string, string>;
-  /** Host destinations that netprobe itself may control-probe (addresses outside the cluster). */
+  /** Host destinations that netprobe itself may control-probe (addresses outside the cluster; names are checked once resolved). */
   controlHosts: { host: string; port: number; l4: L4; aliveKey: string }[];
+  /** The cluster's own addresses as far as known: no control probe may vouch for them. */
+  insideCluster: ClusterAddresses;
 }
 
 export interface PlanOptions {

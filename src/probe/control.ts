@@ -1,13 +1,26 @@
 // Control probes from netprobe's own machine to destinations outside the cluster: when the host
-// answers here, a timeout from inside the cluster means blocked, not dead.
+// answers here, a timeout from inside the cluster means blocked, not dead. Only outside hosts may vouch:
+// a name is resolved here first, and refused if any of its addresses is loopback, link-local or the
+// cluster's own (netprobe's machine may be a node, where pod traffic never meets a policy).
 import dgram from 'node:dgram';
+import { lookup } from 'node:dns/promises';
 import net from 'node:net';
+import { whyNotOutside, type ClusterAddresses } from '../plan/cluster-addresses.ts';
 import type { L4 } from '../plan/types.ts';
 
-export async function controlProbe(host: string, port: number, l4: L4, timeoutMs: number): Promise<boolean> {
-  if (l4 === 'tcp') return tcpAnswers(host, port, timeoutMs);
-  if (l4 === 'udp') return udpAnswers(host, port, timeoutMs);
+export async function controlProbe(host: string, port: number, l4: L4, timeoutMs: number, inside: ClusterAddresses): Promise<boolean> {
+  const address = await outsideAddress(host, inside);
+  if (address === undefined) return false;
+  if (l4 === 'tcp') return tcpAnswers(address, port, timeoutMs);
+  if (l4 === 'udp') return udpAnswers(address, port, timeoutMs);
   return false;
+}
+
+/** The address to probe for `host`, or undefined when it (or any address its name resolves to) is not outside. */
+async function outsideAddress(host: string, inside: ClusterAddresses): Promise<string | undefined> {
+  const addresses = net.isIP(host) ? [host] : await lookup(host, { all: true }).then((r) => r.map((a) => a.address), () => []);
+  if (addresses.length === 0 || addresses.some((a) => whyNotOutside(a, inside) !== undefined)) return undefined;
+  return addresses[0];
 }
 
 function tcpAnswers(host: string, port: number, timeoutMs: number): Promise<boolean> {
@@ -23,6 +36,7 @@ function tcpAnswers(host: string, port: number, timeoutMs: number): Promise<bool
   });
 }
 
+/** A connected socket: the kernel delivers only datagrams from the target's own address and port. */
 function udpAnswers(host: string, port: number, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
@@ -32,8 +46,8 @@ function udpAnswers(host: string, port: number, timeoutMs: number): Promise<bool
       socket.close();
       resolve(ok);
     }
-    socket.once('message', () => done(true));
+    socket.once('message', (_msg, rinfo) => done(rinfo.address === host && rinfo.port === port));
     socket.once('error', () => done(false));
-    socket.send(Buffer.from('netprobe-control'), port, host);
+    socket.connect(port, host, () => socket.send(Buffer.from('netprobe-control')));
   });
 }

@@ -78,7 +78,7 @@ export async function execute(kc: k8s.KubeConfig, plan: Plan, opts: RunnerOption
   // Control probes of outside hosts need no pod: run them while pods start.
   const controls = Promise.all(
     plan.controlHosts.map(async (h) => {
-      if (await controlProbe(h.host, h.port, h.l4, 2000)) exec.aliveExtra[h.aliveKey] = `answers ${h.l4.toUpperCase()} ${h.port} from netprobe's own machine`;
+      if (await controlProbe(h.host, h.port, h.l4, 2000, plan.insideCluster)) exec.aliveExtra[h.aliveKey] = `answers ${h.l4.toUpperCase()} ${h.port} from netprobe's own machine`;
     }),
   );
 

@@ -26,7 +26,21 @@ describe('toPod: V1Pod -> PodInfo', () => {
       hostNetwork: false,
       containerPorts: [],
       readinessPorts: [],
+      annotations: {},
+      runningContainers: ['c'],
     });
+  });
+
+  it('keeps what mesh detection reads: annotations, containers, and native sidecars (init containers that keep running)', () => {
+    const spec: V1Pod['spec'] = {
+      initContainers: [{ name: 'istio-validation' }, { name: 'istio-proxy', restartPolicy: 'Always' }],
+      containers: [{ name: 'app' }],
+    };
+    const v = v1pod(spec, READY);
+    v.metadata!.annotations = { 'sidecar.istio.io/status': '{"containers":["istio-proxy"]}' };
+    const p = toPod(v);
+    expect(p.runningContainers).to.deep.equal(['app', 'istio-proxy']);
+    expect(p.annotations).to.have.property('sidecar.istio.io/status');
   });
 
   it('is Ready only with a Ready=True condition; a pod without status has no IP and an Unknown phase', () => {
