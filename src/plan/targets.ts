@@ -243,10 +243,12 @@ export function resolveTargets(c: Case, idx: SnapshotIndex, opts: { synthesizeMi
       res.reasons.push(`Service ${namespace}/${name} has no ${l4.toUpperCase()} port ${describePort(ref)}`);
       return;
     }
-    const backends = Object.keys(svc.selector).length > 0 ? idx.podsMatching(namespace, { matchLabels: svc.selector }).filter(isServing) : [];
+    const backends: (PodInfo & { ip: string })[] = Object.keys(svc.selector).length > 0 ? idx.podsMatching(namespace, { matchLabels: svc.selector }).filter(isServing) : [];
+    const probed = new Set(distinctIdentities(backends));
     for (const sp of matching) {
+      // Liveness is per backend pod: the ClusterIP route lists every backend, and one pod's readiness vouches for it alone.
       const backendKeys: string[] = [];
-      for (const pod of distinctIdentities(backends) as (PodInfo & { ip: string })[]) {
+      for (const pod of backends) {
         const port = typeof sp.targetPort === 'number' ? sp.targetPort : pod.containerPorts.find((p) => p.name === sp.targetPort)?.port;
         if (port === undefined) {
           res.reasons.push(`pod ${pod.namespace}/${pod.name} defines no port named "${sp.targetPort}" (target of Service ${name})`);
@@ -255,7 +257,8 @@ export function resolveTargets(c: Case, idx: SnapshotIndex, opts: { synthesizeMi
         const key = aliveKey(pod.ip, port, l4);
         backendKeys.push(key);
         if (l4 === 'tcp' && readinessCovers(pod, port)) res.alive[key] = `kubelet readiness probe on ${pod.namespace}/${pod.name}:${port} passes`;
-        res.targets.push(target(pod.ip, port, 'pod', `${pod.namespace}/${pod.name} (${pod.ip}):${port} behind Service ${name}`, [key]));
+        // Pods with the same labels are the same to a policy: one of each identity is probed directly.
+        if (probed.has(pod)) res.targets.push(target(pod.ip, port, 'pod', `${pod.namespace}/${pod.name} (${pod.ip}):${port} behind Service ${name}`, [key]));
       }
       if (backendKeys.length === 0) {
         res.reasons.push(`Service ${namespace}/${name} has no Ready backend on port ${sp.port}`);

@@ -87,12 +87,18 @@ function sourcesThatGotAnswers(input: JudgeInput): Set<string> {
   return out;
 }
 
+/**
+ * Why the probe's destination is known to be alive, or undefined. Through a Service the probe may have
+ * reached any backend, so every backend must be shown alive; elsewhere the target has one key.
+ */
 function aliveReason(probe: PlannedProbe, alive: Map<string, string>): string | undefined {
-  for (const k of probe.target.aliveKeys) {
-    const why = alive.get(k);
-    if (why) return why;
+  const keys = probe.target.aliveKeys;
+  const whys = keys.map((k) => alive.get(k));
+  if (probe.target.route === 'service') {
+    if (keys.length === 0 || whys.some((w) => w === undefined)) return undefined;
+    return keys.length === 1 ? whys[0] : `every backend (${keys.length}) shown alive, e.g. ${whys[0]}`;
   }
-  return undefined;
+  return whys.find((w) => w !== undefined);
 }
 
 function judgeProbe(c: Case, probe: PlannedProbe, obs: ProbeObservation, alive: Map<string, string>, answered: Set<string>): ProbeVerdict {
@@ -106,9 +112,11 @@ function judgeProbe(c: Case, probe: PlannedProbe, obs: ProbeObservation, alive: 
     case 'connected':
     case 'http-status': {
       if (probe.target.kind === 'http' && obs.httpStatus !== undefined && wanted !== undefined && obs.httpStatus !== wanted) {
-        // An HTTP answer other than the expected status: the request was refused at L7.
+        // An HTTP answer other than the expected status.
         const why = `${where} answered HTTP ${obs.httpStatus}, not ${wanted}`;
-        return allow ? v('broken', 'denied', why) : v('pass', 'denied', `${why} (rejected at L7)`);
+        if (allow) return v('broken', 'denied', why);
+        const l7 = statusOnDeny(obs.httpStatus);
+        return v(l7.status, l7.observed, `${why}${l7.why}`);
       }
       const what = obs.httpStatus !== undefined ? `HTTP ${obs.httpStatus} from ${where}` : `connected to ${where}`;
       return allow ? v('pass', 'allowed', what) : v('leak', 'allowed', `${what}: traffic that must be denied got through`);
@@ -138,6 +146,23 @@ function judgeProbe(c: Case, probe: PlannedProbe, obs: ProbeObservation, alive: 
     case 'not-run':
       return v('inconclusive', 'unknown', obs.detail);
   }
+}
+
+/**
+ * What an HTTP status other than the one that means "allowed" says on a deny. Only a 4xx is the server
+ * rejecting the request; a 5xx is a failure of whatever answered (the app, or a proxy in front of it), a 3xx
+ * points elsewhere, and a 2xx served the request.
+ */
+export function statusOnDeny(status: number): { status: Status; observed: Observed; why: string } {
+  if (status >= 400 && status < 500) return { status: 'pass', observed: 'denied', why: ' (rejected at L7)' };
+  if (status >= 200 && status < 300) return { status: 'leak', observed: 'allowed', why: ': a success, the request was served' };
+  if (status >= 500) {
+    return { status: 'inconclusive', observed: 'unknown', why: ': a server error, not a rejection (the request reached an HTTP server or proxy that failed); the path is decided when the server answers the expected status or a 4xx' };
+  }
+  if (status >= 300) {
+    return { status: 'inconclusive', observed: 'unknown', why: ': a redirect, not a rejection (netprobe does not follow redirects); probe the path it points to, or make the redirect the expectStatus' };
+  }
+  return { status: 'inconclusive', observed: 'unknown', why: ': an informational status, neither a rejection nor an answer' };
 }
 
 function caseResult(c: Case, verdicts: ProbeVerdict[], reasons: string[], reproduce?: (p: PlannedProbe) => string): Result {
@@ -188,9 +213,12 @@ export function routeEvidence(plan: Plan, observations: ReadonlyMap<string, Prob
   for (const p of plan.probes) {
     const obs = observations.get(p.id);
     if (obs === undefined) continue;
-    const wanted = cases.get(p.caseId)?.expectation.http?.expectStatus;
+    const e = cases.get(p.caseId)?.expectation;
+    const wanted = e?.http?.expectStatus;
     const l7No = obs.httpStatus !== undefined && wanted !== undefined && obs.httpStatus !== wanted;
-    const side = obs.outcome === 'connected' || obs.outcome === 'http-status' ? (l7No ? 'denied' : 'allowed')
+    // As judgeProbe reads it: on an allow any other status fails the path; on a deny it depends on the status.
+    const l7Side = !l7No ? 'allowed' : e?.expect === 'allow' ? 'denied' : statusOnDeny(obs.httpStatus!).observed;
+    const side = obs.outcome === 'connected' || obs.outcome === 'http-status' ? (l7Side === 'unknown' ? undefined : l7Side)
       : obs.outcome === 'timeout' || obs.outcome === 'refused' || obs.outcome === 'unreachable' ? 'denied' : undefined;
     if (side === undefined) continue;
     const e = out.get(p.caseId) ?? { allowed: [], denied: [] };

@@ -271,8 +271,8 @@ describe('plan: destinations', () => {
       const routes = plan.probes.map((p) => `${p.target.route} ${p.target.host}:${p.target.port}`);
       expect(routes, port).to.have.members(['pod 10.1.0.1:5432', 'pod 10.1.0.2:6432', 'service 10.96.5.5:5432']);
       const viaService = plan.probes.find((p) => p.target.route === 'service')!;
-      // The Service route is alive when any backend is.
-      expect(viaService.target.aliveKeys).to.have.members(['10.1.0.1:5432/tcp', '10.1.0.2:6432/tcp']);
+      // The Service route names every backend pod (a replica probed directly stands for its identity only).
+      expect(viaService.target.aliveKeys).to.have.members(['10.1.0.1:5432/tcp', '10.1.0.2:6432/tcp', '10.1.0.3:6432/tcp']);
       expect(plan.unprobeable).to.deep.equal([]);
     }
   });
