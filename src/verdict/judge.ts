@@ -213,11 +213,11 @@ export function routeEvidence(plan: Plan, observations: ReadonlyMap<string, Prob
   for (const p of plan.probes) {
     const obs = observations.get(p.id);
     if (obs === undefined) continue;
-    const e = cases.get(p.caseId)?.expectation;
-    const wanted = e?.http?.expectStatus;
+    const expectation = cases.get(p.caseId)?.expectation;
+    const wanted = expectation?.http?.expectStatus;
     const l7No = obs.httpStatus !== undefined && wanted !== undefined && obs.httpStatus !== wanted;
     // As judgeProbe reads it: on an allow any other status fails the path; on a deny it depends on the status.
-    const l7Side = !l7No ? 'allowed' : e?.expect === 'allow' ? 'denied' : statusOnDeny(obs.httpStatus!).observed;
+    const l7Side = !l7No ? 'allowed' : expectation?.expect === 'allow' ? 'denied' : statusOnDeny(obs.httpStatus!).observed;
     const side = obs.outcome === 'connected' || obs.outcome === 'http-status' ? (l7Side === 'unknown' ? undefined : l7Side)
       : obs.outcome === 'timeout' || obs.outcome === 'refused' || obs.outcome === 'unreachable' ? 'denied' : undefined;
     if (side === undefined) continue;

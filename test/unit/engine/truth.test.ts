@@ -104,3 +104,37 @@ describe('expectStatus on a deny (the status that would mean allowed)', () => {
     for (const s of [200, 201, 204]) expect(judged(s), String(s)).to.include({ status: 'leak', observed: 'allowed' });
   });
 });
+
+describe('hostNetwork sources: a probe pod on the pod network does not stand for them', () => {
+  const DB = `{namespace: shop, podSelector: {matchLabels: {app: db}}}`;
+  const db = () => pod('shop', 'db-0', { app: 'db' }, { ip: '10.1.0.1', readinessPorts: [{ port: 5432, kind: 'tcpSocket' }] });
+  const agent = (name: string, hostNetwork: boolean) => pod('shop', name, { app: 'agent' }, { ip: hostNetwork ? '192.168.1.5' : '10.1.0.50', hostNetwork });
+  const reasons = (plan: Plan) => plan.unprobeable.map((u) => u.reason);
+
+  it('a hostNetwork Pod, Deployment or selector: inconclusive with the reason and what would decide it, nothing started', () => {
+    const hostDeployment = { ...deployment('shop', 'agent', { app: 'agent' }), hostNetwork: true };
+    for (const from of ['{namespace: shop, pod: agent-0}', '{namespace: shop, deployment: agent}', '{namespace: shop, podSelector: {matchLabels: {app: agent}}}']) {
+      const plan = buildPlan([oneCase(`{from: ${from}, to: ${DB}, port: 5432, expect: deny}`)], snapshot(['shop'], { pods: [agent('agent-0', true), db()], workloads: [hostDeployment] }));
+      expect(plan.sources, from).to.deep.equal([]);
+      expect(plan.probes, from).to.deep.equal([]);
+      expect(reasons(plan)[0], from).to.match(/hostNetwork/).and.to.match(/node/).and.to.match(/ephemeral: true/);
+      const [r] = judgeBy(plan, () => 'refused');
+      expect(r!.status, from).to.equal('inconclusive');
+    }
+  });
+
+  it('a selector matching hostNetwork and pod-network pods probes the latter and says the rest is not covered', () => {
+    const plan = buildPlan([oneCase(`{from: {namespace: shop, podSelector: {matchLabels: {app: agent}}}, to: ${DB}, port: 5432, expect: deny}`)], snapshot(['shop'], { pods: [agent('agent-0', true), agent('agent-1', false), db()] }));
+    expect(plan.sources).to.have.length(1);
+    expect(plan.probes).to.have.length(1);
+    expect(reasons(plan).join(' ')).to.contain('shop/agent-0').and.to.match(/hostNetwork/);
+    // Proven for the pod-network pod, not for the node's: the case is not a plain pass.
+    expect(judgeBy(plan, () => 'refused')[0]!.status).to.equal('inconclusive');
+  });
+
+  it('from inside a hostNetwork pod (ephemeral: true) the probe does leave from the host network', () => {
+    const plan = buildPlan([oneCase(`{from: {namespace: shop, pod: agent-0, ephemeral: true}, to: ${DB}, port: 5432, expect: deny}`)], snapshot(['shop'], { pods: [agent('agent-0', true), db()] }));
+    expect(plan.sources.map((s) => s.inPod)).to.deep.equal(['agent-0']);
+    expect(plan.unprobeable).to.deep.equal([]);
+  });
+});
