@@ -31,6 +31,7 @@ export function buildPlan(cases: readonly Case[], snapshot: ClusterSnapshot, opt
       plan.unprobeable.push({ caseId: c.id, reason: `source: ${source.reason}` });
       continue;
     }
+    for (const reason of source.uncovered ?? []) plan.unprobeable.push({ caseId: c.id, reason: `source: ${reason}` });
     const dest = resolveTargets(c, idx, opts);
     for (const reason of dest.reasons) plan.unprobeable.push({ caseId: c.id, reason: `destination: ${reason}` });
     Object.assign(plan.alive, dest.alive);

@@ -6,7 +6,16 @@ import type { PodInfo } from '../cluster/types.ts';
 import type { SnapshotIndex } from './snapshot-index.ts';
 import type { SourceIdentity } from './types.ts';
 
-export type SourceResolution = { identities: SourceIdentity[] } | { reason: string };
+/** `uncovered`: parts of the source no identity stands for (hostNetwork pods beside pod-network ones), and why. */
+export type SourceResolution = { identities: SourceIdentity[]; uncovered?: string[] } | { reason: string };
+
+/**
+ * Why no probe pod stands for a sender on its node's network. Policies see its traffic as the node's (an
+ * ipBlock matter, never a podSelector one); an ephemeral container in the pod shares that network.
+ */
+function hostNetworkReason(what: string): string {
+  return `${what} runs with hostNetwork: true: NetworkPolicy treats its traffic as the node's, and a probe pod on the pod network does not stand for it; to decide it, probe from inside it with ephemeral: true (its ephemeral container shares the node's network)`;
+}
 
 /** Pods that can stand for a sender: anything scheduled and not finished. */
 function isLive(phase: string): boolean {
@@ -31,15 +40,21 @@ export function resolveSource(named: NamedPeer, idx: SnapshotIndex, synthesizeMi
     if (!idx.hasNamespace(peer.namespace)) return { reason: `namespace ${peer.namespace} does not exist` };
     const w = idx.workload(peer.namespace, peer.workloadKind, peer.name);
     if (!w) return { reason: `${peer.workloadKind} ${peer.namespace}/${peer.name} does not exist` };
+    if (w.hostNetwork === true) return { reason: hostNetworkReason(`${w.kind} ${w.namespace}/${w.name}`) };
     return identityWithAccount(idx, w.namespace, w.templateLabels, w.serviceAccount, `${w.namespace}/${w.name} (${w.kind})`);
   }
   const found = peerPods(peer, idx);
   if ('reason' in found) return found;
   // A pod named as a workload stands for itself whatever its phase; selected pods must be live.
-  const pods = peer.kind === 'workload' ? found.pods : found.pods.filter((p) => isLive(p.phase));
+  const live = peer.kind === 'workload' ? found.pods : found.pods.filter((p) => isLive(p.phase));
+  const onNode = live.filter((p) => p.hostNetwork);
+  const pods = live.filter((p) => !p.hostNetwork);
+  const uncovered = onNode.map((p) => hostNetworkReason(`pod ${p.namespace}/${p.name}`));
   if (pods.length > 0) {
-    return { identities: distinctIdentities(pods).map((p) => makeIdentity(p.namespace, p.labels, p.serviceAccount, `${p.namespace}/${p.name}`)) };
+    const identities = distinctIdentities(pods).map((p) => makeIdentity(p.namespace, p.labels, p.serviceAccount, `${p.namespace}/${p.name}`));
+    return uncovered.length > 0 ? { identities, uncovered } : { identities };
   }
+  if (uncovered.length > 0) return { reason: uncovered.join('; ') };
   if (peer.kind !== 'pods') return { reason: `${peer.kind === 'service' ? `Service ${peer.namespace}/${peer.name} selects no pod` : `no live ${found.what}`} to send from` };
   const what = `no pod in ${peer.namespace} matches ${formatSelector(peer.podSelector)}`;
   const synthetic = synthesizeMissing || peer.synthetic === true;

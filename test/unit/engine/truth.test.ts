@@ -113,7 +113,7 @@ describe('hostNetwork sources: a probe pod on the pod network does not stand for
 
   it('a hostNetwork Pod, Deployment or selector: inconclusive with the reason and what would decide it, nothing started', () => {
     const hostDeployment = { ...deployment('shop', 'agent', { app: 'agent' }), hostNetwork: true };
-    for (const from of ['{namespace: shop, pod: agent-0}', '{namespace: shop, deployment: agent}', '{namespace: shop, podSelector: {matchLabels: {app: agent}}}']) {
+    for (const from of ['{namespace: shop, workload: {kind: Pod, name: agent-0}}', '{namespace: shop, workload: {kind: Deployment, name: agent}}', '{namespace: shop, podSelector: {matchLabels: {app: agent}}}']) {
       const plan = buildPlan([oneCase(`{from: ${from}, to: ${DB}, port: 5432, expect: deny}`)], snapshot(['shop'], { pods: [agent('agent-0', true), db()], workloads: [hostDeployment] }));
       expect(plan.sources, from).to.deep.equal([]);
       expect(plan.probes, from).to.deep.equal([]);
@@ -133,7 +133,7 @@ describe('hostNetwork sources: a probe pod on the pod network does not stand for
   });
 
   it('from inside a hostNetwork pod (ephemeral: true) the probe does leave from the host network', () => {
-    const plan = buildPlan([oneCase(`{from: {namespace: shop, pod: agent-0, ephemeral: true}, to: ${DB}, port: 5432, expect: deny}`)], snapshot(['shop'], { pods: [agent('agent-0', true), db()] }));
+    const plan = buildPlan([oneCase(`{from: {namespace: shop, workload: {kind: Pod, name: agent-0}, ephemeral: true}, to: ${DB}, port: 5432, expect: deny}`)], snapshot(['shop'], { pods: [agent('agent-0', true), db()] }));
     expect(plan.sources.map((s) => s.inPod)).to.deep.equal(['agent-0']);
     expect(plan.unprobeable).to.deep.equal([]);
   });
