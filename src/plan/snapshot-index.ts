@@ -1,11 +1,12 @@
 // Lookups over a cluster snapshot that resolving sources and targets needs.
-import type { ClusterSnapshot, PodInfo, ServiceInfo, WorkloadInfo } from '../cluster/types.ts';
+import type { ClusterSnapshot, NamespaceInfo, PodInfo, ServiceInfo, WorkloadInfo } from '../cluster/types.ts';
 import type { LabelSelector } from '../suite/model.ts';
 import { compileSelector } from '../policy/selectors.ts';
 
 export interface SnapshotIndex {
   snapshot: ClusterSnapshot;
   hasNamespace(ns: string): boolean;
+  namespace(ns: string): NamespaceInfo | undefined;
   hasServiceAccount(ns: string, name: string): boolean;
   /** Pods of users (not netprobe's own), matching a selector in a namespace. */
   podsMatching(ns: string, selector: LabelSelector): PodInfo[];
@@ -27,6 +28,7 @@ export function indexSnapshot(snapshot: ClusterSnapshot): SnapshotIndex {
   return {
     snapshot,
     hasNamespace: (ns) => namespaces.has(ns),
+    namespace: (ns) => snapshot.namespaces.find((n) => n.name === ns),
     hasServiceAccount: (ns, name) => serviceAccounts.has(`${ns}/${name}`),
     podsMatching(ns, selector) {
       const matches = compileSelector(selector);

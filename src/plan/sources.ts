@@ -2,6 +2,7 @@
 import type { NamedPeer, Peer } from '../suite/model.ts';
 import { formatSelector } from '../policy/selectors.ts';
 import { distinctIdentities, identityKey, makeIdentity } from './identity.ts';
+import { meshOnPod } from './mesh.ts';
 import type { PodInfo } from '../cluster/types.ts';
 import type { SnapshotIndex } from './snapshot-index.ts';
 import type { SourceIdentity } from './types.ts';
@@ -116,10 +117,16 @@ function resolveInPod(peer: Peer, idx: SnapshotIndex): SourceResolution {
   const running = found.pods.filter((p) => p.phase === 'Running' && p.ready && p.ip);
   if (running.length === 0) return { reason: `no running, Ready ${found.what} to probe from inside (ephemeral: true)` };
   return {
-    identities: distinctIdentities(running).map((p) => ({
-      ...makeIdentity(p.namespace, p.labels, p.serviceAccount, `${p.namespace}/${p.name} (from inside, ephemeral container)`),
-      key: `${identityKey(p.namespace, p.labels, p.serviceAccount)}|in:${p.name}`,
-      inPod: p.name,
-    })),
+    identities: distinctIdentities(running).map((p) => {
+      const identity: SourceIdentity = {
+        ...makeIdentity(p.namespace, p.labels, p.serviceAccount, `${p.namespace}/${p.name} (from inside, ephemeral container)`),
+        key: `${identityKey(p.namespace, p.labels, p.serviceAccount)}|in:${p.name}`,
+        inPod: p.name,
+      };
+      // The pod's own proxy intercepts what the ephemeral container sends.
+      const mesh = meshOnPod(p, idx.namespace(p.namespace));
+      if (mesh) identity.mesh = mesh;
+      return identity;
+    }),
   };
 }

@@ -3,6 +3,7 @@ import type { PodInfo } from '../cluster/types.ts';
 import type { Case, PortRef, Protocol } from '../suite/model.ts';
 import { formatSelector } from '../policy/selectors.ts';
 import { distinctIdentities, identityKey } from './identity.ts';
+import { meshOnPod, type Mesh } from './mesh.ts';
 import { isServing, type SnapshotIndex } from './snapshot-index.ts';
 import type { L4, ProbeKind, ProbeTarget, ServerSpec } from './types.ts';
 
@@ -84,6 +85,7 @@ export function resolveTargets(c: Case, idx: SnapshotIndex, opts: { synthesizeMi
     if (kind === 'dns') t.dnsName = e.dnsName ?? 'kubernetes.default.svc.cluster.local';
     return t;
   };
+  const meshOf = (pod: PodInfo): Mesh | undefined => meshOnPod(pod, idx.namespace(pod.namespace));
   const defaultPort = (): number | undefined => (e.protocol === 'DNS' ? 53 : e.protocol === 'HTTPS' ? 443 : e.protocol === 'HTTP' ? 80 : undefined);
 
   const podTargets = (pods: PodInfo[], what: string): void => {
@@ -109,7 +111,7 @@ export function resolveTargets(c: Case, idx: SnapshotIndex, opts: { synthesizeMi
         if (l4 === 'tcp' && readinessCovers(pod, port)) {
           res.alive[key] = `kubelet readiness probe on ${pod.namespace}/${pod.name}:${port} passes`;
         }
-        res.targets.push(target(pod.ip, port, 'pod', `${pod.namespace}/${pod.name} (${pod.ip}):${port}`, [key]));
+        res.targets.push(withMesh(target(pod.ip, port, 'pod', `${pod.namespace}/${pod.name} (${pod.ip}):${port}`, [key]), meshOf(pod)));
       }
     }
   };
@@ -258,17 +260,23 @@ export function resolveTargets(c: Case, idx: SnapshotIndex, opts: { synthesizeMi
         backendKeys.push(key);
         if (l4 === 'tcp' && readinessCovers(pod, port)) res.alive[key] = `kubelet readiness probe on ${pod.namespace}/${pod.name}:${port} passes`;
         // Pods with the same labels are the same to a policy: one of each identity is probed directly.
-        if (probed.has(pod)) res.targets.push(target(pod.ip, port, 'pod', `${pod.namespace}/${pod.name} (${pod.ip}):${port} behind Service ${name}`, [key]));
+        if (probed.has(pod)) res.targets.push(withMesh(target(pod.ip, port, 'pod', `${pod.namespace}/${pod.name} (${pod.ip}):${port} behind Service ${name}`, [key]), meshOf(pod)));
       }
       if (backendKeys.length === 0) {
         res.reasons.push(`Service ${namespace}/${name} has no Ready backend on port ${sp.port}`);
         continue;
       }
       if (svc.clusterIP && svc.clusterIP !== 'None') {
-        res.targets.push(target(svc.clusterIP, sp.port, 'service', `Service ${namespace}/${name} (${svc.clusterIP}):${sp.port}`, backendKeys));
+        const meshed = backends.map(meshOf).find((m) => m !== undefined);
+        res.targets.push(withMesh(target(svc.clusterIP, sp.port, 'service', `Service ${namespace}/${name} (${svc.clusterIP}):${sp.port}`, backendKeys), meshed));
       }
     }
   }
+}
+
+function withMesh(t: ProbeTarget, mesh: Mesh | undefined): ProbeTarget {
+  if (mesh) t.mesh = mesh;
+  return t;
 }
 
 function numberRef(port: number | undefined): PortRef | undefined {

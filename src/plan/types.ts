@@ -2,6 +2,7 @@
 // probes each source pod runs. Computed purely from the suite's cases and a cluster snapshot.
 import type { Case } from '../suite/model.ts';
 import type { ClusterAddresses } from './cluster-addresses.ts';
+import type { Mesh } from './mesh.ts';
 
 /** One probe pod stands for every workload with these labels and service account in this namespace. */
 export interface SourceIdentity {
@@ -13,6 +14,8 @@ export interface SourceIdentity {
   standsFor: string;
   /** Probe from inside this running pod (an ephemeral container) instead of from a probe pod. */
   inPod?: string;
+  /** That pod's mesh proxy, which intercepts the probes on their way out. */
+  mesh?: Mesh;
 }
 
 /** An echo server netprobe starts because a target has no live pod (or the suite asked for one). */
@@ -47,6 +50,8 @@ export interface ProbeTarget {
   display: string;
   /** Liveness key `ip:port/l4` (or `server:KEY:port/l4`); a service route lists its backends' keys. */
   aliveKeys: string[];
+  /** A mesh proxy in front of the destination (on a Service route: in front of a backend). */
+  mesh?: Mesh;
 }
 
 export interface PlannedProbe {

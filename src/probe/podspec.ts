@@ -2,6 +2,7 @@
 // for a target). Both satisfy Pod Security "restricted" and end themselves if netprobe dies.
 import type { V1EphemeralContainer, V1Pod } from '@kubernetes/client-node';
 import { CREATED_ANNOTATION, MANAGED_BY_LABEL, MANAGED_BY_VALUE, ROLE_LABEL, RUN_LABEL } from '../cluster/labels.ts';
+import { MESH_OPT_OUT_ANNOTATIONS, MESH_OPT_OUT_LABELS } from '../plan/mesh.ts';
 import type { ServerSpec, SourceIdentity } from '../plan/types.ts';
 
 /** Path of the agent inside the probe and echo images (see probes/). */
@@ -39,6 +40,9 @@ function basePod(name: string, namespace: string, labels: Record<string, string>
   const allLabels: Record<string, string> = { ...opts.extraLabels, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, ...labels };
   allLabels[RUN_LABEL] = opts.runId;
   allLabels[ROLE_LABEL] = role;
+  // Out of every mesh, even where the source's own labels ask for one: a sidecar would complete handshakes
+  // for any destination (and its init container would fail Pod Security "restricted").
+  Object.assign(allLabels, MESH_OPT_OUT_LABELS);
   const pod: V1Pod = {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -46,7 +50,7 @@ function basePod(name: string, namespace: string, labels: Record<string, string>
       name,
       namespace,
       labels: allLabels,
-      annotations: { ...opts.annotations, [CREATED_ANNOTATION]: new Date().toISOString() },
+      annotations: { ...opts.annotations, ...MESH_OPT_OUT_ANNOTATIONS, [CREATED_ANNOTATION]: new Date().toISOString() },
     },
     spec: {
       restartPolicy: 'Never',

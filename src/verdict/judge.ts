@@ -8,6 +8,8 @@ import type { Case } from '../suite/model.ts';
 import type { Observed, Outcome, Result, Status } from './model.ts';
 import { resultBase } from './result-base.ts';
 import type { RouteEvidence } from './patterns.ts';
+import { meshUnproven } from './mesh-rule.ts';
+import type { Mesh } from '../plan/mesh.ts';
 
 export interface JudgeInput {
   plan: Plan;
@@ -29,8 +31,9 @@ interface ProbeVerdict {
 const SEVERITY: Record<Status, number> = { leak: 3, broken: 2, inconclusive: 1, pass: 0 };
 
 export function judge(input: JudgeInput): Result[] {
-  const alive = collectAlive(input);
-  const answered = sourcesThatGotAnswers(input);
+  const sourceMesh = new Map(input.plan.sources.map((s) => [s.key, s.mesh]));
+  const alive = collectAlive(input, sourceMesh);
+  const answered = sourcesThatGotAnswers(input, sourceMesh);
   const byCase = new Map<string, PlannedProbe[]>();
   for (const p of input.plan.probes) {
     const list = byCase.get(p.caseId) ?? [];
@@ -46,6 +49,8 @@ export function judge(input: JudgeInput): Result[] {
   return input.plan.cases.map((c) => {
     const verdicts = (byCase.get(c.id) ?? []).map((probe) => {
       const obs = input.observations.get(probe.id) ?? notRun(probe.id);
+      const meshWhy = meshUnproven(probe, obs, sourceMesh.get(probe.sourceKey));
+      if (meshWhy !== undefined) return { probe, obs, status: 'inconclusive' as const, observed: 'unknown' as const, why: meshWhy };
       return judgeProbe(c, probe, obs, alive, answered);
     });
     return caseResult(c, verdicts, reasonsByCase.get(c.id) ?? [], input.reproduce);
@@ -56,7 +61,7 @@ function notRun(probeId: string): ProbeObservation {
   return { probeId, outcome: 'not-run', detail: 'the probe did not run', ms: 0, attempts: 0 };
 }
 
-function collectAlive(input: JudgeInput): Map<string, string> {
+function collectAlive(input: JudgeInput, sourceMesh: ReadonlyMap<string, Mesh | undefined>): Map<string, string> {
   const alive = new Map(Object.entries(input.plan.alive));
   for (const [k, v] of Object.entries(input.aliveExtra ?? {})) alive.set(k, v);
   // A connection (or any HTTP answer) from anywhere in this run proves the destination listens.
@@ -65,6 +70,8 @@ function collectAlive(input: JudgeInput): Map<string, string> {
     if (o && (o.outcome === 'connected' || o.outcome === 'http-status')) {
       // Through a Service, one backend answered, but which one is unknown: vouch only when there is one.
       if (p.target.route === 'service' && p.target.aliveKeys.length > 1) continue;
+      // A mesh proxy may have answered in the target's place.
+      if (meshUnproven(p, o, sourceMesh.get(p.sourceKey)) !== undefined) continue;
       for (const k of p.target.aliveKeys) if (!alive.has(k)) alive.set(k, `a probe from ${p.sourceKey.split('|')[0]} connected to it in this run`);
     }
   }
@@ -78,11 +85,12 @@ const REPLIES = new Set(['connected', 'http-status', 'refused', 'unreachable']);
  * Probe pods that got any reply from anything in this run. A pod whose every probe timed out may have
  * no working network itself; its timeouts then prove nothing about the policy.
  */
-function sourcesThatGotAnswers(input: JudgeInput): Set<string> {
+function sourcesThatGotAnswers(input: JudgeInput, sourceMesh: ReadonlyMap<string, Mesh | undefined>): Set<string> {
   const out = new Set<string>();
   for (const p of input.plan.probes) {
     const o = input.observations.get(p.id);
-    if (o && REPLIES.has(o.outcome)) out.add(p.sourceKey);
+    // A mesh proxy's answer comes from inside the pod: it says nothing of the pod's network.
+    if (o && REPLIES.has(o.outcome) && meshUnproven(p, o, sourceMesh.get(p.sourceKey)) === undefined) out.add(p.sourceKey);
   }
   return out;
 }

@@ -3,28 +3,13 @@
 import { expect } from 'chai';
 import { buildPlan } from '../../../src/plan/plan.ts';
 import type { Plan } from '../../../src/plan/types.ts';
-import type { ProbeObservation } from '../../../src/probe/types.ts';
-import { judge } from '../../../src/verdict/judge.ts';
-import type { Outcome, Result } from '../../../src/verdict/model.ts';
 import { casesOf, deployment, oneCase, pod, service, snapshot } from './helpers.ts';
+import { judgeBy } from './judge-helpers.ts';
 
 const WEB = `{namespace: shop, podSelector: {matchLabels: {app: web}}}`;
 const API = `{namespace: shop, podSelector: {matchLabels: {app: api}}}`;
 const web = () => pod('shop', 'web-0', { app: 'web' }, { ip: '10.1.0.100' });
 const api = () => pod('shop', 'api-0', { app: 'api' }, { ip: '10.1.0.101' });
-
-/** Judges with one outcome per probe, chosen by a function of the probe; every source also got a reply elsewhere. */
-export function judgeBy(plan: Plan, pick: (p: Plan['probes'][number]) => Outcome | [Outcome, Partial<ProbeObservation>]): Result[] {
-  const observations = new Map<string, ProbeObservation>();
-  for (const p of plan.probes) {
-    const o = pick(p);
-    const [outcome, extra] = Array.isArray(o) ? o : [o, {}];
-    observations.set(p.id, { probeId: p.id, outcome, detail: outcome, ms: 5, attempts: 1, ...extra });
-  }
-  const controls = plan.sources.map((s, i) => ({ id: `control#${i}`, caseId: 'control', sourceKey: s.key, timeoutMs: 1000, attempts: 1, target: { kind: 'tcp' as const, host: '10.9.9.9', port: 9, route: 'host' as const, display: 'control', aliveKeys: [] } }));
-  for (const c of controls) observations.set(c.id, { probeId: c.id, outcome: 'refused', detail: '', ms: 1, attempts: 1 });
-  return judge({ plan: { ...plan, probes: [...plan.probes, ...controls] }, observations });
-}
 
 describe('Service targets: alive per backend pod', () => {
   // Two replicas of one identity: db-a does not listen on 8080, db-b does (with a readiness probe).
