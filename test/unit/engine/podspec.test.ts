@@ -221,9 +221,10 @@ describe('probe pods carry the source identity', () => {
     expect(pod.metadata!.labels).to.include(SOURCE.labels);
     expect(pod.spec!.serviceAccountName).to.equal('web-sa');
     expect(pod.metadata!.namespace).to.equal('shop');
-    // Only netprobe's own keys are added: a policy selects the probe pod as it selects the workload.
+    // Only netprobe's own keys and the mesh opt-outs are added: a policy selects the probe pod as it selects the workload.
     const added = Object.keys(pod.metadata!.labels!).filter((k) => !(k in SOURCE.labels));
-    expect(added.every((k) => k === 'app.kubernetes.io/managed-by' || k.startsWith('netprobe.dev/'))).to.equal(true);
+    const meshOptOut = ['sidecar.istio.io/inject', 'istio.io/dataplane-mode'];
+    expect(added.every((k) => k === 'app.kubernetes.io/managed-by' || k.startsWith('netprobe.dev/') || meshOptOut.includes(k))).to.equal(true);
   });
 
   it('configured extra labels never override the identity\'s labels or the run label', () => {
