@@ -9,6 +9,7 @@ import { deleteRunPods } from '../cluster/pods.ts';
 import { readSnapshot } from '../cluster/read.ts';
 import { buildPlan } from '../plan/plan.ts';
 import { wantsInPod } from '../plan/sources.ts';
+import { describeMesh } from '../plan/mesh.ts';
 import type { Plan, PlanOptions } from '../plan/types.ts';
 import { reproduceCommand } from '../probe/reproduce.ts';
 import { execute, type RunnerOptions } from '../probe/runner.ts';
@@ -122,7 +123,8 @@ export function describePlan(plan: Plan): string[] {
   lines.push(`${plan.cases.length} cases, ${plan.probes.length} probes, ${plan.sources.length - inPod} probe pods, ${plan.servers.length} echo servers${ephemeralText}`);
   for (const s of plan.sources) {
     if (s.inPod) {
-      lines.push(`  ephemeral container in pod ${s.namespace}/${s.inPod} (for ${s.standsFor}); ${perSource.get(s.key) ?? 0} probes`);
+      const mesh = s.mesh ? `; behind its ${describeMesh(s.mesh)}: a TCP connect proves nothing` : '';
+      lines.push(`  ephemeral container in pod ${s.namespace}/${s.inPod} (for ${s.standsFor}); ${perSource.get(s.key) ?? 0} probes${mesh}`);
       continue;
     }
     const labels = Object.entries(s.labels).map(([k, v]) => `${k}=${v}`).join(',') || '(no labels)';
@@ -132,6 +134,8 @@ export function describePlan(plan: Plan): string[] {
     const labels = Object.entries(s.labels).map(([k, v]) => `${k}=${v}`).join(',') || '(no labels)';
     lines.push(`  echo server in ${s.namespace}: labels ${labels}, ports ${s.ports.map((p) => `${p.port}/${p.protocol}`).join(',')} (for ${s.standsFor})`);
   }
+  const meshed = new Map(plan.probes.flatMap((p) => (p.target.mesh ? [[p.target.display, p.target.mesh] as const] : [])));
+  for (const [display, mesh] of meshed) lines.push(`  ${display} sits behind a ${describeMesh(mesh)}: a TCP connect to it proves nothing`);
   for (const u of plan.unprobeable) lines.push(`  cannot probe ${u.caseId}: ${u.reason}`);
   return lines;
 }

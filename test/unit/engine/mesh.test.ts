@@ -229,3 +229,12 @@ describe('judge: a sidecar\'s answers do not show that the source\'s network wor
     expect(results[1]!.detail).to.match(/own network may be down/);
   });
 });
+
+describe('--dry-run says where a mesh sits on the path', () => {
+  it('names the meshed destination and the proxy', async () => {
+    const { describePlan } = await import('../../../src/run/run-suites.ts');
+    const s = snapshot(['shop'], { pods: [pod('shop', 'web-0', { app: 'web' }), { ...toPod(linkerdPod()), ip: '10.1.0.1' }] });
+    const plan = buildPlan([oneCase(`{from: {namespace: shop, podSelector: {matchLabels: {app: web}}}, to: {namespace: shop, podSelector: {matchLabels: {app: db}}}, port: 5432, expect: deny}`)], s);
+    expect(describePlan(plan).join('\n')).to.contain('shop/db-0 (10.1.0.1):5432 sits behind a Linkerd sidecar (container linkerd-proxy): a TCP connect to it proves nothing');
+  });
+});
