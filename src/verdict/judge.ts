@@ -218,9 +218,10 @@ function disagreement(verdicts: ProbeVerdict[]): string {
 export function routeEvidence(plan: Plan, observations: ReadonlyMap<string, ProbeObservation>): Map<string, RouteEvidence> {
   const out = new Map<string, RouteEvidence>();
   const cases = new Map(plan.cases.map((c) => [c.id, c]));
+  const sourceMesh = new Map(plan.sources.map((s) => [s.key, s.mesh]));
   for (const p of plan.probes) {
     const obs = observations.get(p.id);
-    if (obs === undefined) continue;
+    if (obs === undefined || meshUnproven(p, obs, sourceMesh.get(p.sourceKey)) !== undefined) continue;
     const expectation = cases.get(p.caseId)?.expectation;
     const wanted = expectation?.http?.expectStatus;
     const l7No = obs.httpStatus !== undefined && wanted !== undefined && obs.httpStatus !== wanted;

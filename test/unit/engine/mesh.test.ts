@@ -238,3 +238,13 @@ describe('--dry-run says where a mesh sits on the path', () => {
     expect(describePlan(plan).join('\n')).to.contain('shop/db-0 (10.1.0.1):5432 sits behind a Linkerd sidecar (container linkerd-proxy): a TCP connect to it proves nothing');
   });
 });
+
+describe('route evidence leaves out what a mesh proxy may have answered', () => {
+  it('a TCP connect to a meshed target is neither allowed nor denied evidence', async () => {
+    const { routeEvidence } = await import('../../../src/verdict/judge.ts');
+    const s = snapshot(['shop'], { pods: [pod('shop', 'web-0', { app: 'web' }), { ...toPod(linkerdPod()), ip: '10.1.0.1' }] });
+    const plan = buildPlan([oneCase(`{from: {namespace: shop, podSelector: {matchLabels: {app: web}}}, to: {namespace: shop, podSelector: {matchLabels: {app: db}}}, port: 5432, expect: deny}`)], s);
+    const observations = new Map(plan.probes.map((p) => [p.id, { probeId: p.id, outcome: 'connected' as const, detail: '', ms: 1, attempts: 1 }]));
+    expect(routeEvidence(plan, observations).size).to.equal(0);
+  });
+});
