@@ -57,6 +57,16 @@ type Result struct {
 	Errno      string   `json:"errno,omitempty"`
 	HTTPStatus int      `json:"httpStatus,omitempty"`
 	Addresses  []string `json:"addresses,omitempty"`
+	// Who answered: target, network (an ICMP error from another address on the path) or local (the
+	// probe pod's own stack; nothing came from the network). Empty when nothing answered.
+	AnsweredBy string `json:"answeredBy,omitempty"`
+	// The ICMP error behind the outcome ("port-unreachable", "admin-prohibited", ...) and its sender.
+	ICMP     string `json:"icmp,omitempty"`
+	ICMPFrom string `json:"icmpFrom,omitempty"`
+	// dns: the server's response code (NOERROR, NXDOMAIN, SERVFAIL, ...).
+	Rcode string `json:"rcode,omitempty"`
+	// udp: the protocol spoken to a well-known port ("dns", "ntp"), so that the target is known to answer.
+	Spoke string `json:"spoke,omitempty"`
 }
 
 const (
@@ -163,11 +173,11 @@ func parseBatch(data []byte) (*Batch, error) {
 	return &b, nil
 }
 
-// runProbe runs the attempts of one probe: until the first "connected" or the attempts are used up.
+// runProbe runs the attempts of one probe: until the first "connected" or the attempts are used up,
+// then folds them into one result (aggregate).
 func runProbe(ctx context.Context, p Spec) Result {
 	start := time.Now()
-	var last Result
-	var outcomes []string
+	var results []Result
 	for i := 0; i < p.Attempts; i++ {
 		if i > 0 {
 			select {
@@ -176,18 +186,58 @@ func runProbe(ctx context.Context, p Spec) Result {
 			}
 		}
 		if ctx.Err() != nil {
-			last = Result{Outcome: outError, Detail: "cancelled: " + ctx.Err().Error()}
-			outcomes = append(outcomes, last.Outcome)
+			results = append(results, Result{Outcome: outError, Detail: "cancelled: " + ctx.Err().Error()})
 			break
 		}
-		last = runOnce(ctx, p)
-		outcomes = append(outcomes, last.Outcome)
-		if last.Outcome == outConnected {
+		r := runOnce(ctx, p)
+		results = append(results, r)
+		if r.Outcome == outConnected {
 			break
 		}
 	}
-	last.ID, last.Kind, last.Attempts = p.ID, p.Kind, outcomes
-	last.Ms = time.Since(start).Milliseconds()
+	r := aggregate(results)
+	r.ID, r.Kind = p.ID, p.Kind
+	r.Ms = time.Since(start).Milliseconds()
+	return r
+}
+
+// denials are outcomes where the network kept the probe from its target.
+var denials = map[string]bool{outRefused: true, outUnreachable: true, outTimeout: true}
+
+// aggregate keeps the evidence of every attempt: a connection on any attempt is a connection; a
+// denial only when every attempt was denied (an answered denial is kept over a timeout); attempts
+// that disagree otherwise are an error that says so, never the last attempt's word.
+func aggregate(results []Result) Result {
+	outcomes := make([]string, len(results))
+	allDenied, same := true, true
+	pick := len(results) - 1
+	for i, r := range results {
+		outcomes[i] = r.Outcome
+		allDenied = allDenied && denials[r.Outcome]
+		same = same && r.Outcome == results[0].Outcome
+		if r.Outcome == outConnected {
+			pick = i
+		}
+	}
+	last := results[pick]
+	switch {
+	case last.Outcome == outConnected || same:
+	case allDenied:
+		for i := len(results) - 1; i >= 0; i-- {
+			if results[i].Outcome != outTimeout {
+				last = results[i]
+				break
+			}
+		}
+	default:
+		var parts []string
+		for i, r := range results {
+			parts = append(parts, fmt.Sprintf("%d: %s (%s)", i+1, r.Outcome, r.Detail))
+		}
+		last = Result{Outcome: outError, Remote: last.Remote, Addresses: last.Addresses, Spoke: last.Spoke,
+			Detail: "attempts disagree, so none decides: " + strings.Join(parts, "; ")}
+	}
+	last.Attempts = outcomes
 	return last
 }
 

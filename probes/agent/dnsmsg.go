@@ -114,3 +114,40 @@ func dnsAnswer(q dnsQuery, v4, v6 []net.IP) []byte {
 	}
 	return out
 }
+
+const dnsTypeSOA = 6
+
+// dnsQueryPacket builds a standard query (recursion desired) for name and qtype.
+func dnsQueryPacket(id uint16, name string, qtype uint16) []byte {
+	out := make([]byte, 12, 12+len(name)+6)
+	binary.BigEndian.PutUint16(out[0:], id)
+	binary.BigEndian.PutUint16(out[2:], 0x0100)
+	binary.BigEndian.PutUint16(out[4:], 1)
+	for _, label := range strings.Split(strings.Trim(name, "."), ".") {
+		if label == "" {
+			continue
+		}
+		out = append(out, byte(len(label)))
+		out = append(out, label...)
+	}
+	out = append(out, 0, 0, 0, 0, dnsClassIN)
+	binary.BigEndian.PutUint16(out[len(out)-4:], qtype)
+	return out
+}
+
+// clusterDomain is the pod's cluster domain, read from the "<ns>.svc.<domain>" entry of the search
+// list in /etc/resolv.conf; cluster.local when there is none.
+func clusterDomain(resolvConf string) string {
+	for _, line := range strings.Split(resolvConf, "\n") {
+		fields := strings.Fields(line)
+		if len(fields) == 0 || fields[0] != "search" {
+			continue
+		}
+		for _, f := range fields[1:] {
+			if i := strings.Index(f, ".svc."); i > 0 && len(f) > i+5 {
+				return strings.TrimSuffix(f[i+5:], ".") + "."
+			}
+		}
+	}
+	return "cluster.local."
+}

@@ -11,88 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 )
-
-// errnoRecorder keeps the first errno seen on the sockets of one lookup, so that a DNS probe can
-// tell "refused" and "unreachable" from a plain timeout (the resolver's own error keeps only text).
-type errnoRecorder struct {
-	mu    sync.Mutex
-	errno syscall.Errno
-}
-
-func (r *errnoRecorder) note(err error) {
-	var en syscall.Errno
-	if err != nil && errors.As(err, &en) {
-		r.mu.Lock()
-		if r.errno == 0 {
-			r.errno = en
-		}
-		r.mu.Unlock()
-	}
-}
-
-func (r *errnoRecorder) get() syscall.Errno {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.errno
-}
-
-// Wrappers keep the concrete type's methods (the resolver treats a net.PacketConn as UDP).
-type recUDPConn struct {
-	*net.UDPConn
-	rec *errnoRecorder
-}
-
-func (c recUDPConn) Read(b []byte) (int, error) {
-	n, err := c.UDPConn.Read(b)
-	c.rec.note(err)
-	return n, err
-}
-
-func (c recUDPConn) Write(b []byte) (int, error) {
-	n, err := c.UDPConn.Write(b)
-	c.rec.note(err)
-	return n, err
-}
-
-type recTCPConn struct {
-	*net.TCPConn
-	rec *errnoRecorder
-}
-
-func (c recTCPConn) Read(b []byte) (int, error) {
-	n, err := c.TCPConn.Read(b)
-	c.rec.note(err)
-	return n, err
-}
-
-// newResolver returns a pure-Go resolver that talks to server (ip:port) if given, else to the
-// servers of /etc/resolv.conf, recording errnos in rec.
-func newResolver(server string, rec *errnoRecorder) *net.Resolver {
-	return &net.Resolver{
-		PreferGo: true,
-		Dial: func(ctx context.Context, network, address string) (net.Conn, error) {
-			if server != "" {
-				address = server
-			}
-			var d net.Dialer
-			c, err := d.DialContext(ctx, network, address)
-			rec.note(err)
-			if err != nil {
-				return nil, err
-			}
-			switch cc := c.(type) {
-			case *net.UDPConn:
-				return recUDPConn{cc, rec}, nil
-			case *net.TCPConn:
-				return recTCPConn{cc, rec}, nil
-			}
-			return c, nil
-		},
-	}
-}
 
 // hostServer is the DNS server used to resolve probe hosts given by name ("" = /etc/resolv.conf).
 // Tests point it at a loopback server.
@@ -104,7 +24,8 @@ func resolveHost(ctx context.Context, host string) (net.IP, []string, *Result) {
 	if ip := net.ParseIP(strings.Trim(host, "[]")); ip != nil {
 		return ip, nil, nil
 	}
-	rec := &errnoRecorder{}
+	rec := &wireRecorder{}
+	defer rec.close()
 	addrs, err := newResolver(hostServer, rec).LookupIPAddr(ctx, host)
 	if err == nil && len(addrs) == 0 {
 		err = &net.DNSError{Err: "no addresses", Name: host, IsNotFound: true}
@@ -129,30 +50,38 @@ func resolveHost(ctx context.Context, host string) (net.IP, []string, *Result) {
 	return addrs[0].IP, all, nil
 }
 
-func failure(err error, remote string) Result {
-	o, en, d := classify(err)
-	return Result{Outcome: o, Errno: en, Detail: d, Remote: remote}
+// failure classifies a failed dial or read on the sockets of w, to target (remote = ip:port).
+func failure(err error, remote string, target net.IP, w *errWatch) Result {
+	var icmp *icmpReport
+	if w != nil {
+		icmp = w.first()
+	}
+	r := classify(err, target, icmp)
+	r.Remote = remote
+	return r
 }
 
-// dialTarget resolves p.Host and dials it; on failure it returns the finished Result instead.
-func dialTarget(ctx context.Context, p Spec, network string) (net.Conn, string, []string, *Result) {
+// dialTarget resolves p.Host and dials it with w watching the socket; on failure it returns the
+// finished Result instead.
+func dialTarget(ctx context.Context, p Spec, network string, w *errWatch) (net.Conn, net.IP, string, []string, *Result) {
 	ip, addrs, bad := resolveHost(ctx, p.Host)
 	if bad != nil {
-		return nil, "", nil, bad
+		return nil, nil, "", nil, bad
 	}
 	remote := net.JoinHostPort(ip.String(), strconv.Itoa(p.Port))
-	var d net.Dialer
-	c, err := d.DialContext(ctx, network, remote)
+	c, err := w.dialer().DialContext(ctx, network, remote)
 	if err != nil {
-		r := failure(err, remote)
+		r := failure(err, remote, ip, w)
 		r.Addresses = addrs
-		return nil, remote, addrs, &r
+		return nil, ip, remote, addrs, &r
 	}
-	return c, remote, addrs, nil
+	return c, ip, remote, addrs, nil
 }
 
 func probeTCP(ctx context.Context, p Spec) Result {
-	c, remote, addrs, bad := dialTarget(ctx, p, "tcp")
+	w := &errWatch{}
+	defer w.close()
+	c, _, remote, addrs, bad := dialTarget(ctx, p, "tcp", w)
 	if bad != nil {
 		return *bad
 	}
@@ -171,26 +100,32 @@ func probeTCP(ctx context.Context, p Spec) Result {
 			}
 		}
 	}
-	return Result{Outcome: outConnected, Detail: detail, Remote: remote, Addresses: addrs}
+	return Result{Outcome: outConnected, AnsweredBy: byTarget, Detail: detail, Remote: remote, Addresses: addrs}
 }
 
 // probeUDP sends a datagram on a connected socket and waits for any reply. The datagram is resent
-// every 500 ms within the timeout; an ICMP port unreachable surfaces as ECONNREFUSED on the socket.
+// every 500 ms within the timeout; an ICMP error surfaces as an errno on the socket and, with its
+// sender, on the error queue. Without a payload, well-known ports get a request in their protocol
+// (udpGreeting), so that a silent answer is not mistaken for a drop.
 func probeUDP(ctx context.Context, p Spec) Result {
-	c, remote, addrs, bad := dialTarget(ctx, p, "udp")
+	w := &errWatch{}
+	defer w.close()
+	c, ip, remote, addrs, bad := dialTarget(ctx, p, "udp", w)
 	if bad != nil {
 		return *bad
 	}
 	defer c.Close()
-	payload := []byte(p.Payload)
+	payload, spoke := []byte(p.Payload), ""
 	if len(payload) == 0 {
-		payload = []byte("netprobe")
+		payload, spoke = udpGreeting(p.Port)
 	}
 	deadline, _ := ctx.Deadline()
 	buf := make([]byte, 65535)
 	for {
 		if _, err := c.Write(payload); err != nil {
-			return failure(err, remote)
+			r := failure(err, remote, ip, w)
+			r.Addresses, r.Spoke = addrs, spoke
+			return r
 		}
 		next := time.Now().Add(500 * time.Millisecond)
 		if next.After(deadline) {
@@ -199,16 +134,23 @@ func probeUDP(ctx context.Context, p Spec) Result {
 		c.SetReadDeadline(next)
 		n, err := c.Read(buf)
 		if err == nil {
-			r := Result{Outcome: outConnected, Detail: fmt.Sprintf("UDP reply of %d bytes", n), Remote: remote, Addresses: addrs}
-			return r
+			detail := fmt.Sprintf("UDP reply of %d bytes", n)
+			if spoke != "" {
+				detail += " to a " + spoke + " request"
+			}
+			return Result{Outcome: outConnected, AnsweredBy: byTarget, Detail: detail, Remote: remote, Addresses: addrs, Spoke: spoke}
 		}
 		var ne net.Error
 		if errors.As(err, &ne) && ne.Timeout() && time.Now().Before(deadline) {
 			continue
 		}
-		r := failure(err, remote)
+		r := failure(err, remote, ip, w)
+		r.Addresses, r.Spoke = addrs, spoke
 		if r.Outcome == outTimeout {
 			r.Detail = "no UDP reply within the timeout (no ICMP error either)"
+			if spoke != "" {
+				r.Detail = "no reply to a " + spoke + " request within the timeout (no ICMP error either)"
+			}
 		}
 		return r
 	}
@@ -219,7 +161,10 @@ func probeHTTP(ctx context.Context, p Spec) Result {
 	var addrs []string
 	var dnsBad *Result
 	var handshake bool
+	var targetIP net.IP
 	var mu sync.Mutex
+	w := &errWatch{}
+	defer w.close()
 	deadline, _ := ctx.Deadline()
 	tr := &http.Transport{
 		Proxy:             nil,
@@ -239,10 +184,11 @@ func probeHTTP(ctx context.Context, p Spec) Result {
 			}
 			target := net.JoinHostPort(ip.String(), port)
 			mu.Lock()
-			addrs, remote = all, target
+			addrs, remote, targetIP = all, target, ip
 			mu.Unlock()
 			// The transport may keep dialling after the request gave up: bound the dial itself.
-			d := net.Dialer{Deadline: deadline}
+			d := w.dialer()
+			d.Deadline = deadline
 			c, err := d.DialContext(ctx, network, target)
 			if err == nil {
 				mu.Lock()
@@ -280,95 +226,16 @@ func probeHTTP(ctx context.Context, p Spec) Result {
 		if dnsBad != nil {
 			return *dnsBad
 		}
-		r := failure(err, remote)
+		r := failure(err, remote, targetIP, w)
 		r.Addresses = addrs
 		if handshake && r.Outcome != outConnected {
 			// The TCP path is open; only the HTTP exchange failed. Never report that as a drop.
-			r.Outcome = outError
+			r.Outcome, r.AnsweredBy = outError, byTarget
 			r.Detail = "TCP connected but the HTTP exchange failed: " + r.Detail
 		}
 		return r
 	}
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
 	resp.Body.Close()
-	return Result{Outcome: outConnected, Detail: "HTTP " + resp.Status, Remote: remote, HTTPStatus: resp.StatusCode, Addresses: addrs}
+	return Result{Outcome: outConnected, AnsweredBy: byTarget, Detail: "HTTP " + resp.Status, Remote: remote, HTTPStatus: resp.StatusCode, Addresses: addrs}
 }
-
-func probeDNS(ctx context.Context, p Spec) Result {
-	rec := &errnoRecorder{}
-	server := p.Server
-	if server != "" {
-		if _, _, err := net.SplitHostPort(server); err != nil {
-			server = net.JoinHostPort(strings.Trim(server, "[]"), "53")
-		}
-	}
-	res := newResolver(server, rec)
-	var addrs []string
-	var err error
-	switch p.QType {
-	case "A", "AAAA", "ANY":
-		network := map[string]string{"A": "ip4", "AAAA": "ip6", "ANY": "ip"}[p.QType]
-		var ips []net.IP
-		ips, err = res.LookupIP(ctx, network, p.Name)
-		for _, ip := range ips {
-			addrs = append(addrs, ip.String())
-		}
-	case "SRV":
-		var srvs []*net.SRV
-		_, srvs, err = res.LookupSRV(ctx, "", "", p.Name)
-		for _, s := range srvs {
-			addrs = append(addrs, net.JoinHostPort(strings.TrimSuffix(s.Target, "."), strconv.Itoa(int(s.Port))))
-		}
-	case "CNAME":
-		var cname string
-		cname, err = res.LookupCNAME(ctx, p.Name)
-		if err == nil {
-			addrs = []string{cname}
-		}
-	case "TXT":
-		addrs, err = res.LookupTXT(ctx, p.Name)
-	}
-	if err == nil && len(addrs) == 0 {
-		err = &net.DNSError{Err: "no answer", Name: p.Name, IsNotFound: true}
-	}
-	r := Result{Remote: server, Addresses: addrs}
-	var de *net.DNSError
-	if errors.As(err, &de) {
-		// The resolver's own text names the resolv.conf server even when another one was used.
-		via := server
-		if via == "" {
-			via = "the resolv.conf servers"
-		}
-		err = fmt.Errorf("lookup %s via %s: %s", p.Name, via, de.Err)
-		err = &wrappedDNSError{de, err}
-	}
-	switch {
-	case err == nil:
-		r.Outcome, r.Detail = outConnected, fmt.Sprintf("%d answers", len(addrs))
-	case errors.As(err, &de) && de.IsNotFound:
-		r.Outcome, r.Detail = outDNSFailure, "name not found (NXDOMAIN or no answer): "+err.Error()
-	case rec.get() != 0:
-		en := rec.get()
-		o, ok := classifyErrno(en)
-		if !ok {
-			o = outError
-		}
-		r.Outcome, r.Errno, r.Detail = o, errnoName(en), errnoName(en)+" talking to the DNS server: "+err.Error()
-	case errors.As(err, &de) && de.IsTimeout, errors.Is(err, context.DeadlineExceeded):
-		r.Outcome, r.Detail = outTimeout, "no answer from the DNS server: "+err.Error()
-	case errors.As(err, &de):
-		r.Outcome, r.Detail = outDNSFailure, "the DNS server failed (SERVFAIL or refused query): "+err.Error()
-	default:
-		r.Outcome, r.Detail = outError, err.Error()
-	}
-	return r
-}
-
-// wrappedDNSError rewords a *net.DNSError while keeping it reachable with errors.As.
-type wrappedDNSError struct {
-	de  *net.DNSError
-	msg error
-}
-
-func (w *wrappedDNSError) Error() string { return w.msg.Error() }
-func (w *wrappedDNSError) Unwrap() error { return w.de }

@@ -42,14 +42,14 @@ func probeSCTP(ctx context.Context, p Spec) Result {
 	}
 	err = connectPoll(ctx, fd, sa)
 	if err != nil {
-		r := failure(err, remote)
+		r := failure(err, remote, ip, nil)
 		r.Addresses = addrs
 		if r.Outcome == outTimeout {
 			r.Detail = "no SCTP INIT-ACK within the timeout"
 		}
 		return r
 	}
-	return Result{Outcome: outConnected, Detail: "SCTP association established", Remote: remote, Addresses: addrs}
+	return Result{Outcome: outConnected, AnsweredBy: byTarget, Detail: "SCTP association established", Remote: remote, Addresses: addrs}
 }
 
 // connectPoll starts a non-blocking connect and polls until it completes, fails or ctx ends.
