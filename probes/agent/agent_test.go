@@ -9,6 +9,7 @@ import (
 	"io"
 	"log"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 	"syscall"
@@ -210,9 +211,144 @@ func TestDNS(t *testing.T) {
 	if r.Addresses[0] != "2001:db8::10" {
 		t.Fatalf("addresses %v", r.Addresses)
 	}
-	want(t, run(t, `{"id":"c","kind":"dns","name":"nothing.invalid.","server":"`+srv+`"}`), outDNSFailure)
+	// NXDOMAIN is the server's answer: the path to it is open.
+	r = run(t, `{"id":"c","kind":"dns","name":"nothing.invalid.","server":"`+srv+`"}`)
+	want(t, r, outConnected)
+	if r.Rcode != "NXDOMAIN" || r.AnsweredBy != byTarget {
+		t.Fatalf("rcode %q answeredBy %q", r.Rcode, r.AnsweredBy)
+	}
 	want(t, run(t, fmt.Sprintf(`{"id":"d","kind":"dns","name":"x.test.","server":"127.0.0.1:%d","timeoutMs":800}`, silentUDPPort(t))), outTimeout)
 	want(t, run(t, fmt.Sprintf(`{"id":"e","kind":"dns","name":"x.test.","server":"127.0.0.1:%d"}`, closedPort(t, "udp"))), outRefused)
+}
+
+// servfailServer answers every datagram that parses as a DNS query with SERVFAIL.
+func servfailServer(t *testing.T) string {
+	t.Helper()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pc.Close() })
+	go func() {
+		buf := make([]byte, 1500)
+		for {
+			n, from, err := pc.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			if q, ok := parseDNSQuery(buf[:n]); ok {
+				resp := dnsAnswer(q, nil, nil)
+				resp[3] = resp[3]&0xF0 | 2
+				pc.WriteTo(resp, from)
+			}
+		}
+	}()
+	return pc.LocalAddr().String()
+}
+
+func TestDNSServerThatSaysNoStillAnswered(t *testing.T) {
+	r := run(t, `{"id":"a","kind":"dns","name":"x.test.","server":"`+servfailServer(t)+`"}`)
+	want(t, r, outConnected)
+	if r.Rcode != "SERVFAIL" || !strings.Contains(r.Detail, "SERVFAIL") {
+		t.Fatalf("rcode %q detail %q", r.Rcode, r.Detail)
+	}
+}
+
+func TestDNSNameFromEtcHostsProvesNothing(t *testing.T) {
+	hosts, err := os.ReadFile("/etc/hosts")
+	if err != nil || !strings.Contains(string(hosts), "localhost") {
+		t.Skip("no localhost in /etc/hosts")
+	}
+	// The server is silent: an answer can only have come from /etc/hosts.
+	r := run(t, fmt.Sprintf(`{"id":"a","kind":"dns","name":"localhost","server":"127.0.0.1:%d","timeoutMs":500}`, silentUDPPort(t)))
+	want(t, r, outError)
+	if r.AnsweredBy != byLocal || !strings.Contains(r.Detail, "/etc/hosts") {
+		t.Fatalf("answeredBy %q detail %q", r.AnsweredBy, r.Detail)
+	}
+}
+
+func TestAttemptsKeepEvidence(t *testing.T) {
+	res := func(outcomes ...string) []Result {
+		var out []Result
+		for _, o := range outcomes {
+			out = append(out, Result{Outcome: o, Detail: o + " detail"})
+		}
+		return out
+	}
+	for _, c := range []struct {
+		attempts []string
+		want     string
+	}{
+		{[]string{outError, outRefused}, outError},
+		{[]string{outRefused, outError}, outError},
+		{[]string{outDNSFailure, outTimeout}, outError},
+		{[]string{outTimeout, outRefused}, outRefused},
+		{[]string{outRefused, outTimeout}, outRefused},
+		{[]string{outTimeout, outTimeout}, outTimeout},
+		{[]string{outError, outConnected}, outConnected},
+		{[]string{outTimeout, outConnected}, outConnected},
+		{[]string{outError, outError}, outError},
+	} {
+		r := aggregate(res(c.attempts...))
+		if r.Outcome != c.want || len(r.Attempts) != len(c.attempts) {
+			t.Errorf("%v -> %s %v, want %s", c.attempts, r.Outcome, r.Attempts, c.want)
+		}
+		if c.want == outError && c.attempts[0] != c.attempts[1] && !strings.Contains(r.Detail, "attempts disagree") {
+			t.Errorf("%v: detail %q does not say the attempts disagree", c.attempts, r.Detail)
+		}
+	}
+}
+
+// Every errno is classified; only a reset and the kernel's own give-up read as answers from the path.
+func TestEveryErrnoIsClassified(t *testing.T) {
+	for e := syscall.Errno(1); e < 4096; e++ {
+		o, by, meaning := classifyErrno(e)
+		if meaning == "" {
+			t.Fatalf("%v: no meaning", e)
+		}
+		switch e {
+		case syscall.ECONNREFUSED:
+			if o != outRefused || by != byTarget {
+				t.Errorf("ECONNREFUSED -> %s/%s", o, by)
+			}
+		case syscall.ETIMEDOUT:
+			if o != outTimeout {
+				t.Errorf("ETIMEDOUT -> %s", o)
+			}
+		default:
+			if o != outError {
+				t.Errorf("%s -> %s: without an ICMP from the network it is no answer", errnoName(e), o)
+			}
+		}
+	}
+	for _, e := range []syscall.Errno{syscall.ENETUNREACH, syscall.EHOSTUNREACH, syscall.EADDRNOTAVAIL, syscall.EACCES, syscall.EPERM, syscall.EINVAL} {
+		if _, by, _ := classifyErrno(e); by != byLocal {
+			t.Errorf("%s is not local", errnoName(e))
+		}
+	}
+}
+
+func TestUDPGreetings(t *testing.T) {
+	payload, spoke := udpGreeting(53)
+	q, ok := parseDNSQuery(payload)
+	if !ok || spoke != "dns" || q.qtype != dnsTypeSOA {
+		t.Fatalf("port 53: %q %v %+v", spoke, ok, q)
+	}
+	if payload, spoke := udpGreeting(123); spoke != "ntp" || len(payload) != 48 || payload[0]&7 != 3 {
+		t.Fatalf("port 123: %q %x", spoke, payload)
+	}
+	if payload, spoke := udpGreeting(9000); spoke != "" || string(payload) != "netprobe" {
+		t.Fatalf("port 9000: %q %q", spoke, payload)
+	}
+	for conf, want := range map[string]string{
+		"search shop.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\n": "cluster.local.",
+		"nameserver 10.0.0.2\nsearch a.svc.k8s.example. svc.k8s.example.\n":                      "k8s.example.",
+		"nameserver 1.1.1.1\n": "cluster.local.",
+	} {
+		if got := clusterDomain(conf); got != want {
+			t.Errorf("clusterDomain(%q) = %q, want %q", conf, got, want)
+		}
+	}
 }
 
 func TestHostByNameThatDoesNotResolve(t *testing.T) {
