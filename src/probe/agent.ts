@@ -2,7 +2,7 @@
 // per probe out. See probes/README.md.
 import type { PlannedProbe } from '../plan/types.ts';
 import type { Outcome } from '../verdict/model.ts';
-import type { ProbeObservation } from './types.ts';
+import type { AnsweredBy, ProbeObservation } from './types.ts';
 
 export interface AgentSpec {
   id: string;
@@ -52,6 +52,9 @@ export function agentSpec(probe: PlannedProbe, serverIps: ReadonlyMap<string, st
 }
 
 const OUTCOMES = new Set<Outcome>(['connected', 'refused', 'unreachable', 'timeout', 'dns-failure', 'http-status', 'error']);
+const ANSWERED_BY = new Set<AnsweredBy>(['target', 'network', 'local']);
+/** The agent's optional text fields that are copied as they are. */
+const TEXT_FIELDS = ['icmp', 'icmpFrom', 'rcode', 'spoke'] as const;
 
 /** Parses the agent's output; lines that are not results (or name unknown probes) are ignored. */
 export function parseAgentOutput(stdout: string): ProbeObservation[] {
@@ -75,6 +78,11 @@ export function parseAgentOutput(stdout: string): ProbeObservation[] {
     };
     if (typeof raw.httpStatus === 'number' && raw.httpStatus > 0) obs.httpStatus = raw.httpStatus;
     if (Array.isArray(raw.addresses)) obs.addresses = raw.addresses.filter((a): a is string => typeof a === 'string');
+    if (ANSWERED_BY.has(raw.answeredBy as AnsweredBy)) obs.answeredBy = raw.answeredBy as AnsweredBy;
+    for (const f of TEXT_FIELDS) {
+      const value = raw[f];
+      if (typeof value === 'string' && value !== '') obs[f] = value;
+    }
     out.push(obs);
   }
   return out;

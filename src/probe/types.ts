@@ -9,4 +9,19 @@ export interface ProbeObservation {
   attempts: number;
   httpStatus?: number;
   addresses?: string[];
+  /**
+   * Who answered: the target (handshake, reply, RST, or an ICMP error from its own address), the
+   * network (an ICMP error from another address on the path: a firewall or router), or the probe
+   * pod's own stack (`local`: nothing came from the network). Absent when nothing answered.
+   */
+  answeredBy?: AnsweredBy;
+  /** The ICMP error behind a refusal or unreachable ("port-unreachable", "admin-prohibited", ...) and its sender. */
+  icmp?: string;
+  icmpFrom?: string;
+  /** dns: the server's response code (NOERROR, NXDOMAIN, SERVFAIL, ...). */
+  rcode?: string;
+  /** udp: the protocol the agent spoke to a well-known port ("dns", "ntp"): its server always answers. */
+  spoke?: string;
 }
+
+export type AnsweredBy = 'target' | 'network' | 'local';

@@ -10,6 +10,7 @@ import { resultBase } from './result-base.ts';
 import type { RouteEvidence } from './patterns.ts';
 import { meshUnproven } from './mesh-rule.ts';
 import type { Mesh } from '../plan/mesh.ts';
+import { denialKind, describeDenial, isNetworkAnswer } from './evidence.ts';
 
 export interface JudgeInput {
   plan: Plan;
@@ -78,9 +79,6 @@ function collectAlive(input: JudgeInput, sourceMesh: ReadonlyMap<string, Mesh | 
   return alive;
 }
 
-/** Outcomes that mean a reply came back over the network: the sender's own networking works. */
-const REPLIES = new Set(['connected', 'http-status', 'refused', 'unreachable']);
-
 /**
  * Probe pods that got any reply from anything in this run. A pod whose every probe timed out may have
  * no working network itself; its timeouts then prove nothing about the policy.
@@ -90,7 +88,7 @@ function sourcesThatGotAnswers(input: JudgeInput, sourceMesh: ReadonlyMap<string
   for (const p of input.plan.probes) {
     const o = input.observations.get(p.id);
     // A mesh proxy's answer comes from inside the pod: it says nothing of the pod's network.
-    if (o && REPLIES.has(o.outcome) && meshUnproven(p, o, sourceMesh.get(p.sourceKey)) === undefined) out.add(p.sourceKey);
+    if (o && isNetworkAnswer(o) && meshUnproven(p, o, sourceMesh.get(p.sourceKey)) === undefined) out.add(p.sourceKey);
   }
   return out;
 }
@@ -131,22 +129,8 @@ function judgeProbe(c: Case, probe: PlannedProbe, obs: ProbeObservation, alive: 
     }
     case 'timeout':
     case 'unreachable':
-    case 'refused': {
-      const how =
-        obs.outcome === 'timeout'
-          ? `no answer from ${where} within ${probe.timeoutMs} ms (${obs.attempts} attempt${obs.attempts === 1 ? '' : 's'})`
-          : obs.outcome === 'refused'
-            ? `${where} refused the connection`
-            : `${where} unreachable (${obs.detail})`;
-      const deaf = obs.outcome === 'timeout' && !answered.has(probe.sourceKey);
-      const deafNote = 'no probe from this probe pod got any answer in this run, so its own network may be down';
-      if (allow) return v('broken', 'denied', `${how}: an allowed path fails${deaf ? ` (${deafNote})` : ''}`);
-      if (deaf) return v('inconclusive', 'unknown', `${how}, but ${deafNote}: a silent source and a blocked path look the same`);
-      const why = aliveReason(probe, alive);
-      if (why) return v('pass', 'denied', `${how}; target alive: ${why}`);
-      const closed = obs.outcome === 'refused' ? ' (a closed port and a policy rejection look the same)' : '';
-      return v('inconclusive', 'unknown', `${how}${closed}, but nothing shows the target is alive: blocked and dead look the same`);
-    }
+    case 'refused':
+      return v(...judgeDenial(allow, probe, obs, alive, answered));
     case 'dns-failure':
       return v('inconclusive', 'unknown', `name did not resolve from the source (${obs.detail}); the path itself was not tested`);
     case 'error':
@@ -171,6 +155,28 @@ export function statusOnDeny(status: number): { status: Status; observed: Observ
     return { status: 'inconclusive', observed: 'unknown', why: ': a redirect, not a rejection (netprobe does not follow redirects); probe the path it points to, or make the redirect the expectStatus' };
   }
   return { status: 'inconclusive', observed: 'unknown', why: ': an informational status, neither a rejection nor an answer' };
+}
+
+/**
+ * A probe that did not connect. Only the network's answer counts (src/verdict/evidence.ts): an error
+ * of the pod's own stack or UDP silence from a target not known to answer decides nothing; a closed
+ * port is not the policy; an enforcement point's rejection proves a deny on its own; a timeout or a
+ * router's unreachable proves it once the source got answers and the target is shown alive.
+ */
+function judgeDenial(allow: boolean, probe: PlannedProbe, obs: ProbeObservation, alive: Map<string, string>, answered: Set<string>): [Status, Observed, string] {
+  const aliveWhy = aliveReason(probe, alive);
+  const kind = denialKind(probe, obs, aliveWhy !== undefined);
+  const how = describeDenial(kind, probe, obs);
+  if (kind === 'local' || kind === 'unanswerable') return ['inconclusive', 'unknown', how];
+  const deaf = kind === 'silence' && !answered.has(probe.sourceKey);
+  const deafNote = 'no probe from this probe pod got any answer in this run, so its own network may be down';
+  if (allow) return ['broken', 'denied', `${how}: an allowed path fails${deaf ? ` (${deafNote})` : ''}`];
+  if (kind === 'closed') return ['inconclusive', 'unknown', `${how}: the policy was not what stopped it, so the deny is not shown`];
+  if (deaf) return ['inconclusive', 'unknown', `${how}, but ${deafNote}: a silent source and a blocked path look the same`];
+  // Through a Service, kube-proxy rejects the same way when no backend is ready: keep the liveness rule.
+  if (kind === 'rejected' && probe.target.route !== 'service') return ['pass', 'denied', how];
+  if (aliveWhy) return ['pass', 'denied', `${how}; target alive: ${aliveWhy}`];
+  return ['inconclusive', 'unknown', `${how}, but nothing shows the target is alive: blocked and dead look the same`];
 }
 
 function caseResult(c: Case, verdicts: ProbeVerdict[], reasons: string[], reproduce?: (p: PlannedProbe) => string): Result {
@@ -228,7 +234,7 @@ export function routeEvidence(plan: Plan, observations: ReadonlyMap<string, Prob
     // As judgeProbe reads it: on an allow any other status fails the path; on a deny it depends on the status.
     const l7Side = !l7No ? 'allowed' : expectation?.expect === 'allow' ? 'denied' : statusOnDeny(obs.httpStatus!).observed;
     const side = obs.outcome === 'connected' || obs.outcome === 'http-status' ? (l7Side === 'unknown' ? undefined : l7Side)
-      : obs.outcome === 'timeout' || obs.outcome === 'refused' || obs.outcome === 'unreachable' ? 'denied' : undefined;
+      : (obs.outcome === 'timeout' || obs.outcome === 'refused' || obs.outcome === 'unreachable') && obs.answeredBy !== 'local' ? 'denied' : undefined;
     if (side === undefined) continue;
     const e = out.get(p.caseId) ?? { allowed: [], denied: [] };
     if (!e[side].includes(p.target.route)) e[side].push(p.target.route);

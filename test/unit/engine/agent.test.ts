@@ -154,4 +154,21 @@ describe('agent output: what netprobe reads back', () => {
     expect(parsed).to.have.length(1);
     expect(parsed[0]).to.deep.equal({ probeId: 'z', outcome: 'timeout', detail: 'd', ms: 1, attempts: 1 });
   });
+
+  it('reads who answered, the ICMP error and its sender, the DNS rcode and the protocol spoken (issues 10, 11)', () => {
+    for (const key of ['answeredBy', 'icmp', 'icmpFrom', 'rcode', 'spoke']) expect(RESULT_KEYS.has(key), key).to.equal(true);
+    const out = [
+      '{"id":"a","kind":"tcp","outcome":"refused","detail":"ICMP","ms":1,"attempts":["refused"],"answeredBy":"network","icmp":"port-unreachable","icmpFrom":"10.244.0.1"}',
+      '{"id":"b","kind":"dns","outcome":"connected","detail":"NXDOMAIN","ms":1,"attempts":["connected"],"answeredBy":"target","rcode":"NXDOMAIN"}',
+      '{"id":"c","kind":"udp","outcome":"connected","detail":"reply","ms":1,"attempts":["connected"],"answeredBy":"target","spoke":"dns"}',
+      '{"id":"d","kind":"tcp","outcome":"error","detail":"ENETUNREACH","ms":0,"attempts":["error"],"answeredBy":"local"}',
+      '{"id":"e","kind":"tcp","outcome":"timeout","detail":"t","ms":1,"attempts":["timeout"],"answeredBy":"someone","icmp":""}',
+    ].join('\n');
+    const [a, b, c, d, e] = parseAgentOutput(out);
+    expect(a).to.include({ answeredBy: 'network', icmp: 'port-unreachable', icmpFrom: '10.244.0.1' });
+    expect(b).to.include({ outcome: 'connected', answeredBy: 'target', rcode: 'NXDOMAIN' });
+    expect(c).to.include({ spoke: 'dns' });
+    expect(d).to.include({ outcome: 'error', answeredBy: 'local' });
+    expect(e).to.not.have.any.keys('answeredBy', 'icmp');
+  });
 });

@@ -1,6 +1,8 @@
-// The judge, from the spec (issue 4, Judge; issue 2, results model): allow passes only on a connection
-// (or the expected HTTP status); deny passes only on timeout/unreachable/refused AND once the target is
-// shown alive; one success on a deny is a leak; errors, DNS failures and probes that did not run are
+// The judge, from the spec (issue 4, Judge; issue 2, results model; issues 10 and 11, evidence): allow
+// passes only on a connection (or the expected HTTP status); deny passes only on an answer from the
+// network (a timeout, a router's unreachable, a refusal) AND once the target is shown alive, or on a
+// rejection by an enforcement point on the path; errors of the probe pod's own stack, closed ports and
+// UDP silence from targets not known to answer decide nothing; one success on a deny is a leak; errors, DNS failures and probes that did not run are
 // inconclusive, never pass; an allow that fails is broken; a case takes its worst probe
 // (leak > broken > inconclusive > pass); a case with unprobeable parts is never a plain pass.
 import { expect } from 'chai';
@@ -46,21 +48,46 @@ function judgeWith(plan: Plan, outcomes: (Outcome | [Outcome, Partial<ProbeObser
   return judge({ plan: withControls, observations, ...(aliveExtra ? { aliveExtra } : {}), reproduce: (p) => `repro ${p.id}` });
 }
 
-describe('judge: the verdict matrix (every outcome x allow/deny x target alive or not)', () => {
+describe('judge: the verdict matrix (every way a probe ends x allow/deny x target alive or not)', () => {
   type Row = { status: Status; observed: 'allowed' | 'denied' | 'unknown' };
   const pass = (observed: Row['observed']): Row => ({ status: 'pass', observed });
   const inconclusive: Row = { status: 'inconclusive', observed: 'unknown' };
-  // What the spec requires, written out per outcome: [allow+alive, allow+dead, deny+alive, deny+dead].
-  const MATRIX: Record<Exclude<Outcome, 'http-status'>, [Row, Row, Row, Row]> = {
-    connected: [pass('allowed'), pass('allowed'), { status: 'leak', observed: 'allowed' }, { status: 'leak', observed: 'allowed' }],
-    timeout: [{ status: 'broken', observed: 'denied' }, { status: 'broken', observed: 'denied' }, pass('denied'), inconclusive],
-    unreachable: [{ status: 'broken', observed: 'denied' }, { status: 'broken', observed: 'denied' }, pass('denied'), inconclusive],
-    refused: [{ status: 'broken', observed: 'denied' }, { status: 'broken', observed: 'denied' }, pass('denied'), inconclusive],
+  const broken: Row = { status: 'broken', observed: 'denied' };
+  const leak: Row = { status: 'leak', observed: 'allowed' };
+  // How a probe ends, as the agent reports it (answeredBy, icmp): only the network's answer is evidence.
+  const ENDINGS: Record<string, [Outcome, Partial<ProbeObservation>]> = {
+    connected: ['connected', { answeredBy: 'target' }],
+    timeout: ['timeout', {}],
+    'unreachable from a router (ICMP host-unreachable)': ['unreachable', { answeredBy: 'network', icmp: 'host-unreachable', icmpFrom: '10.1.0.254' }],
+    'refused by a reset (closed port)': ['refused', { answeredBy: 'target' }],
+    'rejected on the path (ICMP port-unreachable, not from the target)': ['refused', { answeredBy: 'network', icmp: 'port-unreachable', icmpFrom: '10.1.0.254' }],
+    'rejected on the path (ICMP admin-prohibited)': ['unreachable', { answeredBy: 'network', icmp: 'admin-prohibited', icmpFrom: '10.1.0.254' }],
+    'local error (ENETUNREACH)': ['error', { answeredBy: 'local' }],
+    'unreachable made by the pod\'s own stack': ['unreachable', { answeredBy: 'local', icmp: 'host-unreachable', icmpFrom: '10.1.0.100' }],
+    'refused, who answered not told': ['refused', {}],
+    'unreachable, who answered not told': ['unreachable', {}],
+    'dns-failure': ['dns-failure', {}],
+    error: ['error', {}],
+    'not-run': ['not-run', {}],
+  };
+  // What the rules require per ending: [allow+alive, allow+dead, deny+alive, deny+dead].
+  const MATRIX: Record<keyof typeof ENDINGS, [Row, Row, Row, Row]> = {
+    connected: [pass('allowed'), pass('allowed'), leak, leak],
+    timeout: [broken, broken, pass('denied'), inconclusive],
+    'unreachable from a router (ICMP host-unreachable)': [broken, broken, pass('denied'), inconclusive],
+    'refused by a reset (closed port)': [broken, broken, inconclusive, inconclusive],
+    'rejected on the path (ICMP port-unreachable, not from the target)': [broken, broken, pass('denied'), pass('denied')],
+    'rejected on the path (ICMP admin-prohibited)': [broken, broken, pass('denied'), pass('denied')],
+    'local error (ENETUNREACH)': [inconclusive, inconclusive, inconclusive, inconclusive],
+    'unreachable made by the pod\'s own stack': [inconclusive, inconclusive, inconclusive, inconclusive],
+    'refused, who answered not told': [broken, broken, pass('denied'), inconclusive],
+    'unreachable, who answered not told': [broken, broken, pass('denied'), inconclusive],
     'dns-failure': [inconclusive, inconclusive, inconclusive, inconclusive],
     error: [inconclusive, inconclusive, inconclusive, inconclusive],
     'not-run': [inconclusive, inconclusive, inconclusive, inconclusive],
   };
-  for (const [outcome, rows] of Object.entries(MATRIX) as [Exclude<Outcome, 'http-status'>, [Row, Row, Row, Row]][]) {
+  for (const [ending, rows] of Object.entries(MATRIX)) {
+    const [outcome, extra] = ENDINGS[ending]!;
     const combos: [string, boolean, Row][] = [
       ['allow', true, rows[0]],
       ['allow', false, rows[1]],
@@ -68,12 +95,12 @@ describe('judge: the verdict matrix (every outcome x allow/deny x target alive o
       ['deny', false, rows[3]],
     ];
     for (const [expectWord, alive, row] of combos) {
-      it(`${outcome}, expect ${expectWord}, target ${alive ? 'alive' : 'not shown alive'} -> ${row.status}`, () => {
+      it(`${ending}, expect ${expectWord}, target ${alive ? 'alive' : 'not shown alive'} -> ${row.status}`, () => {
         const plan = planFor(`{from: ${WEB}, to: ${DB}, port: 5432, expect: ${expectWord}}`, alive);
         expect(plan.probes).to.have.length(1);
         expect(Boolean(plan.alive['10.1.0.1:5432/tcp'])).to.equal(alive);
         // not-run: the agent never reported the probe.
-        const [r] = judgeWith(plan, [outcome === 'not-run' ? undefined : outcome]);
+        const [r] = judgeWith(plan, [outcome === 'not-run' ? undefined : [outcome, extra]]);
         expect(r!.status).to.equal(row.status);
         expect(r!.observed).to.equal(row.observed);
         expect(r!.outcome).to.equal(outcome);
@@ -121,9 +148,10 @@ describe('judge: a probe pod that never got an answer proves nothing by its time
     expect(r!.detail).to.match(/no probe from this probe pod got any answer/);
   });
 
-  it('a refusal or an unreachable reply is an answer: the probe pod can send and receive', () => {
+  it('a refusal or an unreachable reply from the network is an answer: the probe pod can send and receive', () => {
     for (const outcome of ['refused', 'unreachable'] as const) {
-      expect(judgeWith(planFor(deny, true), [outcome], undefined, true)[0]!.status, outcome).to.equal('pass');
+      const fromNetwork = { answeredBy: 'network' as const, icmp: 'host-unreachable', icmpFrom: '10.1.0.254' };
+      expect(judgeWith(planFor(deny, true), [[outcome, fromNetwork]], undefined, true)[0]!.status, outcome).to.equal('pass');
     }
   });
 
@@ -141,6 +169,86 @@ describe('judge: a probe pod that never got an answer proves nothing by its time
     const plan = buildPlan(cases, snapshot(['shop'], { pods: [web(), pod('shop', 'api-0', { app: 'api' }, { ip: '10.1.0.7' }), db(true)] }));
     const rs = judgeWith(plan, ['timeout', 'refused'], undefined, true);
     expect(rs.map((r) => r.status)).to.deep.equal(['pass', 'inconclusive']);
+  });
+});
+
+describe('judge: only the network\'s answer is evidence (issue 10)', () => {
+  const deny = `{from: ${WEB}, to: ${DB}, port: 5432, expect: deny}`;
+  const local: [Outcome, Partial<ProbeObservation>] = ['error', { answeredBy: 'local', detail: 'ENETUNREACH: no route to the target in the probe pod' }];
+
+  it('a probe pod with no network (ENETUNREACH on everything) proves no deny, and says why', () => {
+    const [r] = judgeWith(planFor(deny, true), [local], undefined, true);
+    expect(r).to.include({ status: 'inconclusive', observed: 'unknown' });
+    expect(r!.detail).to.contain('ENETUNREACH');
+  });
+
+  it('an error made by the pod\'s own stack is no answer: it does not let that pod\'s timeouts count', () => {
+    const cases = casesOf(`  expectations:
+    - {name: first, from: ${WEB}, to: ${DB}, port: 5432, expect: deny}
+    - {name: second, from: ${WEB}, to: {namespace: shop, podSelector: {matchLabels: {app: api}}}, port: 8080, expect: deny}
+`);
+    const plan = buildPlan(cases, snapshot(['shop'], { pods: [web(), pod('shop', 'api-0', { app: 'api' }, { ip: '10.1.0.7' }), db(true)] }));
+    // A neighbour that never answers ARP: EHOSTUNREACH made by the pod's own stack after ~3 s.
+    const ownStack: [Outcome, Partial<ProbeObservation>] = ['unreachable', { answeredBy: 'local', icmp: 'host-unreachable', icmpFrom: '10.1.0.100' }];
+    const rs = judgeWith(plan, ['timeout', ownStack], undefined, true);
+    expect(rs.map((r) => r.status)).to.deep.equal(['inconclusive', 'inconclusive']);
+    expect(rs[0]!.detail).to.match(/no probe from this probe pod got any answer/);
+    expect(rs[1]!.detail).to.match(/own stack/);
+  });
+
+  it('a reset is a closed port: for a deny the policy was not what stopped it, even with the target alive', () => {
+    const [r] = judgeWith(planFor(deny, true), [['refused', { answeredBy: 'target' }]]);
+    expect(r).to.include({ status: 'inconclusive', outcome: 'refused' });
+    expect(r!.detail).to.match(/closed port/).and.to.match(/policy was not what stopped it/);
+    const [a] = judgeWith(planFor(`{from: ${WEB}, to: ${DB}, port: 5432, expect: allow}`, true), [['refused', { answeredBy: 'target' }]]);
+    expect(a!.status).to.equal('broken');
+    expect(a!.detail).to.match(/closed port/);
+  });
+
+  it('a rejection from the enforcement point proves a deny on its own and names who sent it', () => {
+    const rejected: [Outcome, Partial<ProbeObservation>] = ['refused', { answeredBy: 'network', icmp: 'port-unreachable', icmpFrom: '10.1.0.254' }];
+    const [r] = judgeWith(planFor(deny, false), [rejected]);
+    expect(r).to.include({ status: 'pass', observed: 'denied' });
+    expect(r!.detail).to.contain('10.1.0.254').and.to.contain('port-unreachable');
+  });
+
+  it('through a Service the same rejection still needs a live backend (kube-proxy rejects when there is none)', () => {
+    const svc = service('shop', 'db', { app: 'db' }, [{ port: 5432, targetPort: 5432, protocol: 'TCP' }], '10.96.1.1');
+    const rejected: [Outcome, Partial<ProbeObservation>] = ['refused', { answeredBy: 'network', icmp: 'port-unreachable', icmpFrom: '10.1.0.254' }];
+    const plan = buildPlan([oneCase(`{from: ${WEB}, to: {namespace: shop, service: db}, port: 5432, expect: deny}`)], snapshot(['shop'], { pods: [web(), db(false)], services: [svc] }));
+    expect(plan.probes.map((p) => p.target.route)).to.deep.equal(['pod', 'service']);
+    const [r] = judgeWith(plan, [rejected, rejected]);
+    expect(r!.status).to.equal('inconclusive');
+  });
+});
+
+describe('judge: UDP silence is not a verdict unless the target is known to answer', () => {
+  const udp = (expectWord: string, port = 5353) => planFor(`{from: ${WEB}, to: ${DB}, port: ${port}, protocol: UDP, expect: ${expectWord}}`, false);
+
+  it('no reply from a target not known to answer the datagram: inconclusive for allow and deny alike', () => {
+    for (const expectWord of ['allow', 'deny']) {
+      const plan = udp(expectWord);
+      expect(plan.probes[0]!.target.kind).to.equal('udp');
+      const [r] = judgeWith(plan, ['timeout']);
+      expect(r!.status, expectWord).to.equal('inconclusive');
+      expect(r!.detail, expectWord).to.match(/nothing shows it answers the datagram/);
+    }
+  });
+
+  it('no reply to a protocol netprobe spoke (DNS on 53) breaks an allow', () => {
+    const [r] = judgeWith(udp('allow', 53), [['timeout', { spoke: 'dns' }]]);
+    expect(r!.status).to.equal('broken');
+    expect(r!.detail).to.contain('dns request');
+  });
+
+  it('a reply to the DNS query on UDP 53 passes an allow', () => {
+    expect(judgeWith(udp('allow', 53), [['connected', { spoke: 'dns', answeredBy: 'target' }]])[0]!.status).to.equal('pass');
+  });
+
+  it('no reply from a netprobe echo server (it answers every datagram) breaks an allow and proves a deny', () => {
+    const plan = (expectWord: string) => buildPlan([oneCase(`{from: ${WEB}, to: {namespace: shop, podSelector: {matchLabels: {app: ghost}}, synthetic: true}, port: 9000, protocol: UDP, expect: ${expectWord}}`)], snapshot(['shop'], { pods: [web()] }));
+    expect(judgeWith(plan('allow'), ['timeout'])[0]!.status).to.equal('broken');
+    expect(judgeWith(plan('deny'), ['timeout'])[0]!.status).to.equal('pass');
   });
 });
 
