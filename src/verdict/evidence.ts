@@ -6,8 +6,9 @@ import type { PlannedProbe } from '../plan/types.ts';
 import type { ProbeObservation } from '../probe/types.ts';
 
 /**
- * - `rejected`: an ICMP rejection from an address on the path that is not the target (for TCP, from
- *   any address: a TCP stack answers with RST, never ICMP): the enforcement point answered;
+ * - `rejected`: an ICMP rejection (port-unreachable, or a prohibited code) that the target's own stack
+ *   would not send: from another address on the path, or for TCP from any address (a TCP stack answers
+ *   with RST, never ICMP), or a prohibited code from anyone: the enforcement point answered;
  * - `closed`: the target's own stack said nothing listens (TCP RST, or for UDP an ICMP
  *   port-unreachable from the target's own address);
  * - `denied`: refused or unreachable without telling who (older agents), or a router's
@@ -41,10 +42,11 @@ export function denialKind(probe: PlannedProbe, obs: ProbeObservation, knownToAn
   const icmp = obs.icmp;
   if (icmp === undefined) return obs.answeredBy === 'target' && obs.outcome === 'refused' ? 'closed' : 'denied';
   if (!REJECTIONS.has(icmp)) return 'denied';
+  // A host's own stack answers a closed UDP port with port-unreachable; the prohibited codes only
+  // come from filtering rules (Cilium's policy-deny-response sends them in the target's name).
   const udp = probe.target.kind === 'udp';
   if (obs.answeredBy === 'target' && udp && icmp === 'port-unreachable') return 'closed';
-  if (obs.answeredBy === 'network' || !udp) return 'rejected';
-  return 'denied';
+  return 'rejected';
 }
 
 /** How the observation reads in a verdict's detail. */

@@ -212,6 +212,16 @@ describe('judge: only the network\'s answer is evidence (issue 10)', () => {
     expect(r!.detail).to.contain('10.1.0.254').and.to.contain('port-unreachable');
   });
 
+  it('a prohibited code in the target\'s own name (Cilium\'s policy-deny-response) is a rejection; UDP port-unreachable from the target is a closed port', () => {
+    const udpDeny = planFor(`{from: ${WEB}, to: ${DB}, port: 5353, protocol: UDP, expect: deny}`, false);
+    const filtered: [Outcome, Partial<ProbeObservation>] = ['unreachable', { answeredBy: 'target', icmp: 'admin-prohibited', icmpFrom: '10.1.0.1' }];
+    expect(judgeWith(udpDeny, [filtered])[0]!.status).to.equal('pass');
+    const closed: [Outcome, Partial<ProbeObservation>] = ['refused', { answeredBy: 'target', icmp: 'port-unreachable', icmpFrom: '10.1.0.1' }];
+    const [r] = judgeWith(udpDeny, [closed]);
+    expect(r!.status).to.equal('inconclusive');
+    expect(r!.detail).to.match(/closed port/);
+  });
+
   it('through a Service the same rejection still needs a live backend (kube-proxy rejects when there is none)', () => {
     const svc = service('shop', 'db', { app: 'db' }, [{ port: 5432, targetPort: 5432, protocol: 'TCP' }], '10.96.1.1');
     const rejected: [Outcome, Partial<ProbeObservation>] = ['refused', { answeredBy: 'network', icmp: 'port-unreachable', icmpFrom: '10.1.0.254' }];
