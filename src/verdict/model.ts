@@ -7,13 +7,14 @@ export type Status = 'pass' | 'leak' | 'broken' | 'inconclusive';
 export type Observed = 'allowed' | 'denied' | 'unknown';
 
 /**
- * What the probe saw on the wire.
- * connected: handshake (TCP), reply (UDP), HTTP response, or resolution (DNS) succeeded;
- * refused: an RST or ICMP port-unreachable came back (reached something that said no);
- * unreachable: ICMP host/net unreachable or admin-prohibited;
+ * What the probe saw on the wire (docs/verdicts.md lists every way a probe ends).
+ * connected: handshake (TCP), reply (UDP), HTTP response, or any DNS response (DNS);
+ * refused: an RST or an ICMP port-unreachable from the wire came back (reached something that said no);
+ * unreachable: an ICMP host/net unreachable or admin-prohibited from the wire;
  * timeout: nothing came back in time (dropped);
- * dns-failure: a name did not resolve; http-status: an HTTP reply with an unexpected status;
- * error: the probe itself failed (not a network verdict); not-run: no probe could be made.
+ * dns-failure: a target's name did not resolve; http-status: an HTTP reply with an unexpected status;
+ * error: the probe itself failed, including every error made by the probe pod's own stack (not a
+ * network verdict); not-run: no probe could be made.
  */
 export type Outcome =
   | 'connected'
