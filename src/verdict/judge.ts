@@ -167,9 +167,10 @@ function judgeDenial(allow: boolean, probe: PlannedProbe, obs: ProbeObservation,
   const aliveWhy = aliveReason(probe, alive);
   const kind = denialKind(probe, obs, aliveWhy !== undefined);
   const how = describeDenial(kind, probe, obs);
-  if (kind === 'local' || kind === 'unanswerable') return ['inconclusive', 'unknown', how];
-  const deaf = kind === 'silence' && !answered.has(probe.sourceKey);
+  const deaf = (kind === 'silence' || kind === 'unanswerable') && !answered.has(probe.sourceKey);
   const deafNote = 'no probe from this probe pod got any answer in this run, so its own network may be down';
+  if (kind === 'local') return ['inconclusive', 'unknown', how];
+  if (kind === 'unanswerable') return ['inconclusive', 'unknown', `${how}${deaf ? `; also, ${deafNote}` : ''}`];
   if (allow) return ['broken', 'denied', `${how}: an allowed path fails${deaf ? ` (${deafNote})` : ''}`];
   if (kind === 'closed') return ['inconclusive', 'unknown', `${how}: the policy was not what stopped it, so the deny is not shown`];
   if (deaf) return ['inconclusive', 'unknown', `${how}, but ${deafNote}: a silent source and a blocked path look the same`];
