@@ -93,4 +93,5 @@ export async function loadSuites(paths: readonly string[], options: LoadOptions 
 export type { Diagnostic } from './diagnostics.ts';
 export { formatDiagnostic } from './diagnostics.ts';
 export { expandExpectation, expandSuites } from './expand.ts';
+export { caseLimitDiagnostics, DEFAULT_MAX_CASES } from './limits.ts';
 export { parseOnly, selectExpectations, selectSuites } from './select.ts';

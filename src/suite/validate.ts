@@ -1,7 +1,7 @@
 // Structural validation: walks one YAML document against definitions.ts, collects every problem with
 // its exact position, and returns plain values (invalid parts replaced by INVALID) plus a position index
 // so that normalize.ts can point at what it checks next.
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node as YamlNode } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, isNode, visit, type Alias, type Document, type LineCounter, type Node as YamlNode } from 'yaml';
 import type { SourcePos } from './model.ts';
 import { type Diagnostic, describeValue, diagnostic, oneOf, suggest } from './diagnostics.ts';
 import { type ArrayDef, type Def, type KeyRule, type MapDef, type NumberDef, type ObjectDef, type StringDef, type UnionDef, resolve } from './definitions.ts';
@@ -68,6 +68,8 @@ interface Walk {
   positions: Positions;
   /** Pos used when a node has no range. */
   fallback: SourcePos;
+  /** What each alias of the document stands for (see aliasTargets). */
+  aliases: Map<Alias, NodeLike>;
 }
 
 function posAt(w: Walk, node: NodeLike, fallback?: SourcePos): SourcePos {
@@ -159,10 +161,24 @@ function keyText(key: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Every alias of a document -> the node it stands for (the last node with its anchor before it), in one
+ * pass. yaml's Alias.resolve(doc) walks the whole document on each call: quadratic in the aliases.
+ */
+function aliasTargets(doc: Document): Map<Alias, NodeLike> {
+  const anchored = new Map<string, NodeLike>();
+  const targets = new Map<Alias, NodeLike>();
+  visit(doc, {
+    Node(_key, node) {
+      if (isAlias(node)) targets.set(node, anchored.get(node.source));
+      else if (isNode(node) && node.anchor) anchored.set(node.anchor, node);
+    },
+  });
+  return targets;
+}
+
 function deref(w: Walk, node: NodeLike): NodeLike {
-  let n: NodeLike = node;
-  for (let i = 0; i < 64 && isAlias(n); i++) n = n.resolve(w.doc) as NodeLike;
-  return n;
+  return isAlias(node) ? w.aliases.get(node) : node;
 }
 
 function check(w: Walk, rawNode: NodeLike, def: Def, label: string, at: SourcePos): unknown {
@@ -381,7 +397,7 @@ function checkUnion(w: Walk, rawNode: NodeLike, node: NodeLike, d: UnionDef, lab
 export function validateDocument(doc: Document, lines: LineCounter, file: string, def: Def): ValidatedDocument {
   const fallback: SourcePos = { file, line: 1, col: 1 };
   const positions = new Positions(fallback);
-  const w: Walk = { file, doc, lines, diagnostics: [], positions, fallback };
+  const w: Walk = { file, doc, lines, diagnostics: [], positions, fallback, aliases: aliasTargets(doc) };
   const start = posAt(w, doc.contents as NodeLike, fallback);
   const value = check(w, doc.contents as NodeLike, def, 'document', start);
   return { value, positions, diagnostics: w.diagnostics };

@@ -5,7 +5,8 @@ import { UsageError, parseCommandArgs } from '../main.ts';
 import { connectFor } from '../probe-flags.ts';
 import { CLUSTER_FLAGS_USAGE, CLUSTER_OPTIONS } from '../cluster-flags.ts';
 import { OutputSpecError, parseOutputSpecs, writeOutputs } from '../../report/outputs.ts';
-import { expandSuites, formatDiagnostic, loadSuites, selectSuites } from '../../suite/index.ts';
+import { caseLimitDiagnostics, expandSuites, formatDiagnostic, loadSuites, selectSuites } from '../../suite/index.ts';
+import { LIMIT_FLAGS_USAGE, LIMIT_OPTIONS, maxCasesFrom } from '../limit-flags.ts';
 import { EXIT, exitCodeFor, REPORT_SCHEMA_VERSION, summarize, type Report } from '../../verdict/model.ts';
 import { AdminPolicyEngine } from '../../policy/admin.ts';
 import { loadManifestFiles } from '../../policy/load-files.ts';
@@ -32,6 +33,7 @@ Flags:
 ${CLUSTER_FLAGS_USAGE}
   --only NAME|TAG            judge only these expectations (comma-separated, repeatable)
   -o, --output FORMAT[=FILE] table (default), json, junit, tap, markdown; repeatable
+${LIMIT_FLAGS_USAGE}
   -h, --help                 show this help
 
 Exit codes: 0 the policies agree with every expectation; 1 a contradiction; 2 invalid input or usage;
@@ -98,7 +100,9 @@ export const command: Command = {
       policies: { type: 'string', multiple: true },
       only: { type: 'string', multiple: true },
       output: { type: 'string', short: 'o', multiple: true },
+      ...LIMIT_OPTIONS,
     });
+    const maxCases = maxCasesFrom(values);
     if (positionals.length === 0) throw new UsageError('no SUITE given; expected one or more suite files or folders');
     const policyPaths = values.policies ?? [];
     const fromCluster = values['from-cluster'] === true;
@@ -112,13 +116,14 @@ export const command: Command = {
       throw err;
     }
     const loaded = await loadSuites(positionals);
-    if (loaded.diagnostics.length > 0) {
-      for (const d of loaded.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
+    const { suites, unmatched } = selectSuites(loaded.suites, values.only ?? []);
+    if (loaded.diagnostics.length === 0 && unmatched.length > 0) throw new UsageError(`--only ${unmatched.join(', ')} matched no expectation name or tag`);
+    const problems = loaded.diagnostics.length > 0 ? loaded.diagnostics : caseLimitDiagnostics(suites, maxCases);
+    if (problems.length > 0) {
+      for (const d of problems) io.stderr(`${formatDiagnostic(d)}\n`);
       io.stderr('netprobe predict: invalid suite input\n');
       return EXIT.usage;
     }
-    const { suites, unmatched } = selectSuites(loaded.suites, values.only ?? []);
-    if (unmatched.length > 0) throw new UsageError(`--only ${unmatched.join(', ')} matched no expectation name or tag`);
     let inputs;
     let cluster: { server: string; context: string } | undefined;
     if (fromCluster) {

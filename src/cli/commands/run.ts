@@ -4,7 +4,8 @@ import { UsageError, parseCommandArgs } from '../main.ts';
 import { connectFor, outputSpecs, probeSettings, PROBE_FLAGS_USAGE, PROBE_OPTIONS, writeReport } from '../probe-flags.ts';
 import { abortOnSignals } from '../signals.ts';
 import { createProgress } from '../../report/progress.ts';
-import { expandSuites, formatDiagnostic, loadSuites, selectSuites } from '../../suite/index.ts';
+import { caseLimitDiagnostics, expandSuites, formatDiagnostic, loadSuites, selectSuites } from '../../suite/index.ts';
+import { LIMIT_FLAGS_USAGE, LIMIT_OPTIONS, maxCasesFrom } from '../limit-flags.ts';
 import { EXIT, exitCodeFor, REPORT_SCHEMA_VERSION, summarize, type Report } from '../../verdict/model.ts';
 
 const USAGE = `netprobe run [FLAGS] PATH...
@@ -24,6 +25,7 @@ Flags:
                              which stays in that pod's spec until the pod is replaced), as if every
                              source said \`ephemeral: true\`; sources without one use a probe pod
 ${PROBE_FLAGS_USAGE}
+${LIMIT_FLAGS_USAGE}
   -h, --help                 show this help
 
 Prediction: each result carries the policy engine's verdict (\`predicted\`, the deciding \`policies\`, and
@@ -50,23 +52,26 @@ export const command: Command = {
       policies: { type: 'string', multiple: true },
       predict: { type: 'boolean' },
       'no-predict': { type: 'boolean' },
+      ...LIMIT_OPTIONS,
     });
     if (positionals.length === 0) throw new UsageError('no PATH given; expected one or more suite files or folders');
     const outputs = outputSpecs(values.output);
     const dryRun = values['dry-run'] === true;
     const parsed = probeSettings(values);
+    const maxCases = maxCasesFrom(values);
     const timeoutOverride = parsed.timeoutGiven ? parsed.timeoutSeconds : undefined;
     const settings = { ...parsed.settings, plan: { synthesizeMissing: values['synthesize-missing'] === true, ephemeral: values.ephemeral === true }, dryRun };
 
     // Input first: nothing touches the cluster until every file is valid.
     const loaded = await loadSuites(positionals);
-    if (loaded.diagnostics.length > 0) {
-      for (const d of loaded.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
+    const { suites, unmatched } = selectSuites(loaded.suites, values.only ?? []);
+    if (loaded.diagnostics.length === 0 && unmatched.length > 0) throw new UsageError(`--only ${unmatched.join(', ')} matched no expectation name or tag`);
+    const problems = loaded.diagnostics.length > 0 ? loaded.diagnostics : caseLimitDiagnostics(suites, maxCases);
+    if (problems.length > 0) {
+      for (const d of problems) io.stderr(`${formatDiagnostic(d)}\n`);
       io.stderr(`netprobe run: invalid input, nothing was created\n`);
       return EXIT.usage;
     }
-    const { suites, unmatched } = selectSuites(loaded.suites, values.only ?? []);
-    if (unmatched.length > 0) throw new UsageError(`--only ${unmatched.join(', ')} matched no expectation name or tag`);
     const cases = expandSuites(suites);
     const policyPaths = values.policies ?? [];
     if (values.predict === true && values['no-predict'] === true) throw new UsageError('--predict and --no-predict exclude each other');

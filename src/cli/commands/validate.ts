@@ -2,12 +2,13 @@
 import type { Command, CliIO } from '../main.ts';
 import { UsageError, parseCommandArgs } from '../main.ts';
 import { EXIT } from '../../verdict/model.ts';
-import { type Diagnostic, expandSuites, formatDiagnostic, loadSuites, selectSuites } from '../../suite/index.ts';
+import { caseLimitDiagnostics, DEFAULT_MAX_CASES, type Diagnostic, expandSuites, formatDiagnostic, loadSuites, selectSuites } from '../../suite/index.ts';
+import { LIMIT_OPTIONS, maxCasesFrom } from '../limit-flags.ts';
 
 const FORMATS = ['text', 'json', 'github'] as const;
 type Format = (typeof FORMATS)[number];
 
-const USAGE = `netprobe validate [--only NAME|TAG] [--list] [--format text|json|github] PATH...
+const USAGE = `netprobe validate [--only NAME|TAG] [--list] [--format text|json|github] [--max-cases N] PATH...
 
 Loads every suite under PATH (files, or folders searched for *.yaml and *.yml) and checks it
 without touching a cluster. Prints one line per problem as file:line:col: message, or a count.
@@ -17,6 +18,7 @@ Flags:
                     globs * and ?, prefix name: or tag: to be explicit); unmatched values are errors
   --list            print every case (one per source x destination x port) after the count
   --format FORMAT   text (default); json (one object on stdout); github (workflow annotations)
+  --max-cases N     refuse suites that expand into more cases (default ${DEFAULT_MAX_CASES.toLocaleString('en-US')})
   -h, --help        show this help
 
 Exit codes: 0 valid, 2 problems found or bad usage.
@@ -44,6 +46,14 @@ interface Counts {
   diagnostics: Diagnostic[];
 }
 
+function reportProblems(io: CliIO, format: Format, counts: Counts): number {
+  if (format === 'json') io.stdout(`${JSON.stringify(counts, null, 2)}\n`);
+  else printDiagnostics(io, format, counts.diagnostics);
+  const files = new Set(counts.diagnostics.map((d) => d.file)).size;
+  io.stderr(`netprobe validate: ${plural(counts.diagnostics.length, 'problem')} in ${plural(files, 'file')}\n`);
+  return EXIT.usage;
+}
+
 export const command: Command = {
   name: 'validate',
   summary: 'check suite files and report every problem (no cluster needed)',
@@ -53,24 +63,22 @@ export const command: Command = {
       only: { type: 'string', multiple: true },
       list: { type: 'boolean' },
       format: { type: 'string', default: 'text' },
+      ...LIMIT_OPTIONS,
     });
+    const maxCases = maxCasesFrom(values);
     const format = values.format as Format;
     if (!FORMATS.includes(format)) throw new UsageError(`--format ${values.format}: expected one of ${FORMATS.join(', ')}`);
     if (positionals.length === 0) throw new UsageError('no PATH given; expected one or more suite files or folders');
     const loaded = await loadSuites(positionals);
     const counts: Counts = { valid: false, files: loaded.files.length, suites: 0, expectations: 0, cases: 0, diagnostics: loaded.diagnostics };
-    if (loaded.diagnostics.length > 0) {
-      if (format === 'json') io.stdout(`${JSON.stringify(counts, null, 2)}\n`);
-      else printDiagnostics(io, format, loaded.diagnostics);
-      const files = new Set(loaded.diagnostics.map((d) => d.file)).size;
-      io.stderr(`netprobe validate: ${plural(loaded.diagnostics.length, 'problem')} in ${plural(files, 'file')}\n`);
-      return EXIT.usage;
-    }
+    if (loaded.diagnostics.length > 0) return reportProblems(io, format, counts);
     const { suites, unmatched } = selectSuites(loaded.suites, values.only ?? []);
     if (unmatched.length > 0) {
       io.stderr(`netprobe validate: --only ${unmatched.join(', ')} matched no expectation name or tag\n`);
       return EXIT.usage;
     }
+    const overLimit = caseLimitDiagnostics(suites, maxCases);
+    if (overLimit.length > 0) return reportProblems(io, format, { ...counts, diagnostics: overLimit });
     const cases = expandSuites(suites);
     Object.assign(counts, { valid: true, suites: suites.length, expectations: suites.reduce((n, s) => n + s.expectations.length, 0), cases: cases.length });
     if (format === 'json') {
