@@ -81,7 +81,7 @@ export async function waitForPods(
   namespaces: readonly string[],
   opts: WaitOptions,
 ): Promise<Map<string, PodState>> {
-  const core = apiClient(kc, k8s.CoreV1Api);
+  const core = apiClient(kc, k8s.CoreV1Api, { signal: opts.signal });
   const states = new Map<string, PodState>();
   const settle = (id: string, state: PodState) => {
     states.set(id, state);
