@@ -1,5 +1,8 @@
-// Ctrl-C and SIGTERM abort the run instead of killing the process, so cleanup still happens.
-// A second signal exits at once (the pods' activeDeadlineSeconds and `netprobe clean` remain).
+// Ctrl-C, SIGTERM and SIGHUP (the terminal closed) abort the run instead of killing the process, so
+// cleanup still happens. A second signal exits at once (the pods' activeDeadlineSeconds and
+// `netprobe clean` remain).
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 export function abortOnSignals(onFirst?: (signal: string) => void): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
   const handler = (sig: NodeJS.Signals) => {
@@ -7,13 +10,11 @@ export function abortOnSignals(onFirst?: (signal: string) => void): { signal: Ab
     onFirst?.(sig);
     controller.abort(new Error(`interrupted by ${sig}`));
   };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
+  for (const s of SIGNALS) process.on(s, handler);
   return {
     signal: controller.signal,
     dispose() {
-      process.off('SIGINT', handler);
-      process.off('SIGTERM', handler);
+      for (const s of SIGNALS) process.off(s, handler);
     },
   };
 }
