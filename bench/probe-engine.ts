@@ -58,10 +58,9 @@ async function measure(label: string, text: string) {
   const loaded = await loadSuites([tempFile(`${label}.yaml`, text)]);
   if (loaded.diagnostics.length > 0) throw new Error(JSON.stringify(loaded.diagnostics[0]));
   const cases = expandSuites(loaded.suites);
-  // The same defaults as `netprobe run`; the bench waits longer for 70 pods and keeps them longer.
+  // The same defaults as `netprobe run`; the bench waits longer for 70 pods.
   const settings: RunSettings = {
     ...probeSettings({ settle: process.env.BENCH_SETTLE ?? '3', 'start-timeout': '300' }).settings,
-    deadlineSeconds: 900,
     plan: {},
   };
 

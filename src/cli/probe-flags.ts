@@ -98,7 +98,6 @@ export function probeSettings(values: ProbeValues): { settings: RunSettings; tim
     startTimeoutMs: positiveSeconds(values['start-timeout'], '--start-timeout', 120) * 1000,
     probeImage,
     echoImage,
-    deadlineSeconds: 600,
     imagePullSecrets: values['image-pull-secret'] ?? [],
     extraLabels: pairs(values['pod-label'], '--pod-label'),
     annotations: pairs(values['pod-annotation'], '--pod-annotation'),

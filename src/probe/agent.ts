@@ -20,8 +20,8 @@ export interface AgentSpec {
 }
 
 /** The agent's bounds (probes/agent/batch.go): one probe outside them makes it reject the whole batch. */
-const AGENT_MAX_TIMEOUT_MS = 120_000;
-const AGENT_MAX_ATTEMPTS = 20;
+export const AGENT_MAX_TIMEOUT_MS = 120_000;
+export const AGENT_MAX_ATTEMPTS = 20;
 const clamp = (n: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, n));
 
 /** `serverIps` maps an echo server's key to its pod IP, known only once the pod is Ready. */

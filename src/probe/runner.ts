@@ -14,6 +14,7 @@ import { controlProbe } from './control.ts';
 import { AGENT, ephemeralProbeContainer, probePod, serverPod, type PodOptions } from './podspec.ts';
 import { PodReadiness } from './readiness.ts';
 import type { ProbeObservation } from './types.ts';
+import { AGENT_CONCURRENCY, chunks, execTimeoutMs } from './timing.ts';
 
 /** What the run is doing, for a progress line: `probing 300/1000 · 4 pods starting`. */
 export interface RunProgress {
@@ -54,9 +55,6 @@ interface SourceHandle {
   /** netprobe's own pod, which waits out the settle time itself; absent for a real pod (ephemeral container), whose rules are in place. */
   probePod?: k8s.V1Pod;
 }
-
-/** Largest batch handed to one exec: keeps the command line well under the kernel's argument limit. */
-const BATCH_LIMIT = 300;
 
 export async function execute(kc: k8s.KubeConfig, plan: Plan, opts: RunnerOptions): Promise<Execution> {
   // Where each source's probes run: its probe pod, or an ephemeral container in a real pod.
@@ -167,12 +165,12 @@ export async function execute(kc: k8s.KubeConfig, plan: Plan, opts: RunnerOption
           done += 1;
         } else specs.push(spec);
       }
-      await Promise.all(
-        chunks(specs, BATCH_LIMIT).map((batch) =>
-          limit(async () => {
+      // One batch after another: one agent process per pod at a time, so its memory stays bounded
+      // (timing.ts); within a batch the agent runs AGENT_CONCURRENCY probes at once, in waves.
+      for (const batch of chunks(specs)) {
+        await limit(async () => {
             if (opts.signal.aborted) return;
-            const longest = Math.max(...batch.map((s) => s.timeoutMs * s.attempts + 300 * s.attempts));
-            const r = await execInPod(kc, h.namespace, h.pod, h.container, [AGENT, 'probe', '--batch', JSON.stringify({ probes: batch })], longest + 30_000);
+            const r = await execInPod(kc, h.namespace, h.pod, h.container, [AGENT, 'probe', '--batch', JSON.stringify({ probes: batch, concurrency: AGENT_CONCURRENCY })], execTimeoutMs(batch));
             const seen = new Set<string>();
             for (const o of parseAgentOutput(r.stdout)) {
               exec.observations.set(o.probeId, o);
@@ -186,9 +184,8 @@ export async function execute(kc: k8s.KubeConfig, plan: Plan, opts: RunnerOption
             }
             done += batch.length;
             report();
-          }),
-        ),
-      );
+        });
+      }
     }),
   );
   await waiting;
@@ -211,10 +208,4 @@ export async function execute(kc: k8s.KubeConfig, plan: Plan, opts: RunnerOption
 export async function stopEphemeralProbe(kc: k8s.KubeConfig, at: { namespace: string; pod: string; container: string }, runId: string): Promise<boolean> {
   const r = await execInPod(kc, at.namespace, at.pod, at.container, [AGENT, 'stop', '--token', runId], 10_000);
   return r.exitCode === 0;
-}
-
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }

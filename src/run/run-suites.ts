@@ -13,12 +13,14 @@ import { describeMesh } from '../plan/mesh.ts';
 import type { Plan, PlanOptions } from '../plan/types.ts';
 import { reproduceCommand } from '../probe/reproduce.ts';
 import { execute, type RunnerOptions } from '../probe/runner.ts';
+import { runDeadlineSeconds } from '../probe/timing.ts';
 import type { Case, Peer } from '../suite/model.ts';
 import { judge, routeEvidence } from '../verdict/judge.ts';
 import type { RouteEvidence } from '../verdict/patterns.ts';
 import type { Result } from '../verdict/model.ts';
 
-export interface RunSettings extends Omit<RunnerOptions, 'runId' | 'signal'> {
+/** The pods' deadline is not a setting: it follows the plan (runDeadlineSeconds). */
+export interface RunSettings extends Omit<RunnerOptions, 'runId' | 'signal' | 'deadlineSeconds'> {
   plan: Partial<PlanOptions>;
   dryRun: boolean;
 }
@@ -92,10 +94,12 @@ export async function runCases(target: ClusterTarget, cases: readonly Case[], se
   // Echo servers (and sources that fell back from --ephemeral) may go where the first check did not look.
   await requirePermissions(target, [], podNamespaces.filter((n) => !sourceNamespaces.includes(n)), ephemeralNamespaces);
 
+  // The kubelet ends the pods once the worst case of this plan is over, should netprobe never come back.
+  const deadlineSeconds = runDeadlineSeconds(plan, settings);
   let execution;
   let cleaned = false;
   try {
-    execution = await execute(kc, plan, { ...settings, runId, signal });
+    execution = await execute(kc, plan, { ...settings, deadlineSeconds, runId, signal });
   } finally {
     // Delete whatever this run created, even when probing failed or was aborted.
     await deleteRunPods(kc, runId, podNamespaces).then(
