@@ -3,7 +3,6 @@
 import * as k8s from '@kubernetes/client-node';
 import { apiClient } from './api.ts';
 import { isNotFound } from './errors.ts';
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, runSelector } from './labels.ts';
 
 export async function serverVersion(kc: k8s.KubeConfig): Promise<string> {
   const v = await apiClient(kc, k8s.VersionApi).getCode();
@@ -21,15 +20,6 @@ export async function deleteNamespace(kc: k8s.KubeConfig, name: string): Promise
   } catch (err) {
     if (!isNotFound(err)) throw err;
   }
-}
-
-/** The namespaces netprobe created (managed-by and run labels), of one run or of every run: deleted. */
-export async function deleteRunNamespaces(kc: k8s.KubeConfig, runId?: string): Promise<string[]> {
-  const core = apiClient(kc, k8s.CoreV1Api);
-  const list = await core.listNamespace({ labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE},${runSelector(runId)}` });
-  const names = list.items.map((n) => n.metadata?.name ?? '').filter(Boolean);
-  await Promise.all(names.map((name) => deleteNamespace(kc, name)));
-  return names;
 }
 
 /** A NetworkPolicy that selects pods with `podLabels` and allows nothing in `direction`. */

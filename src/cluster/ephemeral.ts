@@ -70,6 +70,16 @@ export interface RunningEphemeral {
   pod: string;
   container: string;
   runId: string;
+  /** When it ends by itself: its start + the `sleep --for` it was given (the run's deadline). */
+  endsAt?: Date;
+}
+
+/** The end of a running netprobe ephemeral container's sleep (`sleep --for 123s`), if it says. */
+function sleepEnd(pod: k8s.V1Pod, status: k8s.V1ContainerStatus): Date | undefined {
+  const command = pod.spec?.ephemeralContainers?.find((c) => c.name === status.name)?.command ?? [];
+  const seconds = Number(/^(\d+)s$/.exec(command[command.indexOf('--for') + 1] ?? '')?.[1]);
+  const started = status.state?.running?.startedAt;
+  return started && command.includes('--for') && Number.isFinite(seconds) ? new Date(new Date(started).getTime() + seconds * 1000) : undefined;
 }
 
 /** netprobe's ephemeral containers (named `netprobe-RUNID`) still running, in one namespace or all. */
@@ -79,7 +89,9 @@ export async function runningEphemeralContainers(kc: k8s.KubeConfig, namespace?:
   return pods.items.flatMap((p) =>
     (p.status?.ephemeralContainerStatuses ?? []).flatMap((s) => {
       const m = /^netprobe-([0-9a-f]{6})$/.exec(s.name);
-      return m && s.state?.running ? [{ namespace: p.metadata!.namespace!, pod: p.metadata!.name!, container: s.name, runId: m[1]! }] : [];
+      if (!m || !s.state?.running) return [];
+      const endsAt = sleepEnd(p, s);
+      return [{ namespace: p.metadata!.namespace!, pod: p.metadata!.name!, container: s.name, runId: m[1]!, ...(endsAt ? { endsAt } : {}) }];
     }),
   );
 }

@@ -126,19 +126,18 @@ export async function waitForPods(
   return states;
 }
 
-/** Deletes every pod of a run (or of every run) in the given namespaces, or in all namespaces found. */
-export async function deleteRunPods(kc: k8s.KubeConfig, runId: string | undefined, namespaces?: readonly string[]): Promise<number> {
-  const core = apiClient(kc, k8s.CoreV1Api);
+/**
+ * Cleanup keeps retrying a passing failure (throttling, an API server restart) this long: longer than a
+ * run's own calls, since what it fails to delete stays until the pods' deadline.
+ */
+export const CLEANUP_BUDGET_MS = 90_000;
+
+/** Deletes every pod of a run in the given namespaces. */
+export async function deleteRunPods(kc: k8s.KubeConfig, runId: string, namespaces: readonly string[]): Promise<void> {
+  const core = apiClient(kc, k8s.CoreV1Api, { budgetMs: CLEANUP_BUDGET_MS });
   const labelSelector = runSelector(runId);
-  let targets = namespaces ? [...new Set(namespaces)] : undefined;
-  let count = 0;
-  if (!targets) {
-    const list = await core.listPodForAllNamespaces({ labelSelector });
-    count = list.items.length;
-    targets = [...new Set(list.items.map((p) => p.metadata?.namespace ?? ''))].filter(Boolean);
-  }
   await Promise.all(
-    targets.map(async (namespace) => {
+    [...new Set(namespaces)].map(async (namespace) => {
       try {
         await core.deleteCollectionNamespacedPod({ namespace, labelSelector, gracePeriodSeconds: 0 });
       } catch (err) {
@@ -146,5 +145,4 @@ export async function deleteRunPods(kc: k8s.KubeConfig, runId: string | undefine
       }
     }),
   );
-  return count;
 }

@@ -139,11 +139,16 @@ spec:
     await waitUntil('the ephemeral container to be reported stopped', async () => (await running()).length === 0, 20_000);
   });
 
-  it('after kill -9, netprobe clean stops the ephemeral container the run left running', async () => {
+  it('after kill -9, netprobe clean --run stops the ephemeral container the run left running', async () => {
     const run = await startSettling();
+    const runId = /^netprobe-(\w+)$/.exec((await running())[0]!.name)![1]!;
     run.child.kill('SIGKILL');
     await run.done;
-    const clean = await netprobe(['clean']);
+    // The killed run's deadline is still ahead: plain `clean` leaves it alone, naming it cleans it now.
+    const kept = await netprobe(['clean', '-n', 'demo-frontend']);
+    expect(kept.stdout).to.contain(`left run ${runId} alone`);
+    expect(await running()).to.have.length(1);
+    const clean = await netprobe(['clean', '--run', runId]);
     expect(clean.code, clean.stderr).to.equal(0);
     expect(clean.stdout).to.contain('stopped 1 ephemeral container');
     await waitUntil('the ephemeral container to stop', async () => (await running()).length === 0, 20_000);

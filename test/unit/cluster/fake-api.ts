@@ -1,16 +1,23 @@
 // A fake Kubernetes API server on loopback for faults a real cluster cannot show on demand (429, 5xx,
 // connection resets). Each test gives a handler; every request is recorded as "METHOD path".
 import * as k8s from '@kubernetes/client-node';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 
 export type Reply = { status: number; body?: unknown; headers?: Record<string, string> } | 'reset';
-export type Handler = (req: { method: string; path: string; body: unknown }) => Reply;
+export type Handler = (req: { method: string; path: string; query: URLSearchParams; body: unknown }) => Reply;
 
 export interface FakeApi {
   kc: k8s.KubeConfig;
   /** "METHOD /path" of every request, in order (query strings left out). */
   requests: string[];
+  /** The same with the label selector, when there is one: "METHOD /path ?app=web". */
+  selected: string[];
+  /** A kubeconfig file for the fake server (for the CLI). */
+  kubeconfig: string;
   handle(handler: Handler): void;
   close(): Promise<void>;
 }
@@ -18,13 +25,17 @@ export interface FakeApi {
 export async function startFakeApi(): Promise<FakeApi> {
   let handler: Handler = () => ({ status: 404, body: { kind: 'Status', code: 404, reason: 'NotFound' } });
   const requests: string[] = [];
+  const selected: string[] = [];
   const server = http.createServer((req, res) => {
     let data = '';
     req.on('data', (c: Buffer) => (data += c.toString()));
     req.on('end', () => {
-      const path = (req.url ?? '').split('?')[0]!;
+      const url = new URL(req.url ?? '/', 'http://fake');
+      const path = url.pathname;
       requests.push(`${req.method} ${path}`);
-      const reply = handler({ method: req.method ?? '', path, body: data ? (JSON.parse(data) as unknown) : undefined });
+      const selector = url.searchParams.get('labelSelector');
+      selected.push(`${req.method} ${path}${selector !== null ? ` ?${selector}` : ''}`);
+      const reply = handler({ method: req.method ?? '', path, query: url.searchParams, body: data ? (JSON.parse(data) as unknown) : undefined });
       if (reply === 'reset') {
         req.socket.destroy();
         return;
@@ -42,12 +53,17 @@ export async function startFakeApi(): Promise<FakeApi> {
     contexts: [{ name: 'fake', cluster: 'fake', user: 'u' }],
     currentContext: 'fake',
   });
+  const kubeconfig = path.join(mkdtempSync(path.join(tmpdir(), 'netprobe-fake-api-')), 'kubeconfig');
+  writeFileSync(kubeconfig, kc.exportConfig());
   return {
     kc,
     requests,
+    selected,
+    kubeconfig,
     handle(h) {
       handler = h;
       requests.length = 0;
+      selected.length = 0;
     },
     close: () =>
       new Promise<void>((r) => {
