@@ -8,7 +8,13 @@ import { indexSnapshot } from './snapshot-index.ts';
 import { resolveTargets } from './targets.ts';
 import type { Plan, PlanOptions, ServerSpec, SourceIdentity } from './types.ts';
 
-export const DEFAULT_PLAN_OPTIONS: PlanOptions = { synthesizeMissing: false, ephemeral: false, maxRangePorts: 256 };
+/**
+ * 100,000 probes: with 128 probes in flight per pod and 16 execs at once, 2 s x 2 attempts each, about
+ * 3.5 minutes of probing when every path is denied; a real suite has hundreds.
+ */
+export const DEFAULT_MAX_PROBES = 100_000;
+
+export const DEFAULT_PLAN_OPTIONS: PlanOptions = { synthesizeMissing: false, ephemeral: false, maxRangePorts: 256, maxProbes: DEFAULT_MAX_PROBES };
 
 export function buildPlan(cases: readonly Case[], snapshot: ClusterSnapshot, options: Partial<PlanOptions> = {}): Plan {
   const opts = { ...DEFAULT_PLAN_OPTIONS, ...options };
@@ -44,6 +50,12 @@ export function buildPlan(cases: readonly Case[], snapshot: ClusterSnapshot, opt
       }
     }
     if (dest.targets.length === 0) continue;
+    // Counted before any is built: one case can ask for every pod x every port of a range.
+    const caseProbes = source.identities.length * dest.targets.length;
+    if (plan.probes.length + caseProbes > opts.maxProbes) {
+      plan.overLimit = { caseId: c.id, pos: c.expectation.pos, probes: plan.probes.length + caseProbes, caseProbes };
+      break;
+    }
     let n = 0;
     for (const identity of source.identities) {
       sources.set(identity.key, identity);

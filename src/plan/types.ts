@@ -1,6 +1,6 @@
 // The plan: which probe pods to start where, which echo servers to stand in for targets, and which
 // probes each source pod runs. Computed purely from the suite's cases and a cluster snapshot.
-import type { Case } from '../suite/model.ts';
+import type { Case, SourcePos } from '../suite/model.ts';
 import type { ClusterAddresses } from './cluster-addresses.ts';
 import type { Mesh } from './mesh.ts';
 
@@ -77,6 +77,8 @@ export interface Plan {
   unprobeable: Unprobeable[];
   /** Liveness known before probing (kubelet readiness probes, netprobe servers): key -> why. */
   alive: Record<string, string>;
+  /** Set when the probes went over PlanOptions.maxProbes: the case that did, and the count so far (the plan is cut there). */
+  overLimit?: { caseId: string; pos: SourcePos; probes: number; caseProbes: number };
   /** Host destinations that netprobe itself may control-probe (addresses outside the cluster; names are checked once resolved). */
   controlHosts: { host: string; port: number; l4: L4; aliveKey: string }[];
   /** The cluster's own addresses as far as known: no control probe may vouch for them. */
@@ -90,4 +92,6 @@ export interface PlanOptions {
   ephemeral: boolean;
   /** Most ports probed for one port range. */
   maxRangePorts: number;
+  /** Most probes in a plan: planning stops at the case that goes over (Plan.overLimit). */
+  maxProbes: number;
 }

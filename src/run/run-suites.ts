@@ -7,7 +7,8 @@ import type { ClusterTarget } from '../cluster/connect.ts';
 import { apiErrorMessage, ClusterUnreachableError } from '../cluster/errors.ts';
 import { deleteRunPods } from '../cluster/pods.ts';
 import { readSnapshot } from '../cluster/read.ts';
-import { buildPlan } from '../plan/plan.ts';
+import { buildPlan, DEFAULT_MAX_PROBES } from '../plan/plan.ts';
+import { formatPos } from '../suite/diagnostics.ts';
 import { wantsInPod } from '../plan/sources.ts';
 import { describeMesh } from '../plan/mesh.ts';
 import type { Plan, PlanOptions } from '../plan/types.ts';
@@ -37,6 +38,15 @@ export interface RunOutcome {
 }
 
 export class PermissionError extends Error {}
+
+/** The plan needs more probes than allowed: bad input, reported at the expectation (`file:line:col: ...`). */
+export class InputLimitError extends Error {}
+
+function probeLimitMessage(over: NonNullable<Plan['overLimit']>, max: number): string {
+  const count = (n: number) => n.toLocaleString('en-US');
+  const before = over.probes - over.caseProbes;
+  return `${formatPos(over.pos)}: expectation needs ${count(over.caseProbes)} probes against the cluster as it is${before > 0 ? ` after ${count(before)} probes before it` : ''}, over the limit of ${count(max)} probes; expected fewer sources, destinations or ports (split it, or select with --only), or raise the limit with --max-probes`;
+}
 
 export function newRunId(): string {
   return randomBytes(4).toString('hex').slice(0, 6);
@@ -87,6 +97,7 @@ export async function runCases(target: ClusterTarget, cases: readonly Case[], se
     throw new ClusterUnreachableError(`cannot read the cluster at ${target.server}: ${apiErrorMessage(err)}`);
   }
   const plan = buildPlan(cases, snapshot, settings.plan);
+  if (plan.overLimit) throw new InputLimitError(probeLimitMessage(plan.overLimit, settings.plan.maxProbes ?? DEFAULT_MAX_PROBES));
   if (settings.dryRun) return { runId, plan, results: [], cleaned: true };
 
   const podNamespaces = [...new Set([...plan.sources.filter((s) => !s.inPod).map((s) => s.namespace), ...plan.servers.map((s) => s.namespace)])];

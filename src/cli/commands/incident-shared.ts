@@ -21,12 +21,12 @@ export function casesFromYaml(yaml: string, file: string): Case[] {
  */
 export async function probeRound(target: ClusterTarget, cases: readonly Case[], settings: RunSettings, signal: AbortSignal, quiet: boolean): Promise<RunOutcome | string> {
   const { ClusterUnreachableError } = await import('../../cluster/errors.ts');
-  const { newRunId, PermissionError, runCases } = await import('../../run/run-suites.ts');
+  const { InputLimitError, newRunId, PermissionError, runCases } = await import('../../run/run-suites.ts');
   const progress = createProgress({ enabled: !quiet });
   try {
     return await runCases(target, cases, { ...settings, onProgress: (state) => progress.update(state) }, signal, newRunId());
   } catch (err) {
-    if (err instanceof PermissionError || err instanceof ClusterUnreachableError) return err.message;
+    if (err instanceof PermissionError || err instanceof ClusterUnreachableError || err instanceof InputLimitError) return err.message;
     throw err;
   } finally {
     progress.stop();

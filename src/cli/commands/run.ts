@@ -5,7 +5,8 @@ import { connectFor, outputSpecs, probeSettings, PROBE_FLAGS_USAGE, PROBE_OPTION
 import { abortOnSignals } from '../signals.ts';
 import { createProgress } from '../../report/progress.ts';
 import { caseLimitDiagnostics, expandSuites, formatDiagnostic, loadSuites, selectSuites } from '../../suite/index.ts';
-import { LIMIT_FLAGS_USAGE, LIMIT_OPTIONS, maxCasesFrom } from '../limit-flags.ts';
+import { countFlag, LIMIT_FLAGS_USAGE, LIMIT_OPTIONS, maxCasesFrom } from '../limit-flags.ts';
+import { DEFAULT_MAX_PROBES } from '../../plan/plan.ts';
 import { EXIT, exitCodeFor, REPORT_SCHEMA_VERSION, summarize, type Report } from '../../verdict/model.ts';
 
 const USAGE = `netprobe run [FLAGS] PATH...
@@ -26,6 +27,7 @@ Flags:
                              source said \`ephemeral: true\`; sources without one use a probe pod
 ${PROBE_FLAGS_USAGE}
 ${LIMIT_FLAGS_USAGE}
+  --max-probes N             refuse plans with more probes (default ${DEFAULT_MAX_PROBES.toLocaleString('en-US')}), before creating anything
   -h, --help                 show this help
 
 Prediction: each result carries the policy engine's verdict (\`predicted\`, the deciding \`policies\`, and
@@ -53,14 +55,16 @@ export const command: Command = {
       predict: { type: 'boolean' },
       'no-predict': { type: 'boolean' },
       ...LIMIT_OPTIONS,
+      'max-probes': { type: 'string' },
     });
     if (positionals.length === 0) throw new UsageError('no PATH given; expected one or more suite files or folders');
     const outputs = outputSpecs(values.output);
     const dryRun = values['dry-run'] === true;
     const parsed = probeSettings(values);
     const maxCases = maxCasesFrom(values);
+    const maxProbes = countFlag(values['max-probes'], '--max-probes', DEFAULT_MAX_PROBES);
     const timeoutOverride = parsed.timeoutGiven ? parsed.timeoutSeconds : undefined;
-    const settings = { ...parsed.settings, plan: { synthesizeMissing: values['synthesize-missing'] === true, ephemeral: values.ephemeral === true }, dryRun };
+    const settings = { ...parsed.settings, plan: { synthesizeMissing: values['synthesize-missing'] === true, ephemeral: values.ephemeral === true, maxProbes }, dryRun };
 
     // Input first: nothing touches the cluster until every file is valid.
     const loaded = await loadSuites(positionals);
@@ -88,7 +92,7 @@ export const command: Command = {
 
     // The Kubernetes client is loaded only now: checking input stays fast and needs no cluster code.
     const { ClusterUnreachableError } = await import('../../cluster/errors.ts');
-    const { describePlan, newRunId, PermissionError, runCases } = await import('../../run/run-suites.ts');
+    const { describePlan, InputLimitError, newRunId, PermissionError, runCases } = await import('../../run/run-suites.ts');
     const target = await connectFor('run', values, io);
     if (!target) return EXIT.undecided;
 
@@ -127,6 +131,10 @@ export const command: Command = {
       }, signals.signal, runId);
     } catch (err) {
       progress.stop();
+      if (err instanceof InputLimitError) {
+        io.stderr(`${err.message}\nnetprobe run: invalid input, nothing was created\n`);
+        return EXIT.usage;
+      }
       if (err instanceof PermissionError || err instanceof ClusterUnreachableError) {
         io.stderr(`netprobe run: ${err.message}\n`);
         return EXIT.undecided;
