@@ -40,8 +40,9 @@ describe('netprobe run: invalid input never reaches the cluster', () => {
     requests = [];
     server = http.createServer((req, res) => {
       requests.push(`${req.method} ${req.url}`);
-      res.writeHead(500, { 'content-type': 'application/json' });
-      res.end('{"kind":"Status","message":"fake API server"}');
+      // Not a passing failure (a 5xx would be retried for half a minute): the run cannot decide at once.
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end('{"kind":"Status","code":401,"message":"fake API server"}');
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const { port } = server.address() as AddressInfo;
