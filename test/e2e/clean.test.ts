@@ -76,7 +76,7 @@ describe('e2e: netprobe clean touches only runs that are over; SIGHUP', function
     run.child.kill('SIGHUP');
     const done = await run.done;
     expect(done.code, done.stderr).to.equal(130);
-    expect(done.stderr).to.contain('SIGHUP');
+    expect(done.stderr).to.contain('interrupted; pods of run');
     await waitUntil('the run\'s pods to go', async () => (await runPods()).length === 0, 30_000);
   });
 });
