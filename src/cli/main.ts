@@ -28,6 +28,7 @@ export const COMMANDS: Readonly<Record<string, Loader>> = {
   validate: () => import('./commands/validate.ts'),
   run: () => import('./commands/run.ts'),
   clean: () => import('./commands/clean.ts'),
+  rbac: () => import('./commands/rbac.ts'),
   report: () => import('./commands/report.ts'),
   predict: () => import('./commands/predict.ts'),
   explain: () => import('./commands/explain.ts'),

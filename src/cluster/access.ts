@@ -1,6 +1,7 @@
 // Before creating anything: can this identity do what a run needs? Asked with SelfSubjectAccessReview,
 // so the answer names exactly what is missing.
-import * as k8s from '@kubernetes/client-node';
+// The client is loaded only to ask: the permission lists serve `netprobe rbac`, which needs no cluster.
+import type * as k8s from '@kubernetes/client-node';
 import { apiClient } from './api.ts';
 
 export interface Permission {
@@ -16,10 +17,15 @@ export function describePermission(p: Permission): string {
   return `${p.verb} ${res}${p.namespace ? ` in namespace ${p.namespace}` : ' (cluster-wide)'}`;
 }
 
-/** What a run needs: read the namespaces it names; create, exec into and delete pods where it probes. */
+/**
+ * What a run needs: read the namespaces it names; create, exec into and delete pods where it probes.
+ * Everything is per namespace, so namespaced Roles can grant it: a namespace is looked up with a get of
+ * that one namespace, which a RoleBinding in it can allow (src/cluster/read.ts), not a cluster-wide list.
+ */
 export function runPermissions(readNamespaces: readonly string[], podNamespaces: readonly string[]): Permission[] {
-  const perms: Permission[] = readNamespaces.length > 0 ? [{ verb: 'list', resource: 'namespaces' }] : [];
+  const perms: Permission[] = [];
   for (const namespace of new Set(readNamespaces)) {
+    perms.push({ verb: 'get', resource: 'namespaces', namespace });
     for (const resource of ['pods', 'services', 'serviceaccounts']) perms.push({ verb: 'list', resource, namespace });
     for (const resource of ['deployments', 'statefulsets', 'daemonsets']) perms.push({ verb: 'list', resource, group: 'apps', namespace });
   }
@@ -45,8 +51,14 @@ export function ephemeralPermissions(namespaces: readonly string[]): Permission[
   return perms;
 }
 
+/** Where netprobe only starts echo servers: what probe pods need there, less exec (nothing execs into a server). */
+export function serverPermissions(namespaces: readonly string[]): Permission[] {
+  return runPermissions([], namespaces).filter((p) => p.subresource !== 'exec');
+}
+
 export async function missingPermissions(kc: k8s.KubeConfig, perms: readonly Permission[]): Promise<Permission[]> {
-  const authz = apiClient(kc, k8s.AuthorizationV1Api);
+  const { AuthorizationV1Api } = await import('@kubernetes/client-node');
+  const authz = apiClient(kc, AuthorizationV1Api);
   const answers = await Promise.all(
     perms.map(async (p) => {
       const attrs: k8s.V1ResourceAttributes = { verb: p.verb, resource: p.resource };

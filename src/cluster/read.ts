@@ -4,6 +4,7 @@ import * as k8s from '@kubernetes/client-node';
 import { apiClient } from './api.ts';
 import type { ClusterNetwork, ClusterSnapshot, ContainerPortInfo, PodInfo, ProbedPort, ServiceInfo, WorkloadInfo } from './types.ts';
 import { ROLE_LABEL } from './labels.ts';
+import { isNotFound } from './errors.ts';
 
 type L4 = 'TCP' | 'UDP' | 'SCTP';
 const l4 = (p: string | undefined): L4 => (p === 'UDP' || p === 'SCTP' ? p : 'TCP');
@@ -11,9 +12,13 @@ const l4 = (p: string | undefined): L4 => (p === 'UDP' || p === 'SCTP' ? p : 'TC
 export async function readSnapshot(kc: k8s.KubeConfig, namespaces: readonly string[]): Promise<ClusterSnapshot> {
   const core = apiClient(kc, k8s.CoreV1Api);
   const apps = apiClient(kc, k8s.AppsV1Api);
-  const [allNs, network] = await Promise.all([core.listNamespace(), readNetwork(kc)]);
-  const existing = new Set(allNs.items.map((n) => n.metadata?.name ?? ''));
-  const wanted = [...new Set(namespaces)].filter((n) => existing.has(n));
+  // One get per namespace, not a cluster-wide list: a Role in each namespace can allow it.
+  const [found, network] = await Promise.all([
+    Promise.all([...new Set(namespaces)].map((name) => core.readNamespace({ name }).catch((err: unknown) => (isNotFound(err) ? undefined : Promise.reject(err))))),
+    readNetwork(kc),
+  ]);
+  const existing = found.filter((n): n is k8s.V1Namespace => n !== undefined);
+  const wanted = existing.map((n) => n.metadata?.name ?? '');
 
   const perNs = await Promise.all(
     wanted.map(async (namespace) => {
@@ -39,7 +44,7 @@ export async function readSnapshot(kc: k8s.KubeConfig, namespaces: readonly stri
   );
   const services = perNs.flatMap((n) => n.services);
   const snapshot: ClusterSnapshot = {
-    namespaces: allNs.items.map((n) => ({ name: n.metadata?.name ?? '', labels: n.metadata?.labels ?? {}, annotations: n.metadata?.annotations ?? {} })),
+    namespaces: existing.map((n) => ({ name: n.metadata?.name ?? '', labels: n.metadata?.labels ?? {}, annotations: n.metadata?.annotations ?? {} })),
     pods: perNs.flatMap((n) => n.pods),
     services,
     workloads: perNs.flatMap((n) => n.workloads),

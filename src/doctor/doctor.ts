@@ -22,6 +22,8 @@ export interface DoctorOptions extends Omit<PodOptions, 'runId'> {
   startTimeoutMs: number;
   signal: AbortSignal;
   log?: (line: string) => void;
+  /** What a run of the user's suites needs (`doctor SUITE...`); absent: netprobe run anywhere, cluster-wide. */
+  runNeeds?: Permission[];
 }
 
 const PORT = 8080;
@@ -30,12 +32,15 @@ const PROBE_LABELS = { 'app.kubernetes.io/name': 'netprobe-doctor-probe' };
 
 const realClock: Clock = { now: () => Date.now(), sleep: (ms) => sleep(ms) };
 
-function doctorPermissions(namespace: string): { perm: Permission; why: string }[] {
+function doctorPermissions(namespace: string, runNeeds: Permission[] | undefined): { perm: Permission; why: string }[] {
   const out: { perm: Permission; why: string }[] = [];
-  for (const p of runPermissions(['*'], ['*'])) {
-    const cw = { ...p };
-    delete cw.namespace;
-    out.push({ perm: cw, why: 'netprobe run' });
+  if (runNeeds !== undefined) for (const p of runNeeds) out.push({ perm: p, why: 'netprobe run of these suites' });
+  else {
+    for (const p of runPermissions(['*'], ['*'])) {
+      const cw = { ...p };
+      delete cw.namespace;
+      out.push({ perm: cw, why: 'netprobe run in any namespace; `doctor SUITE...` checks only what those suites need' });
+    }
   }
   out.push({ perm: { verb: 'list', resource: 'networkpolicies', group: 'networking.k8s.io' }, why: 'predictions from the cluster (run --predict, predict --from-cluster)' });
   for (const verb of ['create', 'delete']) out.push({ perm: { verb, resource: 'namespaces' }, why: "doctor's canary" });
@@ -63,7 +68,7 @@ export async function runDoctor(target: ClusterTarget, opts: DoctorOptions): Pro
     return facts;
   }
   const namespace = `netprobe-doctor-${opts.runId}`;
-  const wanted = doctorPermissions(namespace);
+  const wanted = doctorPermissions(namespace, opts.runNeeds);
   const missing = await missingPermissions(kc, wanted.map((w) => w.perm));
   facts.missing = missing.map((m) => `${describePermission(m)} (for ${wanted.find((w) => describePermission(w.perm) === describePermission(m))?.why ?? 'netprobe'})`);
   const canaryNeeds = missing.filter((m) => m.namespace === namespace || (m.resource === 'namespaces' && m.verb !== 'list'));

@@ -2,20 +2,20 @@
 // Everything netprobe creates carries the run id and is deleted before this returns, also when the run
 // is aborted (Ctrl-C, SIGTERM) or fails half-way.
 import { randomBytes } from 'node:crypto';
-import { ephemeralPermissions, missingPermissions, runPermissions, describePermission } from '../cluster/access.ts';
+import { missingPermissions, describePermission } from '../cluster/access.ts';
 import type { ClusterTarget } from '../cluster/connect.ts';
 import { apiErrorMessage, ClusterUnreachableError } from '../cluster/errors.ts';
 import { deleteRunPods } from '../cluster/pods.ts';
 import { readSnapshot } from '../cluster/read.ts';
 import { buildPlan, DEFAULT_MAX_PROBES } from '../plan/plan.ts';
 import { formatPos } from '../suite/diagnostics.ts';
-import { wantsInPod } from '../plan/sources.ts';
 import { describeMesh } from '../plan/mesh.ts';
 import type { Plan, PlanOptions } from '../plan/types.ts';
 import { reproduceCommand } from '../probe/reproduce.ts';
 import { execute, type RunnerOptions } from '../probe/runner.ts';
 import { runDeadlineSeconds } from '../probe/timing.ts';
-import type { Case, Peer } from '../suite/model.ts';
+import type { Case } from '../suite/model.ts';
+import { beyond, namespaceUse, plannedUse, usePermissions, type NamespaceUse } from './namespace-use.ts';
 import { judge, routeEvidence } from '../verdict/judge.ts';
 import type { RouteEvidence } from '../verdict/patterns.ts';
 import type { Result } from '../verdict/model.ts';
@@ -52,44 +52,25 @@ export function newRunId(): string {
   return randomBytes(4).toString('hex').slice(0, 6);
 }
 
-async function requirePermissions(target: ClusterTarget, readNamespaces: string[], podNamespaces: string[], ephemeralNamespaces: string[] = []): Promise<void> {
-  if (readNamespaces.length === 0 && podNamespaces.length === 0 && ephemeralNamespaces.length === 0) return;
-  const perms = [...runPermissions(readNamespaces, podNamespaces), ...ephemeralPermissions(ephemeralNamespaces)];
+async function requirePermissions(target: ClusterTarget, use: NamespaceUse): Promise<void> {
+  const perms = usePermissions(use);
+  if (perms.length === 0) return;
   const missing = await missingPermissions(target.kc, perms).catch((err: unknown) => {
     throw new ClusterUnreachableError(`cannot reach the cluster at ${target.server}: ${apiErrorMessage(err)}`);
   });
   if (missing.length > 0) {
-    throw new PermissionError(`missing permissions (nothing was created):\n${missing.map((p) => `  - ${describePermission(p)}`).join('\n')}\nSee deploy/rbac.yaml for a role that grants exactly what netprobe needs.`);
+    throw new PermissionError(`missing permissions (nothing was created):\n${missing.map((p) => `  - ${describePermission(p)}`).join('\n')}\n\`netprobe rbac SUITE...\` prints namespaced Roles that grant exactly what a run of those suites needs.`);
   }
 }
 
-/** Where probe pods will go for sure (a source probed from inside its own pods needs none). */
-function sourceNamespacesOf(cases: readonly Case[], plan: Partial<PlanOptions>): string[] {
-  const outside = cases.filter((c) => !wantsInPod(c.from.peer, plan.ephemeral === true));
-  return [...new Set(outside.map((c) => peerNamespace(c.from.peer)).filter((n): n is string => n !== undefined))];
-}
-
-function peerNamespace(p: Peer): string | undefined {
-  return 'namespace' in p ? p.namespace : undefined;
-}
-
-export function namespacesOf(cases: readonly Case[]): string[] {
-  const out = new Set<string>();
-  for (const c of cases) {
-    for (const p of [c.from.peer, c.to.peer]) {
-      const ns = peerNamespace(p);
-      if (ns) out.add(ns);
-    }
-  }
-  return [...out].sort();
-}
+export { namespacesOf } from './namespace-use.ts';
 
 export async function runCases(target: ClusterTarget, cases: readonly Case[], settings: RunSettings, signal: AbortSignal, runId = newRunId()): Promise<RunOutcome> {
   const { kc } = target;
-  const readNamespaces = namespacesOf(cases);
   // Ask before touching anything, so a missing permission is named instead of failing half-way.
-  const sourceNamespaces = sourceNamespacesOf(cases, settings.plan);
-  if (!settings.dryRun) await requirePermissions(target, readNamespaces, sourceNamespaces);
+  const certain = namespaceUse(cases, { ephemeral: settings.plan.ephemeral === true, synthesizeMissing: false }, 'certain');
+  const readNamespaces = certain.read;
+  if (!settings.dryRun) await requirePermissions(target, certain);
   let snapshot;
   try {
     snapshot = await readSnapshot(kc, readNamespaces);
@@ -101,9 +82,8 @@ export async function runCases(target: ClusterTarget, cases: readonly Case[], se
   if (settings.dryRun) return { runId, plan, results: [], cleaned: true };
 
   const podNamespaces = [...new Set([...plan.sources.filter((s) => !s.inPod).map((s) => s.namespace), ...plan.servers.map((s) => s.namespace)])];
-  const ephemeralNamespaces = [...new Set(plan.sources.filter((s) => s.inPod).map((s) => s.namespace))];
   // Echo servers (and sources that fell back from --ephemeral) may go where the first check did not look.
-  await requirePermissions(target, [], podNamespaces.filter((n) => !sourceNamespaces.includes(n)), ephemeralNamespaces);
+  await requirePermissions(target, beyond(plannedUse(plan), certain));
 
   // The kubelet ends the pods once the worst case of this plan is over, should netprobe never come back.
   const deadlineSeconds = runDeadlineSeconds(plan, settings);

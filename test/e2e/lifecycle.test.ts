@@ -1,7 +1,7 @@
 // What a run leaves behind and what it refuses to start: signals, bad input, images that cannot be
-// pulled, and missing permissions, all on the local cluster.
+// pulled, all on the local cluster (missing permissions: rbac.test.ts).
 import { expect } from 'chai';
-import { clusterEnv, kubectl, leftoverPods, netprobe, REPO, startNetprobe, tempFile, waitUntil } from './support.ts';
+import { clusterEnv, kubectl, leftoverPods, netprobe, startNetprobe, tempFile, waitUntil } from './support.ts';
 
 const ONE_PROBE = `apiVersion: netprobe.dev/v1alpha1
 kind: ConnectivitySuite
@@ -58,66 +58,5 @@ describe('e2e: nothing left behind, nothing created on bad input', function () {
     expect(await leftoverPods()).to.deep.equal([]);
   });
 
-  describe('permissions', () => {
-    let token: string;
-    let server: string;
-    let ca: string;
-    before(async () => {
-      await kubectl(['apply', '-f', '-'], 'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: netprobe, namespace: default}\n');
-      await kubectl(['delete', 'clusterrolebinding', 'netprobe-runner', 'netprobe-ephemeral', '--ignore-not-found']);
-      token = (await kubectl(['create', 'token', 'netprobe', '-n', 'default', '--duration', '1h'])).trim();
-      server = (await kubectl(['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'])).trim();
-      ca = (await kubectl(['config', 'view', '--minify', '--raw', '-o', 'jsonpath={.clusters[0].cluster.certificate-authority-data}'])).trim();
-    });
-    after(async () => {
-      await kubectl(['delete', '-f', `${REPO}/deploy/rbac.yaml`, '-f', `${REPO}/deploy/rbac-ephemeral.yaml`, '--ignore-not-found']);
-    });
-    const kubeconfig = () =>
-      tempFile('kubeconfig', `apiVersion: v1
-kind: Config
-clusters: [{name: local, cluster: {server: ${server}, certificate-authority-data: ${ca}}}]
-users: [{name: netprobe, user: {token: ${token}}}]
-contexts: [{name: netprobe, context: {cluster: local, user: netprobe}}]
-current-context: netprobe
-`);
-
-    it('without RBAC, names exactly what is missing and creates nothing (exit 3)', async () => {
-      const file = tempFile('suite.yaml', ONE_PROBE);
-      const run = await netprobe(['run', file, '--kubeconfig', kubeconfig(), '--quiet']);
-      expect(run.code, run.stderr).to.equal(3);
-      expect(run.stderr).to.contain('missing permissions (nothing was created)');
-      expect(run.stderr).to.contain('list namespaces (cluster-wide)');
-      expect(run.stderr).to.contain('create pods in namespace demo-frontend');
-      expect(run.stderr).to.contain('create pods/exec in namespace demo-frontend');
-      expect(await leftoverPods()).to.deep.equal([]);
-    });
-
-    it('with deploy/rbac.yaml, the same run passes', async () => {
-      await kubectl(['apply', '-f', `${REPO}/deploy/rbac.yaml`]);
-      const file = tempFile('suite.yaml', ONE_PROBE);
-      const run = await netprobe(['run', file, '--kubeconfig', kubeconfig(), '--quiet']);
-      expect(run.code, `${run.stdout}\n${run.stderr}`).to.equal(0);
-      expect(await leftoverPods()).to.deep.equal([]);
-    });
-
-    const ephemeralCount = async () =>
-      (await kubectl(['get', 'pods', '-n', 'demo-frontend', '-l', 'app=web', '-o', 'jsonpath={.items[*].spec.ephemeralContainers[*].name}'])).split(/\s+/).filter(Boolean).length;
-
-    it('--ephemeral with only deploy/rbac.yaml names the ephemeral-container permission and adds nothing', async () => {
-      const before = await ephemeralCount();
-      const run = await netprobe(['run', tempFile('suite.yaml', ONE_PROBE), '--ephemeral', '--kubeconfig', kubeconfig(), '--quiet']);
-      expect(run.code, run.stderr).to.equal(3);
-      expect(run.stderr).to.contain('update pods/ephemeralcontainers in namespace demo-frontend');
-      expect(run.stderr).not.to.contain('create pods in namespace demo-frontend');
-      expect(await ephemeralCount()).to.equal(before);
-    });
-
-    it('with deploy/rbac-ephemeral.yaml too, the --ephemeral run passes', async () => {
-      await kubectl(['apply', '-f', `${REPO}/deploy/rbac-ephemeral.yaml`]);
-      const before = await ephemeralCount();
-      const run = await netprobe(['run', tempFile('suite.yaml', ONE_PROBE), '--ephemeral', '--kubeconfig', kubeconfig(), '--quiet']);
-      expect(run.code, `${run.stdout}\n${run.stderr}`).to.equal(0);
-      expect(await ephemeralCount()).to.equal(before + 1);
-    });
-  });
+  // Permissions (refused without RBAC, passing with exactly `netprobe rbac`'s output): test/e2e/rbac.test.ts.
 });

@@ -1,5 +1,7 @@
 // `netprobe doctor`: can netprobe work against this cluster, and does the cluster enforce NetworkPolicy?
-import type { Command } from '../main.ts';
+import type { CliIO, Command } from '../main.ts';
+import type { Permission } from '../../cluster/access.ts';
+import { expandSuites, formatDiagnostic, loadSuites } from '../../suite/index.ts';
 import { UsageError, parseCommandArgs } from '../main.ts';
 import { CLUSTER_FLAGS_USAGE, CLUSTER_OPTIONS } from '../cluster-flags.ts';
 import { abortOnSignals } from '../signals.ts';
@@ -7,9 +9,11 @@ import { connectFor } from '../probe-flags.ts';
 import { chooseImages, IMAGE_FLAGS_USAGE, IMAGE_OPTIONS } from '../images.ts';
 import { EXIT } from '../../verdict/model.ts';
 
-const USAGE = `netprobe doctor [FLAGS]
+const USAGE = `netprobe doctor [FLAGS] [SUITE...]
 
-Checks that the API answers (and its version), which permissions netprobe lacks, and whether the cluster
+Checks that the API answers (and its version), which permissions netprobe lacks (with SUITE: exactly what
+a run of those suites needs, as \`netprobe rbac SUITE...\` grants it; without: a run in any namespace, so
+an identity with namespaced Roles sees those missing cluster-wide), and whether the cluster
 enforces NetworkPolicy: in a temporary namespace (netprobe-doctor-ID, labelled netprobe.dev/run, Pod
 Security restricted) it starts an echo server and a probe pod, checks that the probe connects, then
 applies a deny-all ingress policy to the server and measures how long until the probe is blocked, then
@@ -27,6 +31,18 @@ Exit codes: 0 NetworkPolicy is enforced on ingress and egress; 1 it is not (on o
 could not tell (API unreachable, permissions missing, the canary did not start or its baseline failed).
 `;
 
+/** What a run of the suites under `paths` needs (as `netprobe rbac` grants it), or 'invalid' once reported. */
+async function suitePermissions(paths: string[], io: CliIO): Promise<Permission[] | 'invalid'> {
+  const loaded = await loadSuites(paths);
+  if (loaded.diagnostics.length > 0) {
+    for (const d of loaded.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
+    io.stderr('netprobe doctor: invalid input, nothing was created\n');
+    return 'invalid';
+  }
+  const { namespaceUse, usePermissions } = await import('../../run/namespace-use.ts');
+  return usePermissions(namespaceUse(expandSuites(loaded.suites), { ephemeral: false, synthesizeMissing: false }, 'possible'));
+}
+
 export const command: Command = {
   name: 'doctor',
   summary: 'check API access and permissions, and whether the cluster enforces NetworkPolicy',
@@ -38,7 +54,8 @@ export const command: Command = {
       ...IMAGE_OPTIONS,
       'image-pull-secret': { type: 'string', multiple: true },
     });
-    if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
+    const runNeeds = positionals.length > 0 ? await suitePermissions(positionals, io) : undefined;
+    if (runNeeds === 'invalid') return EXIT.usage;
     const timeout = Number(values['enforce-timeout'] ?? '30');
     if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--enforce-timeout ${values['enforce-timeout']}: expected a number of seconds`);
     const { probeImage, echoImage } = chooseImages(values);
@@ -66,6 +83,7 @@ export const command: Command = {
         startTimeoutMs: 120_000,
         signal: signals.signal,
         log: (line) => io.stderr(`netprobe doctor: ${line}\n`),
+        ...(runNeeds !== undefined ? { runNeeds } : {}),
       });
     } finally {
       signals.dispose();

@@ -14,8 +14,10 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 }
 
 describe('doctor, run --predict and predict --from-cluster: usage', () => {
-  it('doctor takes no arguments and a positive --enforce-timeout', async () => {
-    expect((await cli(['doctor', 'extra'])).code).to.equal(2);
+  it('doctor takes only valid suites as arguments, and a positive --enforce-timeout', async () => {
+    const extra = await cli(['doctor', 'no-such-suite.yaml']);
+    expect(extra.code).to.equal(2);
+    expect(extra.stderr).to.contain('no-such-suite.yaml');
     const r = await cli(['doctor', '--enforce-timeout', '0', '--probe-image', 'x']);
     expect(r.code).to.equal(2);
     expect(r.stderr).to.contain('--enforce-timeout 0: expected a number of seconds');
