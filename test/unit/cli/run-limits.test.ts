@@ -27,6 +27,8 @@ const DB_PODS: k8s.V1Pod[] = Array.from({ length: 10 }, (_, i) => ({ ...readyPod
 const cluster = ({ method, path }: { method: string; path: string }): Reply => {
   if (method === 'POST' && path.endsWith('/selfsubjectaccessreviews')) return { status: 201, body: { status: { allowed: true } } };
   if (method === 'GET' && path === '/api/v1/namespaces') return { status: 200, body: { items: [{ metadata: { name: 'shop' } }] } };
+  // A run looks up each namespace it names (a get a Role in it can allow).
+  if (method === 'GET' && path === '/api/v1/namespaces/shop') return { status: 200, body: { metadata: { name: 'shop' } } };
   if (method === 'GET' && path === '/api/v1/namespaces/shop/pods') return { status: 200, body: { items: DB_PODS } };
   if (method === 'GET' && path.endsWith('/serviceaccounts')) return { status: 200, body: { items: [{ metadata: { name: 'default', namespace: 'shop' } }] } };
   if (method === 'GET') return { status: 200, body: { items: [] } };

@@ -17,6 +17,8 @@ function emptyCluster(created: V1Pod[]): (req: { method: string; path: string; b
     if (method === 'POST' && path.endsWith('/pods')) created.push(body as V1Pod);
     if (method === 'POST' || method === 'PATCH') return { status: 201, body: { ...(body as { metadata?: object }), metadata: { ...(body as { metadata?: object }).metadata, uid: 'u-1' } } };
     if (method === 'GET' && path === '/api/v1/namespaces') return { status: 200, body: { items: [{ metadata: { name: 'shop' } }] } };
+    // A run looks up each namespace it names (a get a Role in it can allow).
+    if (method === 'GET' && path === '/api/v1/namespaces/shop') return { status: 200, body: { metadata: { name: 'shop' } } };
     if (method === 'GET' && path.endsWith('/pods')) return { status: 200, body: { items: created } };
     if (method === 'GET' && path.endsWith('/serviceaccounts')) return { status: 200, body: { items: [{ metadata: { name: 'default', namespace: 'shop' } }] } };
     if (method === 'GET') return { status: 200, body: { items: [] } };
