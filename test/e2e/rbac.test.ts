@@ -55,8 +55,9 @@ function webPod(env: ClusterEnv): string {
 const podsIn = async (ns: string) => (await kubectl(['get', 'pods', '-n', ns, '-o', 'name'])).split('\n').filter(Boolean);
 const netprobePodsIn = async (ns: string) => (await kubectl(['get', 'pods', '-n', ns, '-l', 'netprobe.dev/run', '-o', 'name'])).split('\n').filter(Boolean);
 const ephemeralCount = async () => (await kubectl(['get', 'pod', 'web', '-n', A, '-o', 'jsonpath={.spec.ephemeralContainers[*].name}'])).split(/\s+/).filter(Boolean).length;
+/** `kubectl auth can-i` as the ServiceAccount: "yes", or "no" (which kubectl reports with exit code 1). */
 const canI = async (...args: string[]) =>
-  (await kubectl(['auth', 'can-i', ...args, `--as=system:serviceaccount:${HOME}:${SA}`]).catch((e: Error) => e.message)).trim();
+  (await kubectl(['auth', 'can-i', ...args, `--as=system:serviceaccount:${HOME}:${SA}`]).catch((e: { stdout?: string; message: string }) => e.stdout ?? e.message)).trim();
 
 /** Applies what `netprobe rbac` prints for the suite (with extra flags). */
 async function applyRbac(suiteFile: string, ...flags: string[]): Promise<string> {
