@@ -1,6 +1,8 @@
 // A command that shows by hand what a probe saw: a throwaway pod with the source's identity running
-// the same check with curl, nc or nslookup from the probe image.
+// the same check with curl, nc or nslookup from the probe image. Header values and query values are
+// shown as `<redacted>` (the line lands in reports and CI logs); the person fills them in.
 import type { PlannedProbe, SourceIdentity } from '../plan/types.ts';
+import { redactedHeader, redactUrl } from '../util/redact.ts';
 
 function shellQuote(s: string): string {
   return /^[A-Za-z0-9_./:=,@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
@@ -12,8 +14,8 @@ function checkCommand(probe: PlannedProbe, host: string): string[] {
   switch (t.kind) {
     case 'http': {
       const cmd = ['curl', '-sS', '-k', '-o', '/dev/null', '-w', '%{http_code}\\n', '--max-time', secs, '-X', t.method ?? 'GET'];
-      for (const [k, v] of Object.entries(t.headers ?? {})) cmd.push('-H', `${k}: ${v}`);
-      cmd.push(`${t.scheme ?? 'http'}://${host}:${t.port}${t.path ?? '/'}`);
+      for (const name of Object.keys(t.headers ?? {})) cmd.push('-H', redactedHeader(name));
+      cmd.push(redactUrl(`${t.scheme ?? 'http'}://${host}:${t.port}${t.path ?? '/'}`));
       return cmd;
     }
     case 'dns':

@@ -1,4 +1,7 @@
-// One entry point for every format: render a report as table, json, junit, tap or markdown.
+// One entry point for every format: render a report as table, json, junit, tap or markdown. Every format
+// gets the report with its secrets redacted (header values, URL userinfo and query values), so no saved
+// report, not even JSON read back by `netprobe report`, can hand them out.
+import { redactDeep } from '../util/redact.ts';
 import type { Report } from '../verdict/model.ts';
 import type { TextStyle } from './color.ts';
 import { render as renderJson } from './json.ts';
@@ -15,7 +18,8 @@ export function isFormat(name: string): name is Format {
 }
 
 /** Renders `report` in `format`; `style` applies to the table only (the others never use colour). */
-export function renderReport(format: Format, report: Report, style: Partial<TextStyle> = {}): string {
+export function renderReport(format: Format, unredacted: Report, style: Partial<TextStyle> = {}): string {
+  const report = redactDeep(unredacted);
   switch (format) {
     case 'table':
       return renderTable(report, style);

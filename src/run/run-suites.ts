@@ -19,6 +19,7 @@ import { beyond, namespaceUse, plannedUse, usePermissions, type NamespaceUse } f
 import { judge, routeEvidence } from '../verdict/judge.ts';
 import type { RouteEvidence } from '../verdict/patterns.ts';
 import type { Result } from '../verdict/model.ts';
+import { redactText } from '../util/redact.ts';
 
 /** The pods' deadline is not a setting: it follows the plan (runDeadlineSeconds). */
 export interface RunSettings extends Omit<RunnerOptions, 'runId' | 'signal' | 'deadlineSeconds'> {
@@ -130,7 +131,7 @@ export function describePlan(plan: Plan): string[] {
     lines.push(`  echo server in ${s.namespace}: labels ${labels}, ports ${s.ports.map((p) => `${p.port}/${p.protocol}`).join(',')} (for ${s.standsFor})`);
   }
   const meshed = new Map(plan.probes.flatMap((p) => (p.target.mesh ? [[p.target.display, p.target.mesh] as const] : [])));
-  for (const [display, mesh] of meshed) lines.push(`  ${display} sits behind a ${describeMesh(mesh)}: a TCP connect to it proves nothing`);
-  for (const u of plan.unprobeable) lines.push(`  cannot probe ${u.caseId}: ${u.reason}`);
+  for (const [display, mesh] of meshed) lines.push(redactText(`  ${display} sits behind a ${describeMesh(mesh)}: a TCP connect to it proves nothing`));
+  for (const u of plan.unprobeable) lines.push(redactText(`  cannot probe ${u.caseId}: ${u.reason}`));
   return lines;
 }

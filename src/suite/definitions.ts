@@ -2,7 +2,7 @@
 // definitions and the JSON Schema (scripts/gen-schema.ts -> schema/connectivitysuite.schema.json) is
 // generated from them, so the two cannot drift. Rules a JSON Schema cannot state (endpoint references,
 // protocol/peer combinations, duplicate names) live in normalize.ts and are listed in docs/language.md.
-import { PATTERNS, checkCidr, checkHost, checkLabelKey, checkLabelValue, checkPortString, checkUrl } from './syntax.ts';
+import { PATTERNS, checkCidr, checkHeaderValue, checkHost, checkLabelKey, checkLabelValue, checkPortString, checkUrl } from './syntax.ts';
 
 export const API_VERSION = 'netprobe.dev/v1alpha1';
 export const KIND = 'ConnectivitySuite';
@@ -46,6 +46,8 @@ export interface StringDef extends Common {
   maxLength?: number;
   check?: StringCheck;
   default?: string;
+  /** Never shown in messages (header values are often credentials); checks must not quote it either. */
+  secret?: boolean;
 }
 
 export interface NumberDef extends Common {
@@ -218,8 +220,8 @@ const httpCheckProperties: Record<string, Def> = {
     type: 'map',
     noun: 'headers',
     keys: { type: 'string', pattern: PATTERNS.headerName, expected: 'an HTTP header name' },
-    values: { type: 'string', expected: 'a header value' },
-    description: 'Request headers.',
+    values: { type: 'string', pattern: PATTERNS.headerValue, check: checkHeaderValue, secret: true, expected: 'a header value without control characters' },
+    description: 'Request headers. Their values are sent as written and shown as `<redacted>` in reports.',
   },
   expectStatus: {
     type: 'integer',

@@ -1,5 +1,7 @@
 // Diagnostics: one problem in one file, printed as a single line `file:line:col: message`.
-// Messages say what was found and what was expected. Lines and columns are 1-based.
+// Messages say what was found and what was expected. Lines and columns are 1-based. A message that quotes
+// a URL shows it redacted (userinfo, query values): diagnostics land in CI logs.
+import { redactText } from '../util/redact.ts';
 import type { SourcePos } from './model.ts';
 
 export interface Diagnostic {
@@ -10,12 +12,12 @@ export interface Diagnostic {
 }
 
 export function diagnostic(pos: SourcePos, message: string): Diagnostic {
-  return { file: pos.file, line: pos.line, col: pos.col, message };
+  return { file: pos.file, line: pos.line, col: pos.col, message: redactText(message) };
 }
 
 /** A problem with a whole file or path (it does not exist, is binary, too large, ...): points at 1:1. */
 export function fileDiagnostic(file: string, message: string): Diagnostic {
-  return { file, line: 1, col: 1, message };
+  return { file, line: 1, col: 1, message: redactText(message) };
 }
 
 export function formatDiagnostic(d: Diagnostic): string {

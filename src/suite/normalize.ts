@@ -7,6 +7,7 @@ import { type Diagnostic, diagnostic, oneOf, suggest } from './diagnostics.ts';
 import { CLUSTER_DNS, DEFAULTS } from './definitions.ts';
 import { INVALID, type PlainObject, type Positions, hasProblems } from './validate.ts';
 import { peerLabel } from './peers.ts';
+import { redactQuery } from '../util/redact.ts';
 
 interface Ctx {
   positions: Positions;
@@ -116,7 +117,7 @@ function toPeer(ctx: Ctx, raw: unknown): Peer | undefined {
     if (path === undefined) return { kind: 'url', url };
     const parsed = new URL(url);
     if (parsed.pathname !== '/' || parsed.search !== '')
-      return void report(ctx, ctx.positions.keyOf(raw, 'path'), `\`path\` given but the URL already has the path ${JSON.stringify(parsed.pathname + parsed.search)}; expected one of them`);
+      return void report(ctx, ctx.positions.keyOf(raw, 'path'), `\`path\` given but the URL already has the path ${JSON.stringify(redactQuery(parsed.pathname + parsed.search))}; expected one of them`);
     return { kind: 'url', url: new URL(path, parsed).toString() };
   }
   return undefined;

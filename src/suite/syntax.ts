@@ -22,6 +22,8 @@ export const PATTERNS = {
   expectationName: '^[^,\\n\\r]*\\S[^,\\n\\r]*$',
   headerName: "^[-!#$%&'*+.^_`|~0-9A-Za-z]+$",
   httpPath: '^/[^\\s]*$',
+  /** No control characters but tab (RFC 9110 field values): a CR or LF would end the header early. */
+  headerValue: '^[^\\u0000-\\u0008\\u000A-\\u001F\\u007F]*$',
 } as const;
 
 const re = (p: string): RegExp => new RegExp(p);
@@ -168,6 +170,21 @@ export function checkUrl(value: string): string | undefined {
   if (url.hostname === '') return `URL ${JSON.stringify(value)} has no host; expected one like http://api.payments.svc/`;
   if (url.username !== '' || url.password !== '') return `URL ${JSON.stringify(value)} contains credentials; expected none (use \`headers:\`)`;
   return undefined;
+}
+
+const CONTROL_NAMES: Record<string, string> = { '\r': 'a carriage return (CR)', '\n': 'a line feed (LF)', '\0': 'a NUL byte' };
+
+/**
+ * A header value without control characters. The message names the character and where it is, never the
+ * value: header values are often credentials.
+ */
+export function checkHeaderValue(value: string): string | undefined {
+  const at = value.search(/[\u0000-\u0008\u000A-\u001F\u007F]/);
+  if (at < 0) return undefined;
+  const ch = value[at]!;
+  const what = CONTROL_NAMES[ch] ?? `control character U+${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+  const hint = ch === '\n' && at === value.length - 1 ? '; a YAML block scalar `|` ends with a line feed, `|-` does not' : '';
+  return `header value contains ${what} at character ${at + 1}; expected no control characters (a CR or LF would end the header and start another)${hint}`;
 }
 
 /** Checks a plain string against a pattern from PATTERNS. */

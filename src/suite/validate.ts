@@ -96,9 +96,10 @@ function kindOf(value: unknown, node: NodeLike): Kind {
   return 'other';
 }
 
-function found(node: NodeLike, value: unknown): string {
+function found(node: NodeLike, value: unknown, secret = false): string {
   if (isMap(node)) return 'a mapping';
   if (isSeq(node)) return 'a list';
+  if (secret) return value === null || value === undefined ? 'nothing (null)' : `a ${typeof value === 'bigint' ? 'number' : typeof value}`;
   return describeValue(value);
 }
 
@@ -188,8 +189,9 @@ function check(w: Walk, rawNode: NodeLike, def: Def, label: string, at: SourcePo
   const kind = kindOf(value, node);
   const d = resolve(def);
   const mismatch = (): typeof INVALID => {
-    const quote = d.type === 'string' && (kind === 'number' || kind === 'boolean') ? `; quote it if you mean the string "${String(value)}"` : '';
-    return report(w, pos, `${label}: found ${found(node, value)}, expected ${expectedText(d)}${quote}`);
+    const secret = d.type === 'string' && d.secret === true;
+    const quote = d.type === 'string' && (kind === 'number' || kind === 'boolean') ? `; quote it if you mean the string${secret ? '' : ` "${String(value)}"`}` : '';
+    return report(w, pos, `${label}: found ${found(node, value, secret)}, expected ${expectedText(d)}${quote}`);
   };
 
   switch (d.type) {
@@ -226,7 +228,7 @@ function checkString(w: Walk, value: string, d: StringDef, label: string, pos: S
   if (d.maxLength !== undefined && value.length > d.maxLength)
     return report(w, pos, `${label}: found ${value.length} characters, expected at most ${d.maxLength} (${expectedText(d)})`);
   if (d.pattern !== undefined && !compiled(d.pattern).test(value))
-    return report(w, pos, `${label}: found ${describeValue(value)}, expected ${expectedText(d)}`);
+    return report(w, pos, `${label}: found ${d.secret === true ? 'a string' : describeValue(value)}, expected ${expectedText(d)}`);
   return value;
 }
 

@@ -40,6 +40,11 @@ const CORPUS: [string, string, string][] = [
   ['duplicate-port.yaml', '10:44', 'port 80 is listed twice (first at 10:35)'],
   ['named-port-on-host.yaml', '12:13', 'named port `https` cannot be resolved for a host peer'],
   ['url-with-port.yaml', '12:7', '`port` cannot be used with url peers'],
+  ['url-credentials.yaml', '10:17', 'url: URL "https://<redacted>@api.shop.svc/health?token=<redacted>" contains credentials'],
+  // header values: control characters would split the request; the value (often a credential) is never shown
+  ['header-crlf.yaml', '15:34', 'Authorization: header value contains a carriage return (CR) at character 19; expected no control characters'],
+  ['header-number.yaml', '15:30', 'X-Api-Key: found a number, expected a header value without control characters; quote it if you mean the string'],
+  ['header-block-scalar.yaml', '13:22', 'X-Api-Key: header value contains a line feed (LF) at character 13; expected no control characters (a CR or LF would end the header and start another); a YAML block scalar `|` ends with a line feed, `|-` does not'],
   // addresses
   ['bad-cidr.yaml', '8:18', 'CIDR "10.0.0.0/33" has prefix length "33"; expected 0-32'],
   ['cidr-host-bits.yaml', '8:18', 'has host bits set; expected the network address 192.168.1.0/24'],
@@ -97,6 +102,14 @@ describe('bad suite files', () => {
     const listed = new Set(CORPUS.map(([f]) => f));
     const missing = readdirSync(DIR).filter((f) => !listed.has(f) && f !== 'many-errors.yaml');
     expect(missing).to.deep.equal([]);
+  });
+
+  it('never shows a header value or URL credentials in a diagnostic', async () => {
+    for (const [file, secret] of [['header-crlf.yaml', 'SECRET'], ['header-block-scalar.yaml', 'SECRET'], ['url-credentials.yaml', 'SECRET'], ['header-number.yaml', '73217654321']] as const) {
+      const { diagnostics } = await loadSuites([path.join(DIR, file)]);
+      expect(diagnostics).to.have.length(1);
+      expect(diagnostics.map(formatDiagnostic).join('\n')).not.to.contain(secret);
+    }
   });
 
   it('a misspelt key is reported once, not also as a missing one', async () => {
