@@ -4,8 +4,8 @@
 
 export const REDACTED = '<redacted>';
 
-/** An http(s) URL inside free text; stops at whitespace, quotes and angle brackets (except our own marker). */
-const URL_IN_TEXT = /\bhttps?:\/\/(?:<redacted>|[^\s"'`<>])*/gi;
+/** An http(s) URL inside free text, up to whitespace or a quote (Go's errors and shell lines quote URLs). */
+const URL_IN_TEXT = /\bhttps?:\/\/[^\s"'`]*/gi;
 
 /** A curl header argument as reproduce lines write it: `-H 'Name: value'` (a `'` inside is `'\''`). */
 const CURL_HEADER = /(-H '[^':]+: )(?:[^']|'\\'')*'/g;

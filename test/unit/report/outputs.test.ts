@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { OutputSpecError, OutputWriteError, parseOutputSpec, parseOutputSpecs, writeOutputs, type OutputStream } from '../../../src/report/outputs.ts';
 import { parseReport } from '../../../src/report/load.ts';
+import { redactDeep } from '../../../src/util/redact.ts';
 import { fixture, thrownMessage } from './fixture.ts';
 
 function fakeStdout(isTTY = false): OutputStream & { text: string } {
@@ -75,7 +76,12 @@ describe('writing outputs', () => {
     const specs = parseOutputSpecs(['json=a/b/r.json', 'junit=a/r.xml', 'tap=r.tap', 'markdown=c/summary.md'], dir);
     const written = await writeOutputs(report, specs, { stdout, env: {}, cwd: dir });
     expect(written).to.deep.equal(['a/b/r.json', 'a/r.xml', 'r.tap', 'c/summary.md'].map((f) => join(dir, f)));
-    expect(parseReport(await readFile(join(dir, 'a/b/r.json'), 'utf8'))).to.deep.equal(report);
+    // What is saved is the report with its secrets redacted: here one query string in a reproduce line.
+    const saved = parseReport(await readFile(join(dir, 'a/b/r.json'), 'utf8'));
+    expect(saved).to.deep.equal(redactDeep(report));
+    expect(saved.results.filter((r, i) => r.reproduce !== report.results[i]!.reproduce).map((r) => r.reproduce)).to.deep.equal([
+      "kubectl exec -n edge netprobe-src-4 -- curl -s -o /dev/null -w '%{http_code}' -X POST 'http://admin.edge.svc/admin?a=<redacted>&b=<redacted>'",
+    ]);
     expect(await readFile(join(dir, 'a/r.xml'), 'utf8')).to.match(/^<\?xml/);
     expect(await readFile(join(dir, 'r.tap'), 'utf8')).to.match(/^TAP version 14\n1\.\.13\n/);
     expect(await readFile(join(dir, 'c/summary.md'), 'utf8')).to.match(/^### ❌ netprobe: failed/);
