@@ -21,6 +21,8 @@ export class ClusterConfigError extends Error {}
 export function connect(opts: ConnectOptions): ClusterTarget {
   const kc = new k8s.KubeConfig();
   const file = opts.kubeconfig ?? process.env.KUBECONFIG;
+  const home = path.join(os.homedir(), '.kube', 'config');
+  const loaded = file ? file.split(':')[0]! : fs.existsSync(home) ? home : undefined;
   try {
     if (file) {
       for (const f of file.split(':').filter(Boolean)) {
@@ -28,7 +30,6 @@ export function connect(opts: ConnectOptions): ClusterTarget {
       }
       kc.loadFromFile(file.split(':')[0]!);
     } else {
-      const home = path.join(os.homedir(), '.kube', 'config');
       if (!fs.existsSync(home) && !process.env.KUBERNETES_SERVICE_HOST) {
         throw new ClusterConfigError('no kubeconfig: pass --kubeconfig, set KUBECONFIG, or create ~/.kube/config');
       }
@@ -36,7 +37,7 @@ export function connect(opts: ConnectOptions): ClusterTarget {
     }
   } catch (err) {
     if (err instanceof ClusterConfigError) throw err;
-    throw new ClusterConfigError(`cannot load kubeconfig${file ? ` ${file}` : ''}: ${(err as Error).message}`);
+    throw new ClusterConfigError(loadFailure(loaded, err));
   }
   if (opts.context) {
     if (!kc.getContextObject(opts.context)) {
@@ -47,4 +48,21 @@ export function connect(opts: ConnectOptions): ClusterTarget {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new ClusterConfigError('the kubeconfig names no current cluster (use --context or --kubeconfig)');
   return { kc, context: kc.getCurrentContext(), server: cluster.server };
+}
+
+/**
+ * Why a kubeconfig did not load, never quoting it: it holds tokens and keys, and the YAML parser's own
+ * message shows the lines around the error. A YAML error gives `file:line:col` and the parser's reason
+ * when that is plain words; anything else gives the first line of the error.
+ */
+export function loadFailure(file: string | undefined, err: unknown): string {
+  const where = file ?? 'kubeconfig';
+  const mark = (err as { mark?: { line?: unknown; column?: unknown } } | undefined)?.mark;
+  if (err instanceof Error && err.name === 'YAMLException' && typeof mark?.line === 'number' && typeof mark.column === 'number') {
+    const reason = (err as { reason?: unknown }).reason;
+    const plain = typeof reason === 'string' && /^[A-Za-z][A-Za-z ,;()-]*$/.test(reason) ? `: ${reason}` : '';
+    return `cannot load kubeconfig ${where}:${mark.line + 1}:${mark.column + 1}: YAML syntax error${plain} (the line is not shown: a kubeconfig holds credentials)`;
+  }
+  const first = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+  return `cannot load kubeconfig ${where}: ${first}`;
 }
