@@ -1,6 +1,7 @@
-// Runs a command in a container (kubectl exec) and collects its output.
+// Runs a command in a container (kubectl exec) and collects its output. Input that must stay out of the
+// command line (it shows in API audit logs and in the node's /proc/*/cmdline) goes on stdin.
 import * as k8s from '@kubernetes/client-node';
-import { Writable } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { apiRequests } from './api.ts';
 
 export interface ExecResult {
@@ -22,6 +23,12 @@ class Collect extends Writable {
   }
 }
 
+/** The exec protocol that can close stdin alone (Kubernetes 1.30+); older ones can only close everything. */
+const STDIN_CLOSING_PROTOCOL = 'v5.channel.k8s.io';
+/** Bytes per stdin message: well under any WebSocket frame limit on the way. */
+const STDIN_CHUNK = 64 * 1024;
+
+/** `stdin`, when given, is written to the command's standard input, which is then closed (end of file). */
 export async function execInPod(
   kc: k8s.KubeConfig,
   namespace: string,
@@ -29,9 +36,11 @@ export async function execInPod(
   container: string,
   command: string[],
   timeoutMs: number,
+  stdin?: string,
 ): Promise<ExecResult> {
   const stdout = new Collect();
   const stderr = new Collect();
+  const input = stdin === undefined ? null : new PassThrough();
   const exec = new k8s.Exec(kc);
   apiRequests.count += 1;
   return new Promise<ExecResult>((resolve) => {
@@ -50,7 +59,7 @@ export async function execInPod(
     }, timeoutMs);
     let ws: { close(): void; on(ev: string, fn: () => void): void } | undefined;
     exec
-      .exec(namespace, pod, container, command, stdout, stderr, null, false, (status) => {
+      .exec(namespace, pod, container, command, stdout, stderr, input, false, (status) => {
         if (status.status === 'Success') finish(0);
         else {
           const code = Number(status.details?.causes?.find((c) => c.reason === 'ExitCode')?.message ?? -1);
@@ -61,6 +70,17 @@ export async function execInPod(
         ws = socket;
         // The status callback normally comes first; a close without it still ends the wait.
         socket.on('close', () => setTimeout(() => finish(-1, 'exec stream closed without a status'), 50));
+        if (input === null) return;
+        // Ending stdin on an older protocol closes the whole exec: say so rather than lose the output.
+        if (socket.protocol !== STDIN_CLOSING_PROTOCOL) {
+          finish(-1, `the API server cannot close an exec's stdin (protocol ${socket.protocol || 'unknown'}; needs ${STDIN_CLOSING_PROTOCOL}, Kubernetes 1.30 or later)`);
+          socket.close();
+          return;
+        }
+        // client-node sends each chunk as one message, then on end a close frame for stdin only.
+        const bytes = Buffer.from(stdin ?? '');
+        for (let at = 0; at < bytes.length; at += STDIN_CHUNK) input.write(bytes.subarray(at, at + STDIN_CHUNK));
+        input.end();
       })
       .catch((err: unknown) => finish(-1, `exec failed: ${(err as Error).message ?? String(err)}`));
   });

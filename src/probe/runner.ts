@@ -170,7 +170,9 @@ export async function execute(kc: k8s.KubeConfig, plan: Plan, opts: RunnerOption
       for (const batch of chunks(specs)) {
         await limit(async () => {
             if (opts.signal.aborted) return;
-            const r = await execInPod(kc, h.namespace, h.pod, h.container, [AGENT, 'probe', '--batch', JSON.stringify({ probes: batch, concurrency: AGENT_CONCURRENCY })], execTimeoutMs(batch));
+            // The batch goes on stdin: on the command line its headers would show in audit logs and /proc.
+            const input = JSON.stringify({ probes: batch, concurrency: AGENT_CONCURRENCY });
+            const r = await execInPod(kc, h.namespace, h.pod, h.container, [AGENT, 'probe', '--batch', '-'], execTimeoutMs(batch), input);
             const seen = new Set<string>();
             for (const o of parseAgentOutput(r.stdout)) {
               exec.observations.set(o.probeId, o);
