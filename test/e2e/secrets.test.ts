@@ -23,44 +23,31 @@ const FORMATS = ['table', 'json', 'junit', 'tap', 'markdown'] as const;
 // looked at), answer 200. busybox nc -ll forks one handler per connection.
 const HANDLER = `while read -r h; do h=\${h%$(printf '\\r')}; [ -z "$h" ] && break; echo "recv: $h" >&2; done; sleep 2; printf 'HTTP/1.1 200 OK\\r\\nContent-Length: 0\\r\\nConnection: close\\r\\n\\r\\n'`;
 
-const SECURE = `securityContext: {runAsNonRoot: true, runAsUser: 65532, allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}, seccompProfile: {type: RuntimeDefault}}`;
+/** A pod of the probe image in the test's namespace, running `command` (default: the agent's sleep). */
+function fixturePod(env: ClusterEnv, name: string, command = ''): string {
+  return `apiVersion: v1
+kind: Pod
+metadata: {name: ${name}, namespace: ${NS}, labels: {app: ${name}}}
+spec:
+  terminationGracePeriodSeconds: 0
+  containers:
+    - name: ${name}
+      image: ${env.probeImage}
+      imagePullPolicy: IfNotPresent
+      securityContext: {runAsNonRoot: true, runAsUser: 65532, allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}, seccompProfile: {type: RuntimeDefault}}
+${command}`;
+}
 
 function fixtures(env: ClusterEnv): string {
-  return `apiVersion: v1
-kind: Namespace
-metadata: {name: ${NS}}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: hang, namespace: ${NS}, labels: {app: hang}}
-spec:
-  terminationGracePeriodSeconds: 0
-  containers:
-    - name: hang
-      image: ${env.probeImage}
-      imagePullPolicy: IfNotPresent
-      command: [sh, -c, 'for p in 8080 8081 8082; do nc -ll -p $p -e sh -c "$HANDLER" & done; wait']
+  const hang = `      command: [sh, -c, 'for p in 8080 8081 8082; do nc -ll -p $p -e sh -c "$HANDLER" & done; wait']
       env: [{name: HANDLER, value: ${JSON.stringify(HANDLER)}}]
-      ${SECURE}
----
-apiVersion: v1
-kind: Service
-metadata: {name: hang, namespace: ${NS}}
-spec:
-  selector: {app: hang}
-  ports: [{port: 8082, targetPort: 8082}]
----
-apiVersion: v1
-kind: Pod
-metadata: {name: client, namespace: ${NS}, labels: {app: client}}
-spec:
-  terminationGracePeriodSeconds: 0
-  containers:
-    - name: client
-      image: ${env.probeImage}
-      imagePullPolicy: IfNotPresent
-      ${SECURE}
 `;
+  return [
+    `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${NS}}\n`,
+    fixturePod(env, 'hang', hang),
+    `apiVersion: v1\nkind: Service\nmetadata: {name: hang, namespace: ${NS}}\nspec:\n  selector: {app: hang}\n  ports: [{port: 8082, targetPort: 8082}]\n`,
+    fixturePod(env, 'client'),
+  ].join('---\n');
 }
 
 const SUITE = `apiVersion: netprobe.dev/v1alpha1
