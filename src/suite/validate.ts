@@ -99,7 +99,7 @@ function kindOf(value: unknown, node: NodeLike): Kind {
 function found(node: NodeLike, value: unknown, secret = false): string {
   if (isMap(node)) return 'a mapping';
   if (isSeq(node)) return 'a list';
-  if (secret) return value === null || value === undefined ? 'nothing (null)' : `a ${typeof value === 'bigint' ? 'number' : typeof value}`;
+  if (secret) return value === null || value === undefined ? 'nothing (null)' : typeof value === 'boolean' ? 'a boolean' : typeof value === 'number' || typeof value === 'bigint' ? 'a number' : 'a value';
   return describeValue(value);
 }
 

@@ -24,7 +24,7 @@ export function redactUrl(url: string): string {
 export function redactQuery(pathAndQuery: string): string {
   const hash = pathAndQuery.indexOf('#');
   const beforeHash = hash < 0 ? pathAndQuery : pathAndQuery.slice(0, hash);
-  const fragment = hash < 0 || hash === pathAndQuery.length - 1 ? pathAndQuery.slice(hash < 0 ? pathAndQuery.length : hash) : `#${REDACTED}`;
+  const fragment = hash < 0 ? '' : hash === pathAndQuery.length - 1 ? '#' : `#${REDACTED}`;
   const q = beforeHash.indexOf('?');
   if (q < 0) return beforeHash + fragment;
   const params = beforeHash
