@@ -175,8 +175,8 @@ function judgeDenial(allow: boolean, probe: PlannedProbe, obs: ProbeObservation,
   if (kind === 'closed') return ['inconclusive', 'unknown', `${how}: the policy was not what stopped it, so the deny is not shown`];
   if (deaf) return ['inconclusive', 'unknown', `${how}, but ${deafNote}: a silent source and a blocked path look the same`];
   // Through a Service, kube-proxy rejects the same way when no backend is ready: keep the liveness rule.
-  if (kind === 'rejected' && probe.target.route !== 'service') return ['pass', 'denied', how];
   if (aliveWhy) return ['pass', 'denied', `${how}; target alive: ${aliveWhy}`];
+  if (kind === 'rejected' && probe.target.route !== 'service') return ['pass', 'denied', `${how}: that proves the deny without the target shown alive`];
   return ['inconclusive', 'unknown', `${how}, but nothing shows the target is alive: blocked and dead look the same`];
 }
 

@@ -209,7 +209,10 @@ describe('judge: only the network\'s answer is evidence (issue 10)', () => {
     const rejected: [Outcome, Partial<ProbeObservation>] = ['refused', { answeredBy: 'network', icmp: 'port-unreachable', icmpFrom: '10.1.0.254' }];
     const [r] = judgeWith(planFor(deny, false), [rejected]);
     expect(r).to.include({ status: 'pass', observed: 'denied' });
-    expect(r!.detail).to.contain('10.1.0.254').and.to.contain('port-unreachable');
+    expect(r!.detail).to.contain('10.1.0.254').and.to.contain('port-unreachable').and.to.contain('without the target shown alive');
+    // With the target shown alive too, the detail gives both.
+    const [both] = judgeWith(planFor(deny, true), [rejected]);
+    expect(both!.detail).to.contain('port-unreachable').and.to.match(/target alive: kubelet readiness probe/);
   });
 
   it('a prohibited code in the target\'s own name (Cilium\'s policy-deny-response) is a rejection; UDP port-unreachable from the target is a closed port', () => {
