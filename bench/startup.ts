@@ -21,7 +21,7 @@ function figures(label: string, file: string, args: string[], env: NodeJS.Proces
   timeOf(file, args, env); // the first run fills Node's compile cache where there is one
   const ms = Array.from({ length: ROUNDS }, () => timeOf(file, args, env)).sort((a, b) => a - b);
   const median = ms[Math.floor(ms.length / 2)]!;
-  console.log(`${label.padEnd(44)} min ${ms[0]!.toFixed(0)} ms, median ${median.toFixed(0)} ms, max ${ms.at(-1)!.toFixed(0)} ms`);
+  console.log(`${label.padEnd(52)} min ${ms[0]!.toFixed(0)} ms, median ${median.toFixed(0)} ms, max ${ms.at(-1)!.toFixed(0)} ms`);
 }
 
 const work = mkdtempSync(path.join(tmpdir(), 'netprobe-bench-startup-'));
