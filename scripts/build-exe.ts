@@ -34,7 +34,8 @@ function buildExe(arch: Arch): string {
   const blob = `${CACHE}/netprobe-linux-${arch}.blob`;
   const config = `${CACHE}/sea-${arch}.json`;
   mkdirSync(CACHE, { recursive: true });
-  // Code cache is made by this process's V8: only for its own architecture (it halves start-up).
+  // The code cache (compiled bundle, so start-up skips compiling it) is made by this process's V8: only
+  // for its own architecture.
   const useCodeCache = ARCHES[arch] === process.arch;
   writeFileSync(config, JSON.stringify({ main: BUNDLE, output: blob, disableExperimentalSEAWarning: true, useCodeCache, useSnapshot: false }));
   execFileSync(process.execPath, ['--experimental-sea-config', config], { stdio: 'pipe' });
