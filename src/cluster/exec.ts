@@ -3,6 +3,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { PassThrough, Writable } from 'node:stream';
 import { apiRequests } from './api.ts';
+import { backoffMs, isRetryable } from './retry.ts';
 
 export interface ExecResult {
   stdout: string;
@@ -21,6 +22,17 @@ class Collect extends Writable {
   text(): string {
     return Buffer.concat(this.chunks).toString('utf8');
   }
+}
+
+/**
+ * Whether an exec whose WebSocket handshake failed may be tried again: the command never started, so
+ * a passing failure (429, 5xx, a broken connection) is retried like any API call.
+ */
+export function handshakeRetryable(err: unknown): boolean {
+  const e = err as { message?: unknown; error?: unknown } | undefined;
+  const status = /Unexpected server response: (\d+)/.exec(typeof e?.message === 'string' ? e.message : '')?.[1];
+  if (status !== undefined) return isRetryable({ code: Number(status) });
+  return isRetryable(e?.error ?? err);
 }
 
 /** The exec protocol that can close stdin alone (Kubernetes 1.30+); older ones can only close everything. */
@@ -42,7 +54,7 @@ export async function execInPod(
   const stderr = new Collect();
   const input = stdin === undefined ? null : new PassThrough();
   const exec = new k8s.Exec(kc);
-  apiRequests.count += 1;
+  const started = Date.now();
   return new Promise<ExecResult>((resolve) => {
     let settled = false;
     const finish = (exitCode: number, error?: string) => {
@@ -58,7 +70,10 @@ export async function execInPod(
       ws?.close();
     }, timeoutMs);
     let ws: { close(): void; on(ev: string, fn: () => void): void } | undefined;
-    exec
+    const start = (attempt: number): void => {
+      if (settled) return;
+      apiRequests.count += 1;
+      exec
       .exec(namespace, pod, container, command, stdout, stderr, input, false, (status) => {
         if (status.status === 'Success') finish(0);
         else {
@@ -82,6 +97,16 @@ export async function execInPod(
         for (let at = 0; at < bytes.length; at += STDIN_CHUNK) input.write(bytes.subarray(at, at + STDIN_CHUNK));
         input.end();
       })
-      .catch((err: unknown) => finish(-1, `exec failed: ${(err as Error).message ?? String(err)}`));
+      .catch((err: unknown) => {
+        const wait = backoffMs(attempt);
+        if (!settled && handshakeRetryable(err) && Date.now() - started + wait < timeoutMs) {
+          apiRequests.retries += 1;
+          setTimeout(() => start(attempt + 1), wait);
+          return;
+        }
+        finish(-1, `exec failed: ${(err as Error).message ?? String(err)}`);
+      });
+    };
+    start(1);
   });
 }
