@@ -74,38 +74,38 @@ export async function execInPod(
       if (settled) return;
       apiRequests.count += 1;
       exec
-      .exec(namespace, pod, container, command, stdout, stderr, input, false, (status) => {
-        if (status.status === 'Success') finish(0);
-        else {
-          const code = Number(status.details?.causes?.find((c) => c.reason === 'ExitCode')?.message ?? -1);
-          finish(Number.isFinite(code) ? code : -1, status.message);
-        }
-      })
-      .then((socket) => {
-        ws = socket;
-        // The status callback normally comes first; a close without it still ends the wait.
-        socket.on('close', () => setTimeout(() => finish(-1, 'exec stream closed without a status'), 50));
-        if (input === null) return;
-        // Ending stdin on an older protocol closes the whole exec: say so rather than lose the output.
-        if (socket.protocol !== STDIN_CLOSING_PROTOCOL) {
-          finish(-1, `the API server cannot close an exec's stdin (protocol ${socket.protocol || 'unknown'}; needs ${STDIN_CLOSING_PROTOCOL}, Kubernetes 1.30 or later)`);
-          socket.close();
-          return;
-        }
-        // client-node sends each chunk as one message, then on end a close frame for stdin only.
-        const bytes = Buffer.from(stdin ?? '');
-        for (let at = 0; at < bytes.length; at += STDIN_CHUNK) input.write(bytes.subarray(at, at + STDIN_CHUNK));
-        input.end();
-      })
-      .catch((err: unknown) => {
-        const wait = backoffMs(attempt);
-        if (!settled && handshakeRetryable(err) && Date.now() - started + wait < timeoutMs) {
-          apiRequests.retries += 1;
-          setTimeout(() => start(attempt + 1), wait);
-          return;
-        }
-        finish(-1, `exec failed: ${(err as Error).message ?? String(err)}`);
-      });
+        .exec(namespace, pod, container, command, stdout, stderr, input, false, (status) => {
+          if (status.status === 'Success') finish(0);
+          else {
+            const code = Number(status.details?.causes?.find((c) => c.reason === 'ExitCode')?.message ?? -1);
+            finish(Number.isFinite(code) ? code : -1, status.message);
+          }
+        })
+        .then((socket) => {
+          ws = socket;
+          // The status callback normally comes first; a close without it still ends the wait.
+          socket.on('close', () => setTimeout(() => finish(-1, 'exec stream closed without a status'), 50));
+          if (input === null) return;
+          // Ending stdin on an older protocol closes the whole exec: say so rather than lose the output.
+          if (socket.protocol !== STDIN_CLOSING_PROTOCOL) {
+            finish(-1, `the API server cannot close an exec's stdin (protocol ${socket.protocol || 'unknown'}; needs ${STDIN_CLOSING_PROTOCOL}, Kubernetes 1.30 or later)`);
+            socket.close();
+            return;
+          }
+          // client-node sends each chunk as one message, then on end a close frame for stdin only.
+          const bytes = Buffer.from(stdin ?? '');
+          for (let at = 0; at < bytes.length; at += STDIN_CHUNK) input.write(bytes.subarray(at, at + STDIN_CHUNK));
+          input.end();
+        })
+        .catch((err: unknown) => {
+          const wait = backoffMs(attempt);
+          if (!settled && handshakeRetryable(err) && Date.now() - started + wait < timeoutMs) {
+            apiRequests.retries += 1;
+            setTimeout(() => start(attempt + 1), wait);
+            return;
+          }
+          finish(-1, `exec failed: ${(err as Error).message ?? String(err)}`);
+        });
     };
     start(1);
   });

@@ -169,23 +169,23 @@ export async function execute(kc: k8s.KubeConfig, plan: Plan, opts: RunnerOption
       // (timing.ts); within a batch the agent runs AGENT_CONCURRENCY probes at once, in waves.
       for (const batch of chunks(specs)) {
         await limit(async () => {
-            if (opts.signal.aborted) return;
-            // The batch goes on stdin: on the command line its headers would show in audit logs and /proc.
-            const input = JSON.stringify({ probes: batch, concurrency: AGENT_CONCURRENCY });
-            const r = await execInPod(kc, h.namespace, h.pod, h.container, [AGENT, 'probe', '--batch', '-'], execTimeoutMs(batch), input);
-            const seen = new Set<string>();
-            for (const o of parseAgentOutput(r.stdout)) {
-              exec.observations.set(o.probeId, o);
-              seen.add(o.probeId);
+          if (opts.signal.aborted) return;
+          // The batch goes on stdin: on the command line its headers would show in audit logs and /proc.
+          const input = JSON.stringify({ probes: batch, concurrency: AGENT_CONCURRENCY });
+          const r = await execInPod(kc, h.namespace, h.pod, h.container, [AGENT, 'probe', '--batch', '-'], execTimeoutMs(batch), input);
+          const seen = new Set<string>();
+          for (const o of parseAgentOutput(r.stdout)) {
+            exec.observations.set(o.probeId, o);
+            seen.add(o.probeId);
+          }
+          for (const s of batch) {
+            if (!seen.has(s.id)) {
+              const why = r.error ?? (r.stderr.trim().split('\n').pop() || `agent exited ${r.exitCode}`);
+              exec.observations.set(s.id, { probeId: s.id, outcome: 'error', detail: `no result from the agent: ${why}`, ms: 0, attempts: 0 });
             }
-            for (const s of batch) {
-              if (!seen.has(s.id)) {
-                const why = r.error ?? (r.stderr.trim().split('\n').pop() || `agent exited ${r.exitCode}`);
-                exec.observations.set(s.id, { probeId: s.id, outcome: 'error', detail: `no result from the agent: ${why}`, ms: 0, attempts: 0 });
-              }
-            }
-            done += batch.length;
-            report();
+          }
+          done += batch.length;
+          report();
         });
       }
     }),
