@@ -29,8 +29,13 @@ const REGISTRY = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(\/[a-z0-9]+([._-][a-
 
 /** The probe and echo images for these flags and environment; throws UsageError on a bad registry. */
 export function chooseImages(values: ImageValues, env: NodeJS.ProcessEnv = process.env): { probeImage: string; echoImage: string } {
-  const registry = (values['image-registry'] ?? env.NETPROBE_IMAGE_REGISTRY ?? DEFAULT_IMAGE_REGISTRY).replace(/\/+$/, '');
-  if (!REGISTRY.test(registry)) throw new UsageError(`--image-registry ${registry}: expected HOST[:PORT][/PATH], like registry.example.com/mirror`);
+  const flag = values['image-registry'];
+  const given = flag ?? env.NETPROBE_IMAGE_REGISTRY;
+  const registry = (given ?? DEFAULT_IMAGE_REGISTRY).replace(/\/+$/, '');
+  if (!REGISTRY.test(registry)) {
+    const source = flag !== undefined ? `--image-registry ${flag}` : `NETPROBE_IMAGE_REGISTRY=${given}`;
+    throw new UsageError(`${source}: expected HOST[:PORT][/PATH], like registry.example.com/mirror`);
+  }
   return {
     probeImage: values['probe-image'] || env.PROBE_IMAGE || `${registry}/probe:${VERSION}`,
     echoImage: values['echo-image'] || env.ECHO_IMAGE || `${registry}/echo:${VERSION}`,

@@ -46,7 +46,8 @@ describe('default images', () => {
 
   it('a registry with a scheme, a tag or spaces is a usage error', () => {
     for (const bad of ['https://registry.example.com', 'registry.example.com/np:1', 'a b', '']) {
-      expect(() => chooseImages({ 'image-registry': bad }, {}), bad).to.throw(UsageError, /expected HOST\[:PORT\]\[\/PATH\]/);
+      expect(() => chooseImages({ 'image-registry': bad }, {}), bad).to.throw(UsageError, /^--image-registry .*: expected HOST\[:PORT\]\[\/PATH\]/);
     }
+    expect(() => chooseImages({}, { NETPROBE_IMAGE_REGISTRY: 'http://m' })).to.throw(UsageError, /^NETPROBE_IMAGE_REGISTRY=http:\/\/m: expected/);
   });
 });
