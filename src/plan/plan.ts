@@ -34,12 +34,12 @@ export function buildPlan(cases: readonly Case[], snapshot: ClusterSnapshot, opt
       sourceCache.set(cacheKey, source);
     }
     if ('reason' in source) {
-      plan.unprobeable.push({ caseId: c.id, reason: `source: ${source.reason}` });
+      plan.unprobeable.push({ caseId: c.id, reason: `source: ${source.reason}`, decideBy: source.decideBy });
       continue;
     }
-    for (const reason of source.uncovered ?? []) plan.unprobeable.push({ caseId: c.id, reason: `source: ${reason}` });
+    for (const u of source.uncovered ?? []) plan.unprobeable.push({ caseId: c.id, reason: `source: ${u.reason}`, decideBy: u.decideBy });
     const dest = resolveTargets(c, idx, opts);
-    for (const reason of dest.reasons) plan.unprobeable.push({ caseId: c.id, reason: `destination: ${reason}` });
+    for (const u of dest.reasons) plan.unprobeable.push({ caseId: c.id, reason: `destination: ${u.reason}`, decideBy: u.decideBy });
     Object.assign(plan.alive, dest.alive);
     for (const s of dest.servers) mergeServer(servers, s);
     for (const h of dest.controlHosts) {

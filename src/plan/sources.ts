@@ -5,17 +5,22 @@ import { distinctIdentities, identityKey, makeIdentity } from './identity.ts';
 import { meshOnPod } from './mesh.ts';
 import type { PodInfo } from '../cluster/types.ts';
 import type { SnapshotIndex } from './snapshot-index.ts';
-import type { SourceIdentity } from './types.ts';
+import type { SourceIdentity, Undecided } from './types.ts';
+import { missing } from './undecided.ts';
 
 /** `uncovered`: parts of the source no identity stands for (hostNetwork pods beside pod-network ones), and why. */
-export type SourceResolution = { identities: SourceIdentity[]; uncovered?: string[] } | { reason: string };
+export type SourceResolution = { identities: SourceIdentity[]; uncovered?: Undecided[] } | Undecided;
+
 
 /**
  * Why no probe pod stands for a sender on its node's network. Policies see its traffic as the node's (an
  * ipBlock matter, never a podSelector one); an ephemeral container in the pod shares that network.
  */
-function hostNetworkReason(what: string): string {
-  return `${what} runs with hostNetwork: true: NetworkPolicy treats its traffic as the node's, and a probe pod on the pod network does not stand for it; to decide it, probe from inside it with ephemeral: true (its ephemeral container shares the node's network)`;
+function hostNetworkReason(what: string): Undecided {
+  return {
+    reason: `${what} runs with hostNetwork: true: NetworkPolicy treats its traffic as the node's, and a probe pod on the pod network does not stand for it`,
+    decideBy: `probe from inside it with ephemeral: true on the source (its ephemeral container shares the node's network)`,
+  };
 }
 
 /** Pods that can stand for a sender: anything scheduled and not finished. */
@@ -38,10 +43,10 @@ export function resolveSource(named: NamedPeer, idx: SnapshotIndex, synthesizeMi
   }
   // A workload stands for its pod template, running or not.
   if (peer.kind === 'workload' && peer.workloadKind !== 'Pod') {
-    if (!idx.hasNamespace(peer.namespace)) return { reason: `namespace ${peer.namespace} does not exist` };
+    if (!idx.hasNamespace(peer.namespace)) return missing(`namespace ${peer.namespace}`);
     const w = idx.workload(peer.namespace, peer.workloadKind, peer.name);
-    if (!w) return { reason: `${peer.workloadKind} ${peer.namespace}/${peer.name} does not exist` };
-    if (w.hostNetwork === true) return { reason: hostNetworkReason(`${w.kind} ${w.namespace}/${w.name}`) };
+    if (!w) return missing(`${peer.workloadKind} ${peer.namespace}/${peer.name}`);
+    if (w.hostNetwork === true) return hostNetworkReason(`${w.kind} ${w.namespace}/${w.name}`);
     return identityWithAccount(idx, w.namespace, w.templateLabels, w.serviceAccount, `${w.namespace}/${w.name} (${w.kind})`);
   }
   const found = peerPods(peer, idx);
@@ -55,45 +60,48 @@ export function resolveSource(named: NamedPeer, idx: SnapshotIndex, synthesizeMi
     const identities = distinctIdentities(pods).map((p) => makeIdentity(p.namespace, p.labels, p.serviceAccount, `${p.namespace}/${p.name}`));
     return uncovered.length > 0 ? { identities, uncovered } : { identities };
   }
-  if (uncovered.length > 0) return { reason: uncovered.join('; ') };
-  if (peer.kind !== 'pods') return { reason: `${peer.kind === 'service' ? `Service ${peer.namespace}/${peer.name} selects no pod` : `no live ${found.what}`} to send from` };
+  if (uncovered.length > 0) return { reason: uncovered.map((u) => u.reason).join('; '), decideBy: uncovered[0]!.decideBy };
+  if (peer.kind !== 'pods') {
+    const reason = `${peer.kind === 'service' ? `Service ${peer.namespace}/${peer.name} selects no pod` : `no live ${found.what}`} to send from`;
+    return { reason, decideBy: 'start a pod of it, or name the source by its pod labels with synthetic: true to probe from a stand-in' };
+  }
   const what = `no pod in ${peer.namespace} matches ${formatSelector(peer.podSelector)}`;
   const synthetic = synthesizeMissing || peer.synthetic === true;
-  if (!synthetic) return { reason: `${what} (set synthetic: true or --synthesize-missing to probe as one)` };
+  if (!synthetic) return { reason: what, decideBy: 'set synthetic: true on the source, or run with --synthesize-missing, to probe from a stand-in with its labels' };
   if ((peer.podSelector.matchExpressions ?? []).length > 0) {
-    return { reason: `${what}, and a selector with matchExpressions does not say which labels a stand-in should carry` };
+    return { reason: `${what}, and a selector with matchExpressions does not say which labels a stand-in should carry`, decideBy: 'name the source with matchLabels only, so a stand-in knows its labels' };
   }
   return identityWithAccount(idx, peer.namespace, peer.podSelector.matchLabels ?? {}, peer.serviceAccount ?? 'default', `${named.label} (synthetic)`);
 }
 
 /** The pods a source peer names (whatever their phase), and what they are for messages; or why there are none. */
-function peerPods(peer: Peer, idx: SnapshotIndex): { pods: PodInfo[]; what: string } | { reason: string } {
+function peerPods(peer: Peer, idx: SnapshotIndex): { pods: PodInfo[]; what: string } | Undecided {
   switch (peer.kind) {
     case 'pods':
-      if (!idx.hasNamespace(peer.namespace)) return { reason: `namespace ${peer.namespace} does not exist` };
+      if (!idx.hasNamespace(peer.namespace)) return missing(`namespace ${peer.namespace}`);
       return {
         pods: idx.podsMatching(peer.namespace, peer.podSelector).filter((p) => !peer.serviceAccount || p.serviceAccount === peer.serviceAccount),
         what: `pod in ${peer.namespace} matching ${formatSelector(peer.podSelector)}`,
       };
     case 'workload': {
-      if (!idx.hasNamespace(peer.namespace)) return { reason: `namespace ${peer.namespace} does not exist` };
+      if (!idx.hasNamespace(peer.namespace)) return missing(`namespace ${peer.namespace}`);
       const what = `pod of ${peer.workloadKind} ${peer.namespace}/${peer.name}`;
       if (peer.workloadKind === 'Pod') {
         const pod = idx.pod(peer.namespace, peer.name);
-        return pod ? { pods: [pod], what } : { reason: `pod ${peer.namespace}/${peer.name} does not exist` };
+        return pod ? { pods: [pod], what } : missing(`pod ${peer.namespace}/${peer.name}`);
       }
       const w = idx.workload(peer.namespace, peer.workloadKind, peer.name);
-      if (!w) return { reason: `${peer.workloadKind} ${peer.namespace}/${peer.name} does not exist` };
+      if (!w) return missing(`${peer.workloadKind} ${peer.namespace}/${peer.name}`);
       return { pods: idx.podsMatching(peer.namespace, { matchLabels: w.templateLabels }), what };
     }
     case 'service': {
       const svc = idx.service(peer.namespace, peer.name);
-      if (!svc) return { reason: `Service ${peer.namespace}/${peer.name} does not exist` };
+      if (!svc) return missing(`Service ${peer.namespace}/${peer.name}`);
       const pods = Object.keys(svc.selector).length > 0 ? idx.podsMatching(peer.namespace, { matchLabels: svc.selector }) : [];
       return { pods, what: `pod behind Service ${peer.namespace}/${peer.name}` };
     }
     default:
-      return { reason: `a ${peer.kind} cannot be a source: traffic can only be sent from pods` };
+      return { reason: `a ${peer.kind} cannot be a source: traffic can only be sent from pods`, decideBy: 'name pods, a workload or a Service as the source' };
   }
 }
 
@@ -105,7 +113,7 @@ function identityWithAccount(
   standsFor: string,
 ): SourceResolution {
   if (!idx.hasServiceAccount(namespace, serviceAccount)) {
-    return { reason: `service account ${namespace}/${serviceAccount} does not exist` };
+    return missing(`service account ${namespace}/${serviceAccount}`);
   }
   return { identities: [makeIdentity(namespace, labels, serviceAccount, standsFor)] };
 }
@@ -115,7 +123,9 @@ function resolveInPod(peer: Peer, idx: SnapshotIndex): SourceResolution {
   const found = peerPods(peer, idx);
   if ('reason' in found) return found;
   const running = found.pods.filter((p) => p.phase === 'Running' && p.ready && p.ip);
-  if (running.length === 0) return { reason: `no running, Ready ${found.what} to probe from inside (ephemeral: true)` };
+  if (running.length === 0) {
+    return { reason: `no running, Ready ${found.what} to probe from inside (ephemeral: true)`, decideBy: 'start a Ready pod of it, or drop ephemeral: true to probe from a probe pod that carries its labels' };
+  }
   return {
     identities: distinctIdentities(running).map((p) => {
       const identity: SourceIdentity = {

@@ -5,12 +5,13 @@ import { formatSelector } from '../policy/selectors.ts';
 import { distinctIdentities, identityKey } from './identity.ts';
 import { meshOnPod, type Mesh } from './mesh.ts';
 import { isServing, type SnapshotIndex } from './snapshot-index.ts';
-import type { L4, ProbeKind, ProbeTarget, ServerSpec } from './types.ts';
+import type { L4, ProbeKind, ProbeTarget, ServerSpec, Undecided } from './types.ts';
+import { GIVE_A_PORT, missing } from './undecided.ts';
 
 export interface TargetResolution {
   targets: ProbeTarget[];
-  /** Parts of the destination that cannot be probed, and why. */
-  reasons: string[];
+  /** Parts of the destination that cannot be probed, why, and what would decide them. */
+  reasons: Undecided[];
   servers: ServerSpec[];
   alive: Record<string, string>;
   controlHosts: { host: string; port: number; l4: L4; aliveKey: string }[];
@@ -33,11 +34,12 @@ export function aliveKey(host: string, port: number, l4: L4): string {
 }
 
 /** The numeric ports a PortRef stands for on one pod; named ports come from its container ports. */
-function portsOnPod(ref: PortRef, pod: PodInfo, l4: L4, maxRange: number): number[] | string {
+function portsOnPod(ref: PortRef, pod: PodInfo, l4: L4, maxRange: number): number[] | Undecided {
   if (ref.kind === 'number') return [ref.port];
   if (ref.kind === 'range') return rangePorts(ref, maxRange);
   const found = pod.containerPorts.find((p) => p.name === ref.name && p.protocol.toLowerCase() === l4);
-  return found ? [found.port] : `pod ${pod.namespace}/${pod.name} defines no ${l4.toUpperCase()} port named "${ref.name}"`;
+  if (found) return [found.port];
+  return { reason: `pod ${pod.namespace}/${pod.name} defines no ${l4.toUpperCase()} port named "${ref.name}"`, decideBy: 'name a port the pod defines, or give a port number' };
 }
 
 function rangePorts(ref: { from: number; to: number }, maxRange: number): number[] {
@@ -69,7 +71,10 @@ export function resolveTargets(c: Case, idx: SnapshotIndex, opts: { synthesizeMi
   const peer = c.to.peer;
   if (c.port?.kind === 'range' && c.port.to - c.port.from + 1 > opts.maxRangePorts) {
     // Not probing a port is not proof about it: the case cannot pass on the part that was left out.
-    res.reasons.push(`port range ${c.port.from}-${c.port.to} has ${c.port.to - c.port.from + 1} ports; only the first ${opts.maxRangePorts} are probed`);
+    res.reasons.push({
+      reason: `port range ${c.port.from}-${c.port.to} has ${c.port.to - c.port.from + 1} ports; only the first ${opts.maxRangePorts} are probed`,
+      decideBy: `split the range into expectations of at most ${opts.maxRangePorts} ports each`,
+    });
   }
 
   const target = (host: string | { serverKey: string }, port: number, route: ProbeTarget['route'], display: string, aliveKeys: string[]): ProbeTarget => {
@@ -91,18 +96,18 @@ export function resolveTargets(c: Case, idx: SnapshotIndex, opts: { synthesizeMi
   const podTargets = (pods: PodInfo[], what: string): void => {
     const serving = pods.filter(isServing);
     if (serving.length === 0) {
-      res.reasons.push(`${what}: no Running and Ready pod to probe`);
+      res.reasons.push({ reason: `${what}: no Running and Ready pod to probe`, decideBy: 'start a Running, Ready pod of it (or, for a pod selector, set synthetic: true to probe a netprobe echo server with its labels)' });
       return;
     }
     // Pods with the same labels are the same to a policy; one of each identity is enough.
     for (const pod of distinctIdentities(serving) as (PodInfo & { ip: string })[]) {
       const ref = c.port ?? numberRef(defaultPort());
       if (!ref) {
-        res.reasons.push(`${what}: no port given`);
+        res.reasons.push({ reason: `${what}: no port given`, decideBy: GIVE_A_PORT });
         continue;
       }
       const ports = portsOnPod(ref, pod, l4, opts.maxRangePorts);
-      if (typeof ports === 'string') {
+      if (!Array.isArray(ports)) {
         res.reasons.push(ports);
         continue;
       }
@@ -119,7 +124,7 @@ export function resolveTargets(c: Case, idx: SnapshotIndex, opts: { synthesizeMi
   switch (peer.kind) {
     case 'pods': {
       if (!idx.hasNamespace(peer.namespace)) {
-        res.reasons.push(`namespace ${peer.namespace} does not exist`);
+        res.reasons.push(missing(`namespace ${peer.namespace}`));
         break;
       }
       const pods = idx.podsMatching(peer.namespace, peer.podSelector);
@@ -134,13 +139,13 @@ export function resolveTargets(c: Case, idx: SnapshotIndex, opts: { synthesizeMi
     case 'workload': {
       if (peer.workloadKind === 'Pod') {
         const pod = idx.pod(peer.namespace, peer.name);
-        if (!pod) res.reasons.push(`pod ${peer.namespace}/${peer.name} does not exist`);
+        if (!pod) res.reasons.push(missing(`pod ${peer.namespace}/${peer.name}`));
         else podTargets([pod], `${peer.namespace}/${peer.name}`);
         break;
       }
       const w = idx.workload(peer.namespace, peer.workloadKind, peer.name);
       if (!w) {
-        res.reasons.push(`${peer.workloadKind} ${peer.namespace}/${peer.name} does not exist`);
+        res.reasons.push(missing(`${peer.workloadKind} ${peer.namespace}/${peer.name}`));
         break;
       }
       podTargets(idx.podsMatching(w.namespace, w.selector), `${w.kind} ${w.namespace}/${w.name}`);
@@ -153,12 +158,12 @@ export function resolveTargets(c: Case, idx: SnapshotIndex, opts: { synthesizeMi
     case 'cidr': {
       const host = peer.kind === 'host' ? peer.host : singleAddress(peer.cidr);
       if (!host) {
-        res.reasons.push(`cidr ${peer.kind === 'cidr' ? peer.cidr : ''} holds more than one address; name one address with host:`);
+        res.reasons.push({ reason: `cidr ${peer.kind === 'cidr' ? peer.cidr : ''} holds more than one address`, decideBy: 'name one address with host:' });
         break;
       }
       const ref = c.port ?? numberRef(defaultPort());
       if (!ref || ref.kind === 'name') {
-        res.reasons.push(ref ? `a named port (${ref.name}) needs a pod or Service destination` : `${host}: no port given`);
+        res.reasons.push({ reason: ref ? `a named port (${ref.name}) needs a pod or Service destination` : `${host}: no port given`, decideBy: GIVE_A_PORT });
         break;
       }
       for (const port of ref.kind === 'number' ? [ref.port] : rangePorts(ref, opts.maxRangePorts)) {
@@ -173,7 +178,7 @@ export function resolveTargets(c: Case, idx: SnapshotIndex, opts: { synthesizeMi
       try {
         url = new URL(peer.url);
       } catch {
-        res.reasons.push(`${peer.url} is not a URL`);
+        res.reasons.push({ reason: `${peer.url} is not a URL`, decideBy: 'give an absolute http:// or https:// URL' });
         break;
       }
       const https = url.protocol === 'https:';
@@ -201,17 +206,20 @@ export function resolveTargets(c: Case, idx: SnapshotIndex, opts: { synthesizeMi
 
   function serverTargets(namespace: string, labels: Record<string, string>, hasExpressions: boolean): void {
     if (hasExpressions) {
-      res.reasons.push(`no pod in ${namespace} matches the selector, and one with matchExpressions does not say which labels a stand-in should carry`);
+      res.reasons.push({
+        reason: `no pod in ${namespace} matches the selector, and one with matchExpressions does not say which labels a stand-in should carry`,
+        decideBy: 'name the destination with matchLabels only, so a stand-in knows its labels',
+      });
       return;
     }
     if (l4 === 'sctp') {
       // The echo server serves TCP and UDP only: claiming it alive on SCTP would let a deny pass unproven.
-      res.reasons.push(`no pod in ${namespace} matches the selector, and the netprobe echo server does not serve SCTP`);
+      res.reasons.push({ reason: `no pod in ${namespace} matches the selector, and the netprobe echo server does not serve SCTP`, decideBy: 'start a pod with those labels that serves SCTP on the port' });
       return;
     }
     const ref = c.port ?? numberRef(defaultPort());
     if (!ref || ref.kind === 'name') {
-      res.reasons.push(`no pod in ${namespace} matches the selector, and a stand-in server needs a port number${ref ? ` (not the name ${ref.name})` : ''}`);
+      res.reasons.push({ reason: `no pod in ${namespace} matches the selector, and a stand-in server needs a port number${ref ? ` (not the name ${ref.name})` : ''}`, decideBy: GIVE_A_PORT });
       return;
     }
     const ports = ref.kind === 'number' ? [ref.port] : rangePorts(ref, opts.maxRangePorts);
@@ -228,12 +236,12 @@ export function resolveTargets(c: Case, idx: SnapshotIndex, opts: { synthesizeMi
   function serviceTargets(namespace: string, name: string): void {
     const svc = idx.service(namespace, name);
     if (!svc) {
-      res.reasons.push(`Service ${namespace}/${name} does not exist`);
+      res.reasons.push(missing(`Service ${namespace}/${name}`));
       return;
     }
     const ref = c.port ?? numberRef(defaultPort()) ?? (svc.ports.length === 1 ? numberRef(svc.ports[0]!.port) : undefined);
     if (!ref) {
-      res.reasons.push(`Service ${namespace}/${name} has several ports; say which`);
+      res.reasons.push({ reason: `Service ${namespace}/${name} has several ports`, decideBy: 'name the Service port in the expectation' });
       return;
     }
     const svcPorts =
@@ -242,7 +250,7 @@ export function resolveTargets(c: Case, idx: SnapshotIndex, opts: { synthesizeMi
         : svc.ports.filter((p) => (ref.kind === 'number' ? p.port === ref.port : p.port >= ref.from && p.port <= ref.to));
     const matching = svcPorts.filter((p) => p.protocol.toLowerCase() === l4);
     if (matching.length === 0) {
-      res.reasons.push(`Service ${namespace}/${name} has no ${l4.toUpperCase()} port ${describePort(ref)}`);
+      res.reasons.push({ reason: `Service ${namespace}/${name} has no ${l4.toUpperCase()} port ${describePort(ref)}`, decideBy: 'name a port the Service has' });
       return;
     }
     const backends: (PodInfo & { ip: string })[] = Object.keys(svc.selector).length > 0 ? idx.podsMatching(namespace, { matchLabels: svc.selector }).filter(isServing) : [];
@@ -253,7 +261,10 @@ export function resolveTargets(c: Case, idx: SnapshotIndex, opts: { synthesizeMi
       for (const pod of backends) {
         const port = typeof sp.targetPort === 'number' ? sp.targetPort : pod.containerPorts.find((p) => p.name === sp.targetPort)?.port;
         if (port === undefined) {
-          res.reasons.push(`pod ${pod.namespace}/${pod.name} defines no port named "${sp.targetPort}" (target of Service ${name})`);
+          res.reasons.push({
+            reason: `pod ${pod.namespace}/${pod.name} defines no port named "${sp.targetPort}" (target of Service ${name})`,
+            decideBy: `name the container port "${sp.targetPort}" in the pod, or give the Service a numeric targetPort`,
+          });
           continue;
         }
         const key = aliveKey(pod.ip, port, l4);
@@ -263,7 +274,7 @@ export function resolveTargets(c: Case, idx: SnapshotIndex, opts: { synthesizeMi
         if (probed.has(pod)) res.targets.push(withMesh(target(pod.ip, port, 'pod', `${pod.namespace}/${pod.name} (${pod.ip}):${port} behind Service ${name}`, [key]), meshOf(pod)));
       }
       if (backendKeys.length === 0) {
-        res.reasons.push(`Service ${namespace}/${name} has no Ready backend on port ${sp.port}`);
+        res.reasons.push({ reason: `Service ${namespace}/${name} has no Ready backend on port ${sp.port}`, decideBy: `start a Ready backend of Service ${namespace}/${name}` });
         continue;
       }
       if (svc.clusterIP && svc.clusterIP !== 'None') {

@@ -63,10 +63,15 @@ export interface PlannedProbe {
   attempts: number;
 }
 
-/** A case, or part of one, that cannot be probed, and why (it becomes `inconclusive`). */
-export interface Unprobeable {
-  caseId: string;
+/** Why something cannot be decided, and the cheapest step that would decide it (Result.decideBy). */
+export interface Undecided {
   reason: string;
+  decideBy: string;
+}
+
+/** A case, or part of one, that cannot be probed, and why (it becomes `inconclusive`). */
+export interface Unprobeable extends Undecided {
+  caseId: string;
 }
 
 export interface Plan {

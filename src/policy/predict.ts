@@ -230,6 +230,7 @@ export function predictionResult(c: Case, p: Prediction): Result {
     detail,
     policies: p.policies,
   };
+  if (status === 'inconclusive') result.decideBy = 'run it against the cluster (netprobe run), or give --policies the manifests the prediction lacks (the pods, namespaces and Services it names, and a port)';
   // A mixed prediction is reported as the side that contradicts the expectation.
   if (p.predicted === 'allowed' || p.predicted === 'denied') result.predicted = p.predicted;
   else if (p.predicted === 'mixed') result.predicted = e.expect === 'allow' ? 'denied' : 'allowed';

@@ -6,7 +6,7 @@ const RUN_KEYS = ['id', 'command', 'startedAt', 'finishedAt', 'cluster', 'contex
 const SUMMARY_KEYS = ['total', 'pass', 'leak', 'broken', 'inconclusive'] as const;
 const RESULT_KEYS = [
   'name', 'expectation', 'suite', 'location', 'source', 'destination', 'port', 'protocol', 'expect',
-  'observed', 'outcome', 'status', 'httpStatus', 'durationMs', 'attempts', 'detail', 'reproduce', 'tags',
+  'observed', 'outcome', 'status', 'httpStatus', 'durationMs', 'attempts', 'detail', 'decideBy', 'reproduce', 'tags',
   'predicted', 'policies',
 ] as const satisfies readonly (keyof Result)[];
 

@@ -60,6 +60,7 @@ function message(r: Result): string {
 
 function body(r: Result): string {
   const out = [path(r), expectVsObserved(r), `why: ${r.detail}`];
+  if (r.decideBy !== undefined) out.push(`to decide: ${r.decideBy}`);
   if (r.predicted !== undefined) out.push(`predicted: ${r.predicted}; policies: ${(r.policies ?? []).join(', ') || 'none'}`);
   if (r.reproduce !== undefined) out.push(`reproduce: ${r.reproduce}`);
   out.push(`at: ${r.location}`);
@@ -79,6 +80,7 @@ function testcase(r: Result, indent: string): string[] {
     outcome: r.outcome,
     status: r.status,
     httpStatus: r.httpStatus === undefined ? undefined : String(r.httpStatus),
+    decideBy: r.decideBy,
     reproduce: r.reproduce,
     tags: r.tags.length === 0 ? undefined : r.tags.join(','),
   };

@@ -31,6 +31,11 @@ const BADGE: Record<Result['status'], string> = {
   pass: '🟢 pass',
 };
 
+/** The detail, and for an inconclusive result the step that would decide it. */
+function whyCell(r: Result): string {
+  return r.decideBy === undefined ? mdCell(r.detail) : `${mdCell(r.detail)}<br>**To decide:** ${mdCell(r.decideBy)}`;
+}
+
 const HEADLINE = { failed: '❌ netprobe: failed', undecided: '⚠️ netprobe: undecided', passed: '✅ netprobe: passed' };
 
 function row(cells: readonly string[]): string {
@@ -55,7 +60,7 @@ export function render(report: Report): string {
   if (problems.length > 0) {
     out.push('', row(['Status', 'Expectation', 'From', 'To', 'Expected / observed', 'Why']), row(Array(6).fill('---')));
     for (const r of problems) {
-      out.push(row([BADGE[r.status], `${mdCell(r.name)}<br><sub>${mdCell(r.suite)} · ${mdCell(r.location)}</sub>`, mdCell(r.source), mdCell(`${r.destination}:${r.port}/${r.protocol}`), mdCell(expectVsObserved(r)), mdCell(r.detail)]));
+      out.push(row([BADGE[r.status], `${mdCell(r.name)}<br><sub>${mdCell(r.suite)} · ${mdCell(r.location)}</sub>`, mdCell(r.source), mdCell(`${r.destination}:${r.port}/${r.protocol}`), mdCell(expectVsObserved(r)), whyCell(r)]));
     }
     const reproducible = problems.filter((r) => r.reproduce !== undefined);
     if (reproducible.length > 0) {

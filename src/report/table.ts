@@ -47,6 +47,7 @@ function entry(r: Result, status: Problem, style: TextStyle, p: Palette): string
     `${indent}${expectVsObserved(r)} · ${r.attempts} ${r.attempts === 1 ? 'attempt' : 'attempts'} · ${r.durationMs} ms`,
   ];
   out.push(...field('why', r.detail === '' ? '(no detail given)' : r.detail, indent, style.width, p));
+  if (r.decideBy !== undefined) out.push(...field('to decide', r.decideBy, indent, style.width, p));
   if (r.predicted !== undefined) {
     const policies = r.policies === undefined || r.policies.length === 0 ? 'none' : r.policies.join(', ');
     out.push(...field('policy', `predicted ${r.predicted}; policies: ${policies}`, indent, style.width, p));

@@ -21,6 +21,7 @@ function diagnostics(r: Result): Record<string, unknown> {
     outcome: r.outcome,
     ...(r.httpStatus === undefined ? {} : { httpStatus: r.httpStatus }),
     detail: visible(r.detail),
+    ...(r.decideBy === undefined ? {} : { decideBy: visible(r.decideBy) }),
     source: visible(r.source),
     destination: visible(target(r)),
   };

@@ -57,7 +57,7 @@ export function describeDenial(kind: DenialKind, probe: PlannedProbe, obs: Probe
     case 'silence':
       return `no answer from ${where} within ${probe.timeoutMs} ms (${tries}${obs.spoke ? `, a ${obs.spoke} request` : ''})`;
     case 'unanswerable':
-      return `no UDP reply from ${where} within ${probe.timeoutMs} ms (${tries}), but nothing shows it answers the datagram netprobe sent: a silent service and a dropped datagram look the same (a netprobe echo server, or a port whose protocol netprobe speaks, would decide it)`;
+      return `no UDP reply from ${where} within ${probe.timeoutMs} ms (${tries}), but nothing shows it answers the datagram netprobe sent: a silent service and a dropped datagram look the same`;
     case 'closed':
       return obs.icmp
         ? `closed port: ${where} itself answered ICMP ${obs.icmp} (the host is up, nothing listens on the port)`

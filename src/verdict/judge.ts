@@ -2,7 +2,7 @@
 // - allow passes only on a connection (and the expected HTTP status, when one is asked for);
 // - deny passes only on a timeout or a rejection AND once the target is shown to be alive;
 // - a probe error, a name that did not resolve, or a probe that could not run is never "blocked".
-import type { Plan, PlannedProbe } from '../plan/types.ts';
+import type { Plan, PlannedProbe, Undecided } from '../plan/types.ts';
 import type { ProbeObservation } from '../probe/types.ts';
 import type { Case } from '../suite/model.ts';
 import type { Observed, Outcome, Result, Status } from './model.ts';
@@ -11,6 +11,7 @@ import type { RouteEvidence } from './patterns.ts';
 import { meshUnproven } from './mesh-rule.ts';
 import type { Mesh } from '../plan/mesh.ts';
 import { denialKind, describeDenial, isNetworkAnswer } from './evidence.ts';
+import { DEAF_SOURCE_STEP, denialStep, DNS_FAILURE_STEP, NOT_RUN_STEP, PROBE_ERROR_STEP, showAliveStep } from './decide-by.ts';
 
 export interface JudgeInput {
   plan: Plan;
@@ -27,7 +28,12 @@ interface ProbeVerdict {
   status: Status;
   observed: Observed;
   why: string;
+  /** Set when inconclusive: the step that would decide it. */
+  decideBy?: string;
 }
+
+/** A verdict that is not one, with what would decide it. */
+type Judged = [Exclude<Status, 'inconclusive'>, Observed, string] | ['inconclusive', 'unknown', string, string];
 
 const SEVERITY: Record<Status, number> = { leak: 3, broken: 2, inconclusive: 1, pass: 0 };
 
@@ -41,17 +47,17 @@ export function judge(input: JudgeInput): Result[] {
     list.push(p);
     byCase.set(p.caseId, list);
   }
-  const reasonsByCase = new Map<string, string[]>();
+  const reasonsByCase = new Map<string, Undecided[]>();
   for (const u of input.plan.unprobeable) {
     const list = reasonsByCase.get(u.caseId) ?? [];
-    list.push(u.reason);
+    list.push(u);
     reasonsByCase.set(u.caseId, list);
   }
   return input.plan.cases.map((c) => {
     const verdicts = (byCase.get(c.id) ?? []).map((probe) => {
       const obs = input.observations.get(probe.id) ?? notRun(probe.id);
       const meshWhy = meshUnproven(probe, obs, sourceMesh.get(probe.sourceKey));
-      if (meshWhy !== undefined) return { probe, obs, status: 'inconclusive' as const, observed: 'unknown' as const, why: meshWhy };
+      if (meshWhy !== undefined) return { probe, obs, status: 'inconclusive' as const, observed: 'unknown' as const, why: meshWhy.reason, decideBy: meshWhy.decideBy };
       return judgeProbe(c, probe, obs, alive, answered);
     });
     return caseResult(c, verdicts, reasonsByCase.get(c.id) ?? [], input.reproduce);
@@ -111,7 +117,7 @@ function judgeProbe(c: Case, probe: PlannedProbe, obs: ProbeObservation, alive: 
   const e = c.expectation;
   const allow = e.expect === 'allow';
   const where = probe.target.display;
-  const v = (status: Status, observed: Observed, why: string): ProbeVerdict => ({ probe, obs, status, observed, why });
+  const v = (...[status, observed, why, decideBy]: Judged): ProbeVerdict => (decideBy === undefined ? { probe, obs, status, observed, why } : { probe, obs, status, observed, why, decideBy });
   const wanted = e.http?.expectStatus;
 
   switch (obs.outcome) {
@@ -122,6 +128,7 @@ function judgeProbe(c: Case, probe: PlannedProbe, obs: ProbeObservation, alive: 
         const why = `${where} answered HTTP ${obs.httpStatus}, not ${wanted}`;
         if (allow) return v('broken', 'denied', why);
         const l7 = statusOnDeny(obs.httpStatus);
+        if (l7.status === 'inconclusive') return v('inconclusive', 'unknown', `${why}${l7.why}`, l7.decideBy ?? PROBE_ERROR_STEP);
         return v(l7.status, l7.observed, `${why}${l7.why}`);
       }
       const what = obs.httpStatus !== undefined ? `HTTP ${obs.httpStatus} from ${where}` : `connected to ${where}`;
@@ -132,11 +139,11 @@ function judgeProbe(c: Case, probe: PlannedProbe, obs: ProbeObservation, alive: 
     case 'refused':
       return v(...judgeDenial(allow, probe, obs, alive, answered));
     case 'dns-failure':
-      return v('inconclusive', 'unknown', `name did not resolve from the source (${obs.detail}); the path itself was not tested`);
+      return v('inconclusive', 'unknown', `name did not resolve from the source (${obs.detail}); the path itself was not tested`, DNS_FAILURE_STEP);
     case 'error':
-      return v('inconclusive', 'unknown', `probe error: ${obs.detail}`);
+      return v('inconclusive', 'unknown', `probe error: ${obs.detail}`, PROBE_ERROR_STEP);
     case 'not-run':
-      return v('inconclusive', 'unknown', obs.detail);
+      return v('inconclusive', 'unknown', obs.detail, NOT_RUN_STEP);
   }
 }
 
@@ -145,16 +152,26 @@ function judgeProbe(c: Case, probe: PlannedProbe, obs: ProbeObservation, alive: 
  * rejecting the request; a 5xx is a failure of whatever answered (the app, or a proxy in front of it), a 3xx
  * points elsewhere, and a 2xx served the request.
  */
-export function statusOnDeny(status: number): { status: Status; observed: Observed; why: string } {
+export function statusOnDeny(status: number): { status: Status; observed: Observed; why: string; decideBy?: string } {
   if (status >= 400 && status < 500) return { status: 'pass', observed: 'denied', why: ' (rejected at L7)' };
   if (status >= 200 && status < 300) return { status: 'leak', observed: 'allowed', why: ': a success, the request was served' };
   if (status >= 500) {
-    return { status: 'inconclusive', observed: 'unknown', why: ': a server error, not a rejection (the request reached an HTTP server or proxy that failed); the path is decided when the server answers the expected status or a 4xx' };
+    return {
+      status: 'inconclusive',
+      observed: 'unknown',
+      why: ': a server error, not a rejection (the request reached an HTTP server or proxy that failed)',
+      decideBy: 'probe again once the server answers the expected status or a 4xx',
+    };
   }
   if (status >= 300) {
-    return { status: 'inconclusive', observed: 'unknown', why: ': a redirect, not a rejection (netprobe does not follow redirects); probe the path it points to, or make the redirect the expectStatus' };
+    return {
+      status: 'inconclusive',
+      observed: 'unknown',
+      why: ': a redirect, not a rejection (netprobe does not follow redirects)',
+      decideBy: 'probe the path it points to, or make the redirect the expectStatus',
+    };
   }
-  return { status: 'inconclusive', observed: 'unknown', why: ': an informational status, neither a rejection nor an answer' };
+  return { status: 'inconclusive', observed: 'unknown', why: ': an informational status, neither a rejection nor an answer', decideBy: 'probe a path that answers with a final status' };
 }
 
 /**
@@ -163,24 +180,25 @@ export function statusOnDeny(status: number): { status: Status; observed: Observ
  * port is not the policy; an enforcement point's rejection proves a deny on its own; a timeout or a
  * router's unreachable proves it once the source got answers and the target is shown alive.
  */
-function judgeDenial(allow: boolean, probe: PlannedProbe, obs: ProbeObservation, alive: Map<string, string>, answered: Set<string>): [Status, Observed, string] {
+function judgeDenial(allow: boolean, probe: PlannedProbe, obs: ProbeObservation, alive: Map<string, string>, answered: Set<string>): Judged {
   const aliveWhy = aliveReason(probe, alive);
   const kind = denialKind(probe, obs, aliveWhy !== undefined);
   const how = describeDenial(kind, probe, obs);
   const deaf = (kind === 'silence' || kind === 'unanswerable') && !answered.has(probe.sourceKey);
   const deafNote = 'no probe from this probe pod got any answer in this run, so its own network may be down';
-  if (kind === 'local') return ['inconclusive', 'unknown', how];
-  if (kind === 'unanswerable') return ['inconclusive', 'unknown', `${how}${deaf ? `; also, ${deafNote}` : ''}`];
+  if (kind === 'local') return ['inconclusive', 'unknown', how, denialStep(kind, probe)];
+  if (kind === 'unanswerable') return ['inconclusive', 'unknown', `${how}${deaf ? `; also, ${deafNote}` : ''}`, denialStep(kind, probe)];
   if (allow) return ['broken', 'denied', `${how}: an allowed path fails${deaf ? ` (${deafNote})` : ''}`];
-  if (kind === 'closed') return ['inconclusive', 'unknown', `${how}: the policy was not what stopped it, so the deny is not shown`];
-  if (deaf) return ['inconclusive', 'unknown', `${how}, but ${deafNote}: a silent source and a blocked path look the same`];
+  if (kind === 'closed') return ['inconclusive', 'unknown', `${how}: the policy was not what stopped it, so the deny is not shown`, denialStep(kind, probe)];
+  if (deaf) return ['inconclusive', 'unknown', `${how}, but ${deafNote}: a silent source and a blocked path look the same`, DEAF_SOURCE_STEP];
   // Through a Service, kube-proxy rejects the same way when no backend is ready: keep the liveness rule.
   if (aliveWhy) return ['pass', 'denied', `${how}; target alive: ${aliveWhy}`];
   if (kind === 'rejected' && probe.target.route !== 'service') return ['pass', 'denied', `${how}: that proves the deny without the target shown alive`];
-  return ['inconclusive', 'unknown', `${how}, but nothing shows the target is alive: blocked and dead look the same`];
+  return ['inconclusive', 'unknown', `${how}, but nothing shows the target is alive: blocked and dead look the same`, showAliveStep(probe)];
 }
 
-function caseResult(c: Case, verdicts: ProbeVerdict[], reasons: string[], reproduce?: (p: PlannedProbe) => string): Result {
+function caseResult(c: Case, verdicts: ProbeVerdict[], undecided: Undecided[], reproduce?: (p: PlannedProbe) => string): Result {
+  const reasons = undecided.map((u) => u.reason);
   let worst: ProbeVerdict | undefined;
   for (const pv of verdicts) if (!worst || SEVERITY[pv.status] > SEVERITY[worst.status]) worst = pv;
 
@@ -208,9 +226,17 @@ function caseResult(c: Case, verdicts: ProbeVerdict[], reasons: string[], reprod
     attempts: Math.max(0, ...verdicts.map((p) => p.obs.attempts)),
     detail,
   };
+  if (status === 'inconclusive') result.decideBy = decideStep(verdicts, undecided);
   if (worst?.obs.httpStatus !== undefined) result.httpStatus = worst.obs.httpStatus;
   if (worst && status !== 'pass' && reproduce) result.reproduce = reproduce(worst.probe);
   return result;
+}
+
+/** The steps that would decide an inconclusive case: each distinct one, the probes' first. */
+function decideStep(verdicts: ProbeVerdict[], undecided: Undecided[]): string {
+  const steps = [...verdicts.map((v) => (v.status === 'inconclusive' ? v.decideBy : undefined)), ...undecided.map((u) => u.decideBy)];
+  const distinct = [...new Set(steps.filter((s): s is string => s !== undefined))];
+  return distinct.join('; ') || 'nothing to probe: give the expectation a destination that exists';
 }
 
 /** When the Service route and the pod route (or two pods) disagree, say so: it is a finding in itself. */

@@ -46,6 +46,8 @@ export interface Result {
   attempts: number;
   /** One line saying why, always set for non-pass results. */
   detail: string;
+  /** Set on every inconclusive result (and only there): the cheapest step that would decide it. */
+  decideBy?: string;
   /** A command a person can run to see the same thing by hand. */
   reproduce?: string;
   tags: string[];

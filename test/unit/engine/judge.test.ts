@@ -105,6 +105,9 @@ describe('judge: the verdict matrix (every way a probe ends x allow/deny x targe
         expect(r!.observed).to.equal(row.observed);
         expect(r!.outcome).to.equal(outcome);
         expect(r!.expect).to.equal(expectWord);
+        // Issue 11: every inconclusive result names the step that would decide it, and only those do.
+        if (row.status === 'inconclusive') expect(r!.decideBy).to.be.a('string').and.not.equal('');
+        else expect(r!.decideBy).to.equal(undefined);
         if (row.status !== 'pass') {
           expect(r!.detail).to.be.a('string').and.not.equal('');
           expect(r!.reproduce).to.equal(`repro ${plan.probes[0]!.id}`);

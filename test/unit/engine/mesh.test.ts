@@ -163,7 +163,8 @@ describe('judge: a handshake with a mesh proxy on the path is not proof', () => 
       const plan = buildPlan([oneCase(`{from: ${WEB}, to: ${DB}, port: 5432, expect: ${word}}`)], world());
       const [r] = judgeBy(plan, () => 'connected');
       expect(r, word).to.include({ status: 'inconclusive', observed: 'unknown' });
-      expect(r!.detail).to.contain('Linkerd sidecar (container linkerd-proxy)').and.to.match(/handshake for any destination/).and.to.match(/protocol HTTP/);
+      expect(r!.detail).to.contain('Linkerd sidecar (container linkerd-proxy)').and.to.match(/handshake for any destination/);
+      expect(r!.decideBy).to.match(/protocol HTTP/);
     }
   });
 
