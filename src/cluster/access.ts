@@ -18,7 +18,8 @@ export function describePermission(p: Permission): string {
 }
 
 /**
- * What a run needs: read the namespaces it names; create, exec into and delete pods where it probes.
+ * What a run needs: read the namespaces it names; create, exec into and delete pods (and
+ * their owner, src/cluster/run-owner.ts) where it probes.
  * Everything is per namespace, so namespaced Roles can grant it: a namespace is looked up with a get of
  * that one namespace, which a RoleBinding in it can allow (src/cluster/read.ts), not a cluster-wide list.
  */
@@ -35,6 +36,9 @@ export function runPermissions(readNamespaces: readonly string[], podNamespaces:
     // Exec travels as a WebSocket GET, which API servers from 1.31 also check as create.
     perms.push({ verb: 'get', resource: 'pods', subresource: 'exec', namespace });
     perms.push({ verb: 'create', resource: 'pods', subresource: 'exec', namespace });
+    // The run's owner of its pods and heartbeat, and the Job that expires it (src/cluster/run-owner.ts).
+    for (const verb of ['create', 'update', 'delete']) perms.push({ verb, resource: 'leases', group: 'coordination.k8s.io', namespace });
+    for (const verb of ['create', 'delete']) perms.push({ verb, resource: 'jobs', group: 'batch', namespace });
   }
   return perms;
 }

@@ -6,7 +6,7 @@ import { apiErrorMessage, isNotFound } from './errors.ts';
 import { runSelector } from './labels.ts';
 import { sleep } from '../util/sleep.ts';
 
-/** A pod that is Ready (with its IP), or why it never will be. */
+/** A pod whose containers are ready (with its IP), or why it never will be. */
 export type PodState = { ready: true; ip: string } | { ready: false; reason: string };
 
 export async function createPods(kc: k8s.KubeConfig, pods: readonly k8s.V1Pod[], concurrency: number): Promise<Map<string, string>> {
@@ -63,6 +63,14 @@ export function podProblem(pod: k8s.V1Pod): { reason: string; final: boolean } |
   return { reason: 'not Ready', final: false };
 }
 
+/**
+ * netprobe's pods are usable once their containers are ready. Their Ready condition never turns True (a
+ * readiness gate nobody sets, src/probe/podspec.ts), so that no Service ever routes to them.
+ */
+export function containersReady(pod: k8s.V1Pod): boolean {
+  return pod.status?.conditions?.some((c) => c.type === 'ContainersReady' && c.status === 'True') === true;
+}
+
 export interface WaitOptions {
   deadlineMs: number;
   signal: AbortSignal;
@@ -102,8 +110,7 @@ export async function waitForPods(
         lastProblem.set(id, 'pod not found (deleted?)');
         continue;
       }
-      const ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
-      if (ready && pod.status?.podIP) {
+      if (containersReady(pod) && pod.status?.podIP) {
         settle(id, { ready: true, ip: pod.status.podIP });
         continue;
       }

@@ -139,6 +139,7 @@ function toService(s: k8s.V1Service): ServiceInfo {
     }),
   };
   if (s.spec?.clusterIP) info.clusterIP = s.spec.clusterIP;
+  if (s.spec?.publishNotReadyAddresses === true) info.publishNotReadyAddresses = true;
   return info;
 }
 

@@ -45,6 +45,8 @@ export interface ServiceInfo {
   clusterIP?: string;
   selector: Record<string, string>;
   ports: ServicePortInfo[];
+  /** Publishes pods that are not Ready too (netprobe's pods included: src/run/not-ready-services.ts). */
+  publishNotReadyAddresses?: true;
 }
 
 export interface WorkloadInfo {

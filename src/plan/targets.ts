@@ -2,7 +2,7 @@
 import type { PodInfo } from '../cluster/types.ts';
 import type { Case, PortRef, Protocol } from '../suite/model.ts';
 import { formatSelector } from '../policy/selectors.ts';
-import { distinctIdentities, identityKey } from './identity.ts';
+import { controllerLabels, distinctIdentities, identityKey, identityLabels } from './identity.ts';
 import { meshOnPod, type Mesh } from './mesh.ts';
 import { isServing, type SnapshotIndex } from './snapshot-index.ts';
 import type { L4, ProbeKind, ProbeTarget, ServerSpec, Undecided } from './types.ts';
@@ -225,7 +225,10 @@ export function resolveTargets(c: Case, idx: SnapshotIndex, opts: { synthesizeMi
     const ports = ref.kind === 'number' ? [ref.port] : rangePorts(ref, opts.maxRangePorts);
     const key = identityKey(namespace, labels, 'default');
     const tls = e.protocol === 'HTTPS';
-    res.servers.push({ key, namespace, labels, ports: ports.map((port) => (tls ? { port, protocol: l4, tls } : { port, protocol: l4 })), standsFor: c.to.label });
+    const server: ServerSpec = { key, namespace, labels: identityLabels(labels), ports: ports.map((port) => (tls ? { port, protocol: l4, tls } : { port, protocol: l4 })), standsFor: c.to.label };
+    const dropped = controllerLabels(labels);
+    if (Object.keys(dropped).length > 0) server.droppedLabels = dropped;
+    res.servers.push(server);
     for (const port of ports) {
       const k = `server:${key}:${port}/${l4}`;
       res.alive[k] = 'netprobe echo server, Ready';

@@ -16,6 +16,8 @@ export interface SourceIdentity {
   inPod?: string;
   /** That pod's mesh proxy, which intercepts the probes on their way out. */
   mesh?: Mesh;
+  /** Controller labels of the pods it stands for that the probe pod does not carry (src/plan/identity.ts). */
+  droppedLabels?: Record<string, string>;
 }
 
 /** An echo server netprobe starts because a target has no live pod (or the suite asked for one). */
@@ -26,6 +28,8 @@ export interface ServerSpec {
   /** `tls`: serve HTTPS on this TCP port. */
   ports: { port: number; protocol: L4; tls?: boolean }[];
   standsFor: string;
+  /** Controller labels of the selector that the echo server does not carry (src/plan/identity.ts). */
+  droppedLabels?: Record<string, string>;
 }
 
 export type L4 = 'tcp' | 'udp' | 'sctp';

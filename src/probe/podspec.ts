@@ -19,7 +19,27 @@ export interface PodOptions {
   annotations: Record<string, string>;
   nodeSelector: Record<string, string>;
   tolerations: { key?: string; operator?: string; value?: string; effect?: string }[];
+  /**
+   * The run's anchor in each namespace (src/cluster/run-owner.ts), by namespace: the controller owner of
+   * every pod made there, so no workload controller adopts the pod and garbage collection removes it with
+   * the anchor. Absent (doctor's own pods): no owner.
+   */
+  owners?: ReadonlyMap<string, PodOwner>;
 }
+
+/** The object that owns a pod (same namespace). */
+export interface PodOwner {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+}
+
+/**
+ * A readiness gate nobody ever sets: the pod's Ready condition stays False, so no Service ever has it as a
+ * ready endpoint (netprobe waits on ContainersReady instead). Its labels may match a real Service.
+ */
+export const NEVER_READY_GATE = 'netprobe.dev/never-ready';
 
 const UID = 65532;
 
@@ -53,6 +73,7 @@ function basePod(name: string, namespace: string, labels: Record<string, string>
       annotations: { ...opts.annotations, ...MESH_OPT_OUT_ANNOTATIONS, [CREATED_ANNOTATION]: new Date().toISOString() },
     },
     spec: {
+      readinessGates: [{ conditionType: NEVER_READY_GATE }],
       restartPolicy: 'Never',
       activeDeadlineSeconds: opts.deadlineSeconds,
       terminationGracePeriodSeconds: 0,
@@ -67,6 +88,8 @@ function basePod(name: string, namespace: string, labels: Record<string, string>
       containers: [],
     },
   };
+  const owner = opts.owners?.get(namespace);
+  if (owner) pod.metadata!.ownerReferences = [{ ...owner, controller: true }];
   if (Object.keys(opts.nodeSelector).length > 0) pod.spec!.nodeSelector = opts.nodeSelector;
   if (opts.tolerations.length > 0) pod.spec!.tolerations = opts.tolerations;
   if (opts.imagePullSecrets.length > 0) pod.spec!.imagePullSecrets = opts.imagePullSecrets.map((n) => ({ name: n }));

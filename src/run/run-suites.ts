@@ -7,6 +7,7 @@ import type { ClusterTarget } from '../cluster/connect.ts';
 import { apiErrorMessage, ClusterUnreachableError } from '../cluster/errors.ts';
 import { deleteRunPods } from '../cluster/pods.ts';
 import { readSnapshot } from '../cluster/read.ts';
+import { createRunAnchors } from '../cluster/run-owner.ts';
 import { buildPlan, DEFAULT_MAX_PROBES } from '../plan/plan.ts';
 import { formatPos } from '../suite/diagnostics.ts';
 import { describeMesh } from '../plan/mesh.ts';
@@ -17,7 +18,8 @@ import { runDeadlineSeconds } from '../probe/timing.ts';
 import type { Case } from '../suite/model.ts';
 import { beyond, namespaceUse, plannedUse, usePermissions, type NamespaceUse } from './namespace-use.ts';
 import { judge, routeEvidence } from '../verdict/judge.ts';
-import type { RouteEvidence } from '../verdict/patterns.ts';
+import type { Finding, RouteEvidence } from '../verdict/patterns.ts';
+import { notReadyPublishers } from './not-ready-services.ts';
 import type { Result } from '../verdict/model.ts';
 import { redactText } from '../util/redact.ts';
 
@@ -33,6 +35,8 @@ export interface RunOutcome {
   results: Result[];
   /** Pods deleted at the end. */
   cleaned: boolean;
+  /** Run-level notes found while planning (Services that publish netprobe's not-ready pods). */
+  findings?: Finding[];
   /** Per case: the routes a probe connected on and those it did not (for run-level patterns). */
   routes?: Map<string, RouteEvidence>;
   timings?: { startMs: number; settleMs: number; probeMs: number };
@@ -88,13 +92,15 @@ export async function runCases(target: ClusterTarget, cases: readonly Case[], se
 
   // The kubelet ends the pods once the worst case of this plan is over, should netprobe never come back.
   const deadlineSeconds = runDeadlineSeconds(plan, settings);
+  // The owner of every pod this run makes, and its heartbeat (src/cluster/run-owner.ts).
+  const anchors = podNamespaces.length > 0 ? await createRunAnchors(kc, runId, podNamespaces, { deadlineSeconds, image: settings.probeImage }) : undefined;
   let execution;
   let cleaned = false;
   try {
-    execution = await execute(kc, plan, { ...settings, deadlineSeconds, runId, signal });
+    execution = await execute(kc, plan, { ...settings, deadlineSeconds, runId, signal, ...(anchors ? { owners: anchors.owners } : {}) });
   } finally {
     // Delete whatever this run created, even when probing failed or was aborted.
-    await deleteRunPods(kc, runId, podNamespaces).then(
+    await Promise.all([deleteRunPods(kc, runId, podNamespaces), anchors?.release()]).then(
       () => (cleaned = true),
       () => (cleaned = false),
     );
@@ -106,7 +112,8 @@ export async function runCases(target: ClusterTarget, cases: readonly Case[], se
     aliveExtra: execution.aliveExtra,
     reproduce: (p) => reproduceCommand(p, sources.get(p.sourceKey), settings.probeImage, execution.serverIps),
   });
-  return { runId, plan, results, cleaned, timings: execution.timings, routes: routeEvidence(plan, execution.observations) };
+  const findings = notReadyPublishers(plan, snapshot.services);
+  return { runId, plan, results, cleaned, timings: execution.timings, routes: routeEvidence(plan, execution.observations), ...(findings.length > 0 ? { findings } : {}) };
 }
 
 /** The plan as text, for --dry-run: what would be created where, and what cannot be probed. */

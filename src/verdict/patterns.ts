@@ -31,7 +31,11 @@ export type PatternName =
   | 'named-port'
   | 'ipblock-except'
   | 'service-route'
-  | 'unexplained';
+  | 'unexplained'
+  /** Not a disagreement: the labels netprobe's pods could not carry (src/run/dropped-labels.ts). */
+  | 'dropped-labels'
+  /** Not a disagreement: a Service that publishes not-ready pods lists netprobe's (src/run/not-ready-services.ts). */
+  | 'publishes-not-ready';
 
 export interface Finding {
   pattern: PatternName;

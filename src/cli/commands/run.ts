@@ -161,6 +161,10 @@ export const command: Command = {
     } else {
       findings = routeFindings(results, outcome.routes ?? new Map());
     }
+    const { checkDroppedLabels, policySelectors } = await import('../../run/dropped-labels.ts');
+    const dropped = checkDroppedLabels(outcome.plan, results, policyInputs === undefined ? undefined : policySelectors(policyInputs.manifests));
+    results = dropped.results;
+    findings = [...findings, ...dropped.findings, ...(outcome.findings ?? [])];
     const report: Report = {
       schemaVersion: REPORT_SCHEMA_VERSION,
       run: { id: runId, command: ['netprobe', 'run', ...args].join(' '), startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), cluster: target.server, context: target.context },

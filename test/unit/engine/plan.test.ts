@@ -21,7 +21,14 @@ describe('identity', () => {
     expect(identityKey('shop', { app: 'web' }, 'default')).to.not.equal(a);
     expect(identityKey('shop', { app: 'web', tier: 'back' }, 'default')).to.not.equal(a);
     const id = makeIdentity('shop', { app: 'web', 'statefulset.kubernetes.io/pod-name': 'web-0' }, 'web-sa', 'shop/web-0');
-    expect(id).to.deep.equal({ key: identityKey('shop', { app: 'web' }, 'web-sa'), namespace: 'shop', labels: { app: 'web' }, serviceAccount: 'web-sa', standsFor: 'shop/web-0' });
+    expect(id).to.deep.equal({
+      key: identityKey('shop', { app: 'web' }, 'web-sa'),
+      namespace: 'shop',
+      labels: { app: 'web' },
+      serviceAccount: 'web-sa',
+      standsFor: 'shop/web-0',
+      droppedLabels: { 'statefulset.kubernetes.io/pod-name': 'web-0' },
+    });
   });
 });
 

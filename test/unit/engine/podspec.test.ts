@@ -5,6 +5,7 @@
 import { expect } from 'chai';
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import { AGENT, ephemeralProbeContainer, probePod, serverPod, type PodOptions } from '../../../src/probe/podspec.ts';
+import { expiryJob } from '../../../src/cluster/run-owner.ts';
 import type { ServerSpec, SourceIdentity } from '../../../src/plan/types.ts';
 
 // ---- Pod Security Standards, "restricted" (which includes "baseline"), as data --------------------
@@ -209,9 +210,37 @@ describe('netprobe pods satisfy Pod Security "restricted"', () => {
     });
   }
 
+  it('the run\'s expiry Job (never instantiated) has a "restricted" pod template all the same', () => {
+    const job = expiryJob('abc123', 'shop', 900, OPTS.probeImage);
+    expect(restrictedViolations({ metadata: job.spec!.template.metadata!, spec: job.spec!.template.spec! })).to.deep.equal([]);
+  });
+
   it('binding ports below 1024 uses only a safe sysctl, and only when needed', () => {
     expect(pods[2]![1].spec!.securityContext!.sysctls).to.deep.equal([{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }]);
     expect(pods[1]![1].spec!.securityContext!.sysctls).to.equal(undefined);
+  });
+});
+
+describe('netprobe pods never act as the workload (issue 10)', () => {
+  const OWNER = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', name: 'netprobe-abc123', uid: '0f1e2d3c' };
+  const owned: PodOptions = { ...OPTS, owners: new Map([['shop', OWNER]]) };
+  for (const [what, pod] of [
+    ['probe pod', probePod('netprobe-abc123-s0', SOURCE, owned)],
+    ['echo server', serverPod('netprobe-abc123-e0', SERVER, owned)],
+  ] as const) {
+    it(`${what}: a readiness gate nobody sets keeps it from ever being a Ready endpoint of a Service`, () => {
+      expect(pod.spec!.readinessGates).to.deep.equal([{ conditionType: 'netprobe.dev/never-ready' }]);
+    });
+
+    it(`${what}: its controller is the run's Lease in its namespace, so no workload controller adopts it`, () => {
+      expect(pod.metadata!.ownerReferences).to.deep.equal([{ ...OWNER, controller: true }]);
+    });
+  }
+
+  it('a pod in a namespace without an anchor (doctor\'s own pods) has no owner, and still the readiness gate', () => {
+    const pod = probePod('netprobe-abc123-s1', { ...SOURCE, namespace: 'other' }, owned);
+    expect(pod.metadata!.ownerReferences).to.equal(undefined);
+    expect(probePod('p', SOURCE, OPTS).spec!.readinessGates).to.have.length(1);
   });
 });
 

@@ -1,0 +1,191 @@
+// The per-run owner of netprobe's pods, one per namespace. A Lease `netprobe-<runId>` is the controller
+// owner of every probe pod and echo server the run makes there: a pod with a controller owner is never
+// adopted by a Deployment, ReplicaSet, DaemonSet, Job or Rollout, whatever labels it carries, and garbage
+// collection deletes it once the Lease is gone. The Lease doubles as the run's heartbeat (renewed every
+// 10 s; `netprobe clean` leaves runs with a fresh one alone). The Lease in turn is owned by a Job that never
+// starts a pod (parallelism 0) and fails at the run's deadline; the TTL controller then deletes the Job, and
+// garbage collection removes the Lease and, through it, the pods: so a SIGKILLed run cleans up after itself.
+// (A Job cannot own the pods itself: a Job releases owned pods its selector does not match.)
+import * as k8s from '@kubernetes/client-node';
+import { apiClient } from './api.ts';
+import { isNotFound } from './errors.ts';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_LABEL, runSelector } from './labels.ts';
+import type { PodOwner } from '../probe/podspec.ts';
+
+export const LEASE_DURATION_SECONDS = 30;
+export const RENEW_INTERVAL_MS = 10_000;
+export const HOLDER_IDENTITY = 'netprobe';
+/** The expiry Job outlives the pods' own deadline by this much: pods start a little after it. */
+const EXPIRY_MARGIN_SECONDS = 60;
+const UID = 65532;
+
+export function anchorName(runId: string): string {
+  return `netprobe-${runId}`;
+}
+
+function runLabels(runId: string): Record<string, string> {
+  return { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [RUN_LABEL]: runId };
+}
+
+/** A Job that never runs a pod and fails at the run's deadline, after which the TTL controller deletes it. */
+export function expiryJob(runId: string, namespace: string, deadlineSeconds: number, image: string): k8s.V1Job {
+  const security = { runAsNonRoot: true, runAsUser: UID, runAsGroup: UID, seccompProfile: { type: 'RuntimeDefault' } };
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: anchorName(runId), namespace, labels: runLabels(runId) },
+    spec: {
+      parallelism: 0,
+      activeDeadlineSeconds: deadlineSeconds + EXPIRY_MARGIN_SECONDS,
+      ttlSecondsAfterFinished: 0,
+      backoffLimit: 0,
+      template: {
+        // Never instantiated; valid and Pod Security "restricted" all the same.
+        metadata: { labels: runLabels(runId) },
+        spec: {
+          restartPolicy: 'Never',
+          automountServiceAccountToken: false,
+          securityContext: security,
+          containers: [
+            {
+              name: 'never-runs',
+              image,
+              command: ['/bin/false'],
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ['ALL'] },
+                ...security,
+              },
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+/** The run's anchor in one namespace, owned by its expiry Job. */
+export function anchorLease(runId: string, namespace: string, job: { name: string; uid: string }, now: Date): k8s.V1Lease {
+  return {
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: {
+      name: anchorName(runId),
+      namespace,
+      labels: runLabels(runId),
+      ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: job.name, uid: job.uid }],
+    },
+    spec: {
+      holderIdentity: HOLDER_IDENTITY,
+      leaseDurationSeconds: LEASE_DURATION_SECONDS,
+      acquireTime: new k8s.V1MicroTime(now.getTime()),
+      renewTime: new k8s.V1MicroTime(now.getTime()),
+    },
+  };
+}
+
+export interface RunAnchors {
+  /** The owner of the run's pods, by namespace. */
+  owners: Map<string, PodOwner>;
+  /** Stops the heartbeat and deletes the Leases and Jobs (the pods go with them). */
+  release(): Promise<void>;
+}
+
+export interface AnchorOptions {
+  deadlineSeconds: number;
+  image: string;
+}
+
+/** Creates the Job and Lease of a run in each namespace, and renews the Leases until released. */
+export async function createRunAnchors(kc: k8s.KubeConfig, runId: string, namespaces: readonly string[], opts: AnchorOptions): Promise<RunAnchors> {
+  const batch = apiClient(kc, k8s.BatchV1Api);
+  const coordination = apiClient(kc, k8s.CoordinationV1Api);
+  const owners = new Map<string, PodOwner>();
+  const leases = new Map<string, k8s.V1Lease>();
+  const release = async () => {
+    clearInterval(timer);
+    await deleteRunAnchors(kc, runId, [...new Set(namespaces)]);
+  };
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.all(
+      [...new Set(namespaces)].map(async (namespace) => {
+        const job = await batch.createNamespacedJob({ namespace, body: expiryJob(runId, namespace, opts.deadlineSeconds, opts.image) });
+        const lease = anchorLease(runId, namespace, { name: job.metadata!.name!, uid: job.metadata!.uid! }, new Date());
+        const created = await coordination.createNamespacedLease({ namespace, body: lease });
+        leases.set(namespace, lease);
+        owners.set(namespace, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', name: created.metadata!.name!, uid: created.metadata!.uid! });
+      }),
+    );
+  } catch (err) {
+    await release().catch(() => undefined);
+    throw err;
+  }
+  timer = setInterval(() => void renew(coordination, leases), RENEW_INTERVAL_MS);
+  timer.unref();
+  return { owners, release };
+}
+
+/** A missed renewal is retried at the next tick; a stale Lease only lets `clean` treat the run as over. */
+async function renew(coordination: k8s.CoordinationV1Api, leases: ReadonlyMap<string, k8s.V1Lease>): Promise<void> {
+  await Promise.all(
+    [...leases].map(async ([namespace, lease]) => {
+      lease.spec!.renewTime = new k8s.V1MicroTime(Date.now());
+      await coordination.replaceNamespacedLease({ namespace, name: lease.metadata!.name!, body: lease }).catch(() => undefined);
+    }),
+  );
+}
+
+/** Deletes a run's Lease and Job in each namespace; the pods they own go with them. Already gone is fine. */
+export async function deleteRunAnchors(kc: k8s.KubeConfig, runId: string, namespaces: readonly string[]): Promise<void> {
+  await Promise.all(namespaces.map((namespace) => deleteAnchor(kc, namespace, anchorName(runId))));
+}
+
+async function deleteAnchor(kc: k8s.KubeConfig, namespace: string, name: string): Promise<void> {
+  const ignoreGone = (err: unknown) => {
+    if (!isNotFound(err)) throw err;
+  };
+  // Background: garbage collection deletes the dependents (the API's default for Jobs is to orphan them).
+  await Promise.all([
+    apiClient(kc, k8s.CoordinationV1Api).deleteNamespacedLease({ namespace, name, propagationPolicy: 'Background' }).catch(ignoreGone),
+    apiClient(kc, k8s.BatchV1Api).deleteNamespacedJob({ namespace, name, propagationPolicy: 'Background' }).catch(ignoreGone),
+  ]);
+}
+
+/** A run's anchors (Leases and expiry Jobs) as `netprobe clean` finds them. */
+export interface FoundAnchor {
+  namespace: string;
+  name: string;
+  runId: string;
+  kind: 'Lease' | 'Job';
+  /** Leases: when the running netprobe last renewed it. */
+  renewTime?: Date;
+}
+
+/** Every run's anchors (or one run's), in one namespace or in all. */
+export async function listRunAnchors(kc: k8s.KubeConfig, runId?: string, namespace?: string): Promise<FoundAnchor[]> {
+  const labelSelector = `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE},${runSelector(runId)}`;
+  const batch = apiClient(kc, k8s.BatchV1Api);
+  const coordination = apiClient(kc, k8s.CoordinationV1Api);
+  const [leases, jobs] = await Promise.all([
+    namespace ? coordination.listNamespacedLease({ namespace, labelSelector }) : coordination.listLeaseForAllNamespaces({ labelSelector }),
+    namespace ? batch.listNamespacedJob({ namespace, labelSelector }) : batch.listJobForAllNamespaces({ labelSelector }),
+  ]);
+  const found = (kind: FoundAnchor['kind'], o: { metadata?: k8s.V1ObjectMeta }): FoundAnchor => ({
+    namespace: o.metadata?.namespace ?? '',
+    name: o.metadata?.name ?? '',
+    runId: o.metadata?.labels?.[RUN_LABEL] ?? '',
+    kind,
+  });
+  return [
+    ...leases.items.map((l) => ({ ...found('Lease', l), ...(l.spec?.renewTime ? { renewTime: new Date(l.spec.renewTime) } : {}) })),
+    ...jobs.items.map((j) => found('Job', j)),
+  ];
+}
+
+/** Deletes the anchors `netprobe clean` found (and so, through garbage collection, their pods). */
+export async function deleteFoundAnchors(kc: k8s.KubeConfig, anchors: readonly FoundAnchor[]): Promise<void> {
+  const distinct = new Map(anchors.map((a) => [`${a.namespace}/${a.name}`, a]));
+  await Promise.all([...distinct.values()].map((a) => deleteAnchor(kc, a.namespace, a.name)));
+}
