@@ -9,7 +9,8 @@
 import * as k8s from '@kubernetes/client-node';
 import { apiClient } from './api.ts';
 import { isNotFound } from './errors.ts';
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_LABEL, runSelector } from './labels.ts';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_LABEL } from './labels.ts';
+import { deleteLeases } from './leftovers.ts';
 import type { PodOwner } from '../probe/podspec.ts';
 
 export const LEASE_DURATION_SECONDS = 30;
@@ -139,53 +140,21 @@ async function renew(coordination: k8s.CoordinationV1Api, leases: ReadonlyMap<st
 
 /** Deletes a run's Lease and Job in each namespace; the pods they own go with them. Already gone is fine. */
 export async function deleteRunAnchors(kc: k8s.KubeConfig, runId: string, namespaces: readonly string[]): Promise<void> {
-  await Promise.all(namespaces.map((namespace) => deleteAnchor(kc, namespace, anchorName(runId))));
+  const named = namespaces.map((namespace) => ({ namespace, name: anchorName(runId) }));
+  await Promise.all([deleteLeases(kc, named), deleteExpiryJobs(kc, named)]);
 }
 
-async function deleteAnchor(kc: k8s.KubeConfig, namespace: string, name: string): Promise<void> {
-  const ignoreGone = (err: unknown) => {
-    if (!isNotFound(err)) throw err;
-  };
-  // Background: garbage collection deletes the dependents (the API's default for Jobs is to orphan them).
-  await Promise.all([
-    apiClient(kc, k8s.CoordinationV1Api).deleteNamespacedLease({ namespace, name, propagationPolicy: 'Background' }).catch(ignoreGone),
-    apiClient(kc, k8s.BatchV1Api).deleteNamespacedJob({ namespace, name, propagationPolicy: 'Background' }).catch(ignoreGone),
-  ]);
-}
-
-/** A run's anchors (Leases and expiry Jobs) as `netprobe clean` finds them. */
-export interface FoundAnchor {
-  namespace: string;
-  name: string;
-  runId: string;
-  kind: 'Lease' | 'Job';
-  /** Leases: when the running netprobe last renewed it. */
-  renewTime?: Date;
-}
-
-/** Every run's anchors (or one run's), in one namespace or in all. */
-export async function listRunAnchors(kc: k8s.KubeConfig, runId?: string, namespace?: string): Promise<FoundAnchor[]> {
-  const labelSelector = `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE},${runSelector(runId)}`;
+/**
+ * Deletes the expiry Job of each run Lease given (same namespace and name); already gone is fine.
+ * Background: the API's default for Jobs is to orphan their dependents.
+ */
+export async function deleteExpiryJobs(kc: k8s.KubeConfig, leases: readonly { namespace: string; name: string }[]): Promise<void> {
   const batch = apiClient(kc, k8s.BatchV1Api);
-  const coordination = apiClient(kc, k8s.CoordinationV1Api);
-  const [leases, jobs] = await Promise.all([
-    namespace ? coordination.listNamespacedLease({ namespace, labelSelector }) : coordination.listLeaseForAllNamespaces({ labelSelector }),
-    namespace ? batch.listNamespacedJob({ namespace, labelSelector }) : batch.listJobForAllNamespaces({ labelSelector }),
-  ]);
-  const found = (kind: FoundAnchor['kind'], o: { metadata?: k8s.V1ObjectMeta }): FoundAnchor => ({
-    namespace: o.metadata?.namespace ?? '',
-    name: o.metadata?.name ?? '',
-    runId: o.metadata?.labels?.[RUN_LABEL] ?? '',
-    kind,
-  });
-  return [
-    ...leases.items.map((l) => ({ ...found('Lease', l), ...(l.spec?.renewTime ? { renewTime: new Date(l.spec.renewTime) } : {}) })),
-    ...jobs.items.map((j) => found('Job', j)),
-  ];
-}
-
-/** Deletes the anchors `netprobe clean` found (and so, through garbage collection, their pods). */
-export async function deleteFoundAnchors(kc: k8s.KubeConfig, anchors: readonly FoundAnchor[]): Promise<void> {
-  const distinct = new Map(anchors.map((a) => [`${a.namespace}/${a.name}`, a]));
-  await Promise.all([...distinct.values()].map((a) => deleteAnchor(kc, a.namespace, a.name)));
+  await Promise.all(
+    leases.map((l) =>
+      batch.deleteNamespacedJob({ namespace: l.namespace, name: l.name, propagationPolicy: 'Background' }).catch((err: unknown) => {
+        if (!isNotFound(err)) throw err;
+      }),
+    ),
+  );
 }

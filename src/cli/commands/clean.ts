@@ -10,13 +10,14 @@ import { deleteRunPods } from '../../cluster/pods.ts';
 import { deleteNamespace } from '../../cluster/canary.ts';
 import { deleteLeases, findLeftovers, type Leftovers } from '../../cluster/leftovers.ts';
 import { runState } from '../../cluster/run-state.ts';
+import { deleteExpiryJobs } from '../../cluster/run-owner.ts';
 import { EXIT } from '../../verdict/model.ts';
 import { stopEphemeralProbe } from '../../probe/runner.ts';
 
 const USAGE = `netprobe clean [--run ID | --all] [FLAGS]
 
 Deletes what netprobe runs left behind: their pods (label netprobe.dev/run), their heartbeat Leases
-(netprobe-<run>), the temporary namespaces netprobe doctor creates (not with --namespace), and stops the
+and the Jobs that expire them (netprobe-<run>; the Lease owns the run's pods), the temporary namespaces netprobe doctor creates (not with --namespace), and stops the
 ephemeral containers of runs that probed from inside pods (\`ephemeral: true\`, \`--ephemeral\`): the API
 cannot remove them from the pods' specs, and they would end by themselves only at the run's deadline.
 
@@ -60,6 +61,8 @@ async function cleanRuns(kc: k8s.KubeConfig, found: Leftovers, runs: ReadonlySet
   if (stopped > 0) io.stdout(`netprobe clean: stopped ${plural(stopped, 'ephemeral container')}\n`);
   const leases = found.leases.filter((l) => runs.has(l.runId));
   await deleteLeases(kc, leases);
+  // The Job beside each Lease (it would fail and go by itself at the run's deadline).
+  await deleteExpiryJobs(kc, leases);
   if (leases.length > 0) io.stdout(`netprobe clean: deleted ${plural(leases.length, 'heartbeat Lease')}\n`);
   const namespaces = found.namespaces.filter((n) => runs.has(n.runId)).map((n) => n.name);
   await Promise.all(namespaces.map((name) => deleteNamespace(kc, name)));

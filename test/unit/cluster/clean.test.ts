@@ -70,6 +70,7 @@ describe('netprobe clean (fake API server)', () => {
       'DELETE /api/v1/namespaces/e1/pods ?netprobe.dev/run=bbbbbb',
       'DELETE /api/v1/namespaces/e2/pods ?netprobe.dev/run=dddddd',
       'DELETE /api/v1/namespaces/netprobe-doctor-eeeeee',
+      'DELETE /apis/batch/v1/namespaces/e1/jobs/netprobe-bbbbbb',
       'DELETE /apis/coordination.k8s.io/v1/namespaces/e1/leases/netprobe-bbbbbb',
     ]);
     expect(r.out).to.match(/left run aaaaaa alone: its heartbeat was renewed [5-9] s ago \(--run aaaaaa cleans it anyway\)/);
@@ -81,7 +82,11 @@ describe('netprobe clean (fake API server)', () => {
   it('--run ID touches that run, live or not', async () => {
     const r = await clean('--run', 'aaaaaa');
     expect(r.code, r.out).to.equal(0);
-    expect(r.deletes).to.deep.equal(['DELETE /api/v1/namespaces/e1/pods ?netprobe.dev/run=aaaaaa', 'DELETE /apis/coordination.k8s.io/v1/namespaces/e1/leases/netprobe-aaaaaa']);
+    expect(r.deletes).to.deep.equal([
+      'DELETE /api/v1/namespaces/e1/pods ?netprobe.dev/run=aaaaaa',
+      'DELETE /apis/batch/v1/namespaces/e1/jobs/netprobe-aaaaaa',
+      'DELETE /apis/coordination.k8s.io/v1/namespaces/e1/leases/netprobe-aaaaaa',
+    ]);
   });
 
   it('--all touches every run', async () => {
