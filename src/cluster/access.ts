@@ -37,7 +37,7 @@ export function runPermissions(readNamespaces: readonly string[], podNamespaces:
     perms.push({ verb: 'get', resource: 'pods', subresource: 'exec', namespace });
     perms.push({ verb: 'create', resource: 'pods', subresource: 'exec', namespace });
     // The run's owner of its pods and heartbeat, and the Job that expires it (src/cluster/run-owner.ts).
-    for (const verb of ['create', 'update', 'delete']) perms.push({ verb, resource: 'leases', group: 'coordination.k8s.io', namespace });
+    for (const verb of ['create', 'patch', 'delete']) perms.push({ verb, resource: 'leases', group: 'coordination.k8s.io', namespace });
     for (const verb of ['create', 'delete']) perms.push({ verb, resource: 'jobs', group: 'batch', namespace });
   }
   return perms;

@@ -103,7 +103,7 @@ export async function createRunAnchors(kc: k8s.KubeConfig, runId: string, namesp
   const batch = apiClient(kc, k8s.BatchV1Api);
   const coordination = apiClient(kc, k8s.CoordinationV1Api);
   const owners = new Map<string, PodOwner>();
-  const leases = new Map<string, k8s.V1Lease>();
+  const leases = new Map<string, string>();
   const release = async () => {
     clearInterval(timer);
     await deleteRunAnchors(kc, runId, [...new Set(namespaces)]);
@@ -115,7 +115,7 @@ export async function createRunAnchors(kc: k8s.KubeConfig, runId: string, namesp
         const job = await batch.createNamespacedJob({ namespace, body: expiryJob(runId, namespace, opts.deadlineSeconds, opts.image) });
         const lease = anchorLease(runId, namespace, { name: job.metadata!.name!, uid: job.metadata!.uid! }, new Date());
         const created = await coordination.createNamespacedLease({ namespace, body: lease });
-        leases.set(namespace, lease);
+        leases.set(namespace, created.metadata!.name!);
         owners.set(namespace, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', name: created.metadata!.name!, uid: created.metadata!.uid! });
       }),
     );
@@ -128,12 +128,16 @@ export async function createRunAnchors(kc: k8s.KubeConfig, runId: string, namesp
   return { owners, release };
 }
 
-/** A missed renewal is retried at the next tick; a stale Lease only lets `clean` treat the run as over. */
-async function renew(coordination: k8s.CoordinationV1Api, leases: ReadonlyMap<string, k8s.V1Lease>): Promise<void> {
+/**
+ * A merge patch of renewTime alone: no resourceVersion to track. A missed renewal is retried at the next
+ * tick; a stale Lease only lets `clean` treat the run as over.
+ */
+async function renew(coordination: k8s.CoordinationV1Api, names: ReadonlyMap<string, string>): Promise<void> {
+  const merge = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
   await Promise.all(
-    [...leases].map(async ([namespace, lease]) => {
-      lease.spec!.renewTime = new k8s.V1MicroTime(Date.now());
-      await coordination.replaceNamespacedLease({ namespace, name: lease.metadata!.name!, body: lease }).catch(() => undefined);
+    [...names].map(async ([namespace, name]) => {
+      const body = { spec: { renewTime: new k8s.V1MicroTime(Date.now()) } };
+      await coordination.patchNamespacedLease({ namespace, name, body }, merge).catch(() => undefined);
     }),
   );
 }

@@ -169,7 +169,7 @@ describe('the per-run owner chain: an expiry Job owns the Lease, the Lease owns 
     const perms = runPermissions(['shop'], ['shop']).map(describePermission);
     expect(perms).to.include.members([
       'create leases.coordination.k8s.io in namespace shop',
-      'update leases.coordination.k8s.io in namespace shop',
+      'patch leases.coordination.k8s.io in namespace shop',
       'delete leases.coordination.k8s.io in namespace shop',
       'create jobs.batch in namespace shop',
       'delete jobs.batch in namespace shop',
