@@ -93,7 +93,11 @@ export async function runCases(target: ClusterTarget, cases: readonly Case[], se
   // The kubelet ends the pods once the worst case of this plan is over, should netprobe never come back.
   const deadlineSeconds = runDeadlineSeconds(plan, settings);
   // The owner of every pod this run makes, and its heartbeat (src/cluster/run-owner.ts).
-  const anchors = podNamespaces.length > 0 ? await createRunAnchors(kc, runId, podNamespaces, { deadlineSeconds, image: settings.probeImage }) : undefined;
+  const anchors = podNamespaces.length > 0
+    ? await createRunAnchors(kc, runId, podNamespaces, { deadlineSeconds, image: settings.probeImage }).catch((err: unknown) => {
+        throw new PermissionError(`could not create the run's owner (Lease and Job netprobe-${runId}; nothing else was created): ${apiErrorMessage(err)}`);
+      })
+    : undefined;
   let execution;
   let cleaned = false;
   try {
