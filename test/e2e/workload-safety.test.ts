@@ -139,12 +139,19 @@ interface Seen {
   withReadyContainers: number;
   /** netprobe pods seen in an EndpointSlice (not ready), by Service. */
   listedNotReady: Set<string>;
+  /** The renewTimes of the run's Leases: the heartbeat. */
+  renewals: Set<string>;
   problems: string[];
 }
 
 async function sample(seen: Seen): Promise<void> {
-  const [slices, pods] = await Promise.all([json<{ items: Slice[] }>(['get', 'endpointslices', '-n', NS]), podsOf('netprobe.dev/run')]);
+  const [slices, pods, leases] = await Promise.all([
+    json<{ items: Slice[] }>(['get', 'endpointslices', '-n', NS]),
+    podsOf('netprobe.dev/run'),
+    json<{ items: { spec?: { renewTime?: string } }[] }>(['get', 'leases', '-n', NS, '-l', 'netprobe.dev/run']),
+  ]);
   seen.samples += 1;
+  for (const l of leases.items) if (l.spec?.renewTime) seen.renewals.add(l.spec.renewTime);
   for (const s of slices.items) {
     const svc = s.metadata.labels?.['kubernetes.io/service-name'] ?? s.metadata.name;
     for (const e of s.endpoints ?? []) {
@@ -191,7 +198,7 @@ describe('e2e: probe pods never act as the workload (issue 10)', function () {
     const out = path.join(mkdtempSync(path.join(tmpdir(), 'netprobe-workload-')), 'report.json');
     // A 10 s settle keeps the pods alive long enough for the controllers to act, if they would.
     const run = startNetprobe(['run', tempFile('suite.yaml', SUITE), '--settle', '10', '-o', `json=${out}`, '--quiet']);
-    const seen: Seen = { samples: 0, withReadyContainers: 0, listedNotReady: new Set(), problems: [] };
+    const seen: Seen = { samples: 0, withReadyContainers: 0, listedNotReady: new Set(), renewals: new Set(), problems: [] };
     let finished = false;
     void run.done.then(() => (finished = true));
     while (!finished) {
@@ -203,6 +210,9 @@ describe('e2e: probe pods never act as the workload (issue 10)', function () {
 
     expect(seen.problems, seen.problems.join('\n')).to.deep.equal([]);
     expect(seen.withReadyContainers, 'samples with netprobe pods running').to.be.at.least(5);
+    // The run lasted over 10 s: its Lease was renewed at least once.
+    expect(done.ms).to.be.above(12_000);
+    expect(seen.renewals.size, [...seen.renewals].join(', ')).to.be.at.least(2);
     // The numeric targetPort Services do list netprobe's pods with matching labels, never as ready.
     expect([...seen.listedNotReady]).to.include.members(['web-numeric', 'batch-numeric', 'ds-numeric', 'rs-numeric']);
 
