@@ -37,8 +37,9 @@ export function runPermissions(readNamespaces: readonly string[], podNamespaces:
     perms.push({ verb: 'get', resource: 'pods', subresource: 'exec', namespace });
     perms.push({ verb: 'create', resource: 'pods', subresource: 'exec', namespace });
     // The run's owner of its pods and heartbeat, and the Job that expires it (src/cluster/run-owner.ts).
-    for (const verb of ['create', 'patch', 'delete']) perms.push({ verb, resource: 'leases', group: 'coordination.k8s.io', namespace });
-    for (const verb of ['create', 'delete']) perms.push({ verb, resource: 'jobs', group: 'batch', namespace });
+    // get: reading back the uid when a retried create met its own object.
+    for (const verb of ['create', 'get', 'patch', 'delete']) perms.push({ verb, resource: 'leases', group: 'coordination.k8s.io', namespace });
+    for (const verb of ['create', 'get', 'delete']) perms.push({ verb, resource: 'jobs', group: 'batch', namespace });
   }
   return perms;
 }

@@ -112,11 +112,12 @@ export async function createRunAnchors(kc: k8s.KubeConfig, runId: string, namesp
   try {
     await Promise.all(
       [...new Set(namespaces)].map(async (namespace) => {
-        const job = await batch.createNamespacedJob({ namespace, body: expiryJob(runId, namespace, opts.deadlineSeconds, opts.image) });
-        const lease = anchorLease(runId, namespace, { name: job.metadata!.name!, uid: job.metadata!.uid! }, new Date());
-        const created = await coordination.createNamespacedLease({ namespace, body: lease });
-        leases.set(namespace, created.metadata!.name!);
-        owners.set(namespace, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', name: created.metadata!.name!, uid: created.metadata!.uid! });
+        const name = anchorName(runId);
+        const job = await withUid(await batch.createNamespacedJob({ namespace, body: expiryJob(runId, namespace, opts.deadlineSeconds, opts.image) }), () => batch.readNamespacedJob({ namespace, name }));
+        const lease = anchorLease(runId, namespace, { name, uid: job.metadata!.uid! }, new Date());
+        const created = await withUid(await coordination.createNamespacedLease({ namespace, body: lease }), () => coordination.readNamespacedLease({ namespace, name }));
+        leases.set(namespace, name);
+        owners.set(namespace, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', name, uid: created.metadata!.uid! });
       }),
     );
   } catch (err) {
@@ -126,6 +127,11 @@ export async function createRunAnchors(kc: k8s.KubeConfig, runId: string, namesp
   timer = setInterval(() => void renew(coordination, leases), RENEW_INTERVAL_MS);
   timer.unref();
   return { owners, release };
+}
+
+/** A create retried after its first try took effect answers with what was sent, without a uid: read it back. */
+async function withUid<T extends { metadata?: k8s.V1ObjectMeta }>(created: T, read: () => Promise<T>): Promise<T> {
+  return created.metadata?.uid ? created : read();
 }
 
 /**
