@@ -75,13 +75,13 @@ export async function startFakeApi(): Promise<FakeApi> {
 
 export const status = (code: number, reason: string, message = reason): Exclude<Reply, 'reset'> => ({ status: code, body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message } });
 
-/** A netprobe pod ready for use as the API returns it (containers ready; Ready held back by its readiness gate). */
+/** A Ready pod as the API returns it (containers ready too: what netprobe waits on for its own pods). */
 export function readyPod(namespace: string, name: string, labels: Record<string, string>): k8s.V1Pod {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { namespace, name, labels },
-    status: { phase: 'Running', podIP: '10.0.0.5', conditions: [{ type: 'ContainersReady', status: 'True' }, { type: 'Ready', status: 'False' }] },
+    status: { phase: 'Running', podIP: '10.0.0.5', conditions: [{ type: 'ContainersReady', status: 'True' }, { type: 'Ready', status: 'True' }] },
   };
 }
 
