@@ -36,6 +36,8 @@ async function startLongRun(settleSeconds: number) {
 describe('e2e: netprobe clean touches only runs that are over; SIGHUP', function () {
   before(async function () {
     clusterEnv(this);
+    // An earlier run's namespace may still be terminating: pods cannot be made there.
+    await kubectl(['wait', '--for=delete', `namespace/${NS}`, '--timeout=180s']).catch(() => undefined);
     await kubectl(['apply', '-f', '-'], `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${NS}, labels: {pod-security.kubernetes.io/enforce: restricted}}\n`);
   });
   after(async () => {
