@@ -160,7 +160,7 @@ describe('e2e: incident response (isolation, generate, matrix, watch)', function
       'out incident-api.api -> cluster DNS',
     ]);
     expect(report.results.find((r) => r.expectation === 'out incident-api.api -> cluster DNS')!.expect).to.equal('allow');
-    for (const r of report.results.filter((x) => x.expect === 'deny')) expect(r.detail, r.name).to.match(/target alive/);
+    for (const r of report.results.filter((x) => x.expect === 'deny')) expect(r.detail, r.name).to.match(/target alive|rejected by the network/);
     // The workloads were never touched: the API pod is still Running and Ready.
     expect(await kubectl(['-n', 'incident-api', 'get', 'pods', '-l', 'app=api', '-o', 'jsonpath={.items[0].status.containerStatuses[*].ready}'])).to.equal('true true');
     // The written suite is the probe set: it loads, and `netprobe run` agrees.
@@ -195,7 +195,7 @@ describe('e2e: incident response (isolation, generate, matrix, watch)', function
       expect(run.code, JSON.stringify(report.results.filter((r) => r.status !== 'pass'), null, 1)).to.equal(0);
       const dns = report.results.find((r) => r.expectation === 'out incident-api.api -> cluster DNS')!;
       expect(dns.expect).to.equal('deny');
-      expect(dns.detail).to.match(/target alive/);
+      expect(dns.detail).to.match(/target alive|rejected by the network/);
       expect(report.results.some((r) => r.expectation.startsWith('control: cluster DNS answers incident-'))).to.equal(true);
     } finally {
       const keep = await netprobe(['generate', 'isolation-policy', 'incident-api', '--keep', 'dns']);
