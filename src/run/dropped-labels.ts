@@ -65,6 +65,10 @@ function standIns(plan: Plan): StandIn[] {
 
 const formatLabels = (labels: Record<string, string>): string => Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(', ');
 
+/** What decides a result whose stand-in a policy (maybe) tells apart from the real pod. */
+const FROM_INSIDE_STEP = 'probe from inside a running pod of the workload (ephemeral: true on the source), which keeps every label';
+const READ_POLICIES_STEP = `let netprobe read the NetworkPolicies (or pass --policies) to check that none selects on the labels left out, or ${FROM_INSIDE_STEP}`;
+
 /** Why the stand-in cannot be vouched for, or undefined when every known policy treats it like the real pod. */
 function whyNotEquivalent(s: StandIn, policies: readonly PolicySelectors[] | undefined): string | undefined {
   const dropped = `${s.what} lacks the controller labels ${formatLabels(s.dropped)} (never copied, so no controller adopts it)`;
@@ -96,7 +100,8 @@ export function checkDroppedLabels(plan: Plan, results: readonly Result[], polic
     const reason = why.get(r.name);
     if (reason === undefined) return r;
     const seen = r.status === 'inconclusive' ? r.detail : `${r.status}: ${r.detail || r.outcome}`;
-    return { ...r, status: 'inconclusive' as const, detail: `${reason} (probe result, not proof: ${seen})` };
+    const decideBy = policies === undefined ? READ_POLICIES_STEP : FROM_INSIDE_STEP;
+    return { ...r, status: 'inconclusive' as const, detail: `${reason} (probe result, not proof: ${seen})`, decideBy };
   });
   const affected = new Set(all.flatMap((s) => [...s.caseIds]));
   const finding: Finding = {

@@ -89,6 +89,7 @@ describe('a source that lost controller labels: its results are proof only if no
     const job = out.results.find((r) => r.name === 'job to db')!;
     expect(job.status).to.equal('inconclusive');
     expect(job.detail).to.contain('jobs/nightly-egress').and.contain('job-name=nightly').and.contain('pass');
+    expect(job.decideBy).to.contain('ephemeral: true');
     expect(out.results.find((r) => r.name === 'web to db')!.status).to.equal('pass');
   });
 
@@ -111,6 +112,7 @@ describe('a source that lost controller labels: its results are proof only if no
     const job = out.results.find((r) => r.name === 'job to db')!;
     expect(job.status).to.equal('inconclusive');
     expect(job.detail).to.contain('could not read the policies');
+    expect(job.decideBy).to.contain('--policies');
     expect(out.results.find((r) => r.name === 'web to db')!.status).to.equal('pass');
   });
 
