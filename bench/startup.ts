@@ -3,7 +3,7 @@
 // from the checkout's sources for comparison. Also the sizes. Not a timed test: it prints figures.
 // Run: npm run bench:startup   (builds the bundle, packs, and builds the amd64 executable first)
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -42,3 +42,4 @@ for (const [what, args] of [['validate suites/demo', ['validate', SUITES]], ['--
   figures(`checkout (TypeScript sources) ${what}`, process.execPath, [path.join(REPO, 'bin/netprobe.js'), ...args], node24);
 }
 console.log(`load average after: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+rmSync(work, { recursive: true, force: true });

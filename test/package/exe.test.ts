@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { copyFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { clusterEnvWithoutImages, demoRunVerdict, exec, kubectlDir, pathWithoutNode, REPO, tempDir } from './support.ts';
+import { clusterEnvWithoutImages, demoRunVerdict, exec, kubectlDir, removeTempDirs, pathWithoutNode, REPO, tempDir } from './support.ts';
 
 const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string };
 
@@ -19,6 +19,8 @@ describe('standalone executable (linux-amd64, no Node on PATH)', function () {
     const which = await exec('/bin/sh', ['-c', 'command -v node'], { env });
     expect(which.stdout, 'a node is still on PATH').to.equal('');
   });
+
+  after(removeTempDirs);
 
   it('--version, validate and predict', async () => {
     const version = await exec(exe, ['--version'], { env });

@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { clusterEnvWithoutImages, demoRunVerdict, exec, kubectlDir, REPO, tempDir } from './support.ts';
+import { clusterEnvWithoutImages, demoRunVerdict, exec, kubectlDir, removeTempDirs, REPO, tempDir } from './support.ts';
 
 interface Packed {
   filename: string;
@@ -35,6 +35,8 @@ describe('npm package (packed, installed into a temporary prefix)', function () 
     // Node 24 first, then the installed bins, then the system (whose node is 20).
     node24Path = [path.dirname(process.execPath), path.join(prefix, 'bin'), '/usr/bin', '/bin'].join(':');
   });
+
+  after(removeTempDirs);
 
   it('holds only what runs, has no dependencies, and is named as published', () => {
     expect(packed.files.map((f) => f.path).sort()).to.deep.equal(['README.md', 'bin/netprobe.js', 'dist/THIRD_PARTY_LICENSES.txt', 'dist/netprobe.cjs', 'package.json']);

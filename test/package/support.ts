@@ -1,7 +1,7 @@
 // What the package tests share: running a program without throwing, a PATH without any Node on it,
 // kubectl, and the local cluster when there is one.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { kubectlPath, REPO } from '../e2e/support.ts';
@@ -24,8 +24,17 @@ export function exec(file: string, args: string[], options: { env?: NodeJS.Proce
   });
 }
 
+const tempDirs: string[] = [];
+
+/** A new folder outside the checkout; removeTempDirs deletes it (a copied executable is 130 MB). */
 export function tempDir(name: string): string {
-  return mkdtempSync(path.join(tmpdir(), `netprobe-${name}-`));
+  const dir = mkdtempSync(path.join(tmpdir(), `netprobe-${name}-`));
+  tempDirs.push(dir);
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 /** The folders of PATH that hold no `node` (nor the checkout's node_modules/.bin). */
