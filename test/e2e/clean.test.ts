@@ -1,6 +1,7 @@
 // `netprobe clean` and SIGHUP on the local cluster, in this test's own namespace: clean during a live run
 // leaves its pods alone and the run finishes right; after kill -9, plain clean still leaves the run (its
-// heartbeat or deadline is fresh) and `clean --run ID` removes it; SIGHUP cleans up like Ctrl-C.
+// heartbeat or deadline is fresh) and `clean --run ID` removes it, and once the heartbeat is stale plain
+// clean removes it too; SIGHUP cleans up like Ctrl-C.
 // Every clean here is scoped to the namespace (-n) or the run (--run): the cluster is shared.
 import { expect } from 'chai';
 import { clusterEnv, kubectl, netprobe, startNetprobe, tempFile, waitUntil } from './support.ts';
@@ -71,6 +72,21 @@ describe('e2e: netprobe clean touches only runs that are over; SIGHUP', function
     await waitUntil('the killed run\'s pods to go', async () => (await runPods()).length === 0, 60_000);
     const leases = await kubectl(['get', 'leases', '-n', NS, '-l', `netprobe.dev/run=${runId}`, '-o', 'name']);
     expect(leases.trim()).to.equal('');
+  });
+
+  it('after kill -9 and 30 s without a heartbeat, plain clean removes the run', async () => {
+    const { run, runId } = await startLongRun(300);
+    run.child.kill('SIGKILL');
+    await run.done;
+    const lease = () => kubectl(['get', 'lease', '-n', NS, `netprobe-${runId}`, '-o', 'jsonpath={.spec.renewTime}']);
+    const renewed = new Date((await lease()).trim());
+    // The Lease lasts 30 s after its last renewal.
+    await new Promise((r) => setTimeout(r, Math.max(0, renewed.getTime() + 32_000 - Date.now())));
+    const clean = await netprobe(['clean', '-n', NS]);
+    expect(clean.code, clean.stderr).to.equal(0);
+    expect(clean.stdout).to.contain('deleted 2 netprobe pods of 1 run');
+    expect(clean.stdout).to.contain('deleted 1 heartbeat Lease');
+    await waitUntil('the killed run\'s pods to go', async () => (await runPods()).length === 0, 60_000);
   });
 
   it('SIGHUP in the middle of a run deletes its pods, as Ctrl-C does', async () => {
