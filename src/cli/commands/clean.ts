@@ -17,9 +17,10 @@ import { stopEphemeralProbe } from '../../probe/runner.ts';
 const USAGE = `netprobe clean [--run ID | --all] [FLAGS]
 
 Deletes what netprobe runs left behind: their pods (label netprobe.dev/run), their heartbeat Leases
-and the Jobs that expire them (netprobe-<run>; the Lease owns the run's pods), the temporary namespaces netprobe doctor creates (not with --namespace), and stops the
-ephemeral containers of runs that probed from inside pods (\`ephemeral: true\`, \`--ephemeral\`): the API
-cannot remove them from the pods' specs, and they would end by themselves only at the run's deadline.
+and the Jobs that expire them (netprobe-<run>; the Lease owns the run's pods), the temporary namespaces
+netprobe doctor creates (not with --namespace), and stops the ephemeral containers of runs that probed
+from inside pods (\`ephemeral: true\`, \`--ephemeral\`): the API cannot remove them from the pods'
+specs, and they would end by themselves only at the run's deadline.
 
 By default only runs that are over are touched: a run whose heartbeat (a Lease it renews every 10 s)
 is stale, or, for a run without one, whose pods' deadline (activeDeadlineSeconds) has passed. A live
