@@ -65,6 +65,11 @@ export interface PlannedProbe {
   target: ProbeTarget;
   timeoutMs: number;
   attempts: number;
+  /**
+   * A control probe, part of no case: it is made only so that, if it connects, its target is shown alive
+   * for every deny to it. The text names the identity (the policies allow it) that vouches.
+   */
+  vouch?: string;
 }
 
 /** Why something cannot be decided, and the cheapest step that would decide it (Result.decideBy). */

@@ -12,6 +12,7 @@ import { buildPlan, DEFAULT_MAX_PROBES } from '../plan/plan.ts';
 import { formatPos } from '../suite/diagnostics.ts';
 import { describeMesh } from '../plan/mesh.ts';
 import type { Plan, PlanOptions } from '../plan/types.ts';
+import { addVouchers, type MayReach } from '../plan/vouch.ts';
 import { reproduceCommand } from '../probe/reproduce.ts';
 import { execute, type RunnerOptions } from '../probe/runner.ts';
 import { runDeadlineSeconds } from '../probe/timing.ts';
@@ -27,6 +28,8 @@ import { redactText } from '../util/redact.ts';
 export interface RunSettings extends Omit<RunnerOptions, 'runId' | 'signal' | 'deadlineSeconds'> {
   plan: Partial<PlanOptions>;
   dryRun: boolean;
+  /** Set when the policies are known: control probes from identities they allow vouch for deny targets. */
+  mayReach?: MayReach;
 }
 
 export interface RunOutcome {
@@ -82,7 +85,8 @@ export async function runCases(target: ClusterTarget, cases: readonly Case[], se
   } catch (err) {
     throw new ClusterUnreachableError(`cannot read the cluster at ${target.server}: ${apiErrorMessage(err)}`);
   }
-  const plan = buildPlan(cases, snapshot, settings.plan);
+  const built = buildPlan(cases, snapshot, settings.plan);
+  const plan = settings.mayReach ? addVouchers(built, settings.mayReach) : built;
   if (plan.overLimit) throw new InputLimitError(probeLimitMessage(plan.overLimit, settings.plan.maxProbes ?? DEFAULT_MAX_PROBES));
   if (settings.dryRun) return { runId, plan, results: [], cleaned: true };
 
@@ -143,6 +147,7 @@ export function describePlan(plan: Plan): string[] {
   }
   const meshed = new Map(plan.probes.flatMap((p) => (p.target.mesh ? [[p.target.display, p.target.mesh] as const] : [])));
   for (const [display, mesh] of meshed) lines.push(redactText(`  ${display} sits behind a ${describeMesh(mesh)}: a TCP connect to it proves nothing`));
+  for (const p of plan.probes) if (p.vouch !== undefined) lines.push(redactText(`  control probe from ${p.vouch} (the policies allow it) to ${p.target.display}: it vouches the target alive for denies`));
   for (const u of plan.unprobeable) lines.push(redactText(`  cannot probe ${u.caseId}: ${u.reason}`));
   return lines;
 }

@@ -43,6 +43,7 @@ export function judge(input: JudgeInput): Result[] {
   const answered = sourcesThatGotAnswers(input, sourceMesh);
   const byCase = new Map<string, PlannedProbe[]>();
   for (const p of input.plan.probes) {
+    if (p.vouch !== undefined) continue;
     const list = byCase.get(p.caseId) ?? [];
     list.push(p);
     byCase.set(p.caseId, list);
@@ -79,7 +80,10 @@ function collectAlive(input: JudgeInput, sourceMesh: ReadonlyMap<string, Mesh | 
       if (p.target.route === 'service' && p.target.aliveKeys.length > 1) continue;
       // A mesh proxy may have answered in the target's place.
       if (meshUnproven(p, o, sourceMesh.get(p.sourceKey)) !== undefined) continue;
-      for (const k of p.target.aliveKeys) if (!alive.has(k)) alive.set(k, `a probe from ${p.sourceKey.split('|')[0]} connected to it in this run`);
+      const why = p.vouch !== undefined
+        ? `a control probe from ${p.vouch}, an identity the policies allow, connected to it in this run`
+        : `a probe from ${p.sourceKey.split('|')[0]} connected to it in this run`;
+      for (const k of p.target.aliveKeys) if (!alive.has(k)) alive.set(k, why);
     }
   }
   return alive;
@@ -254,7 +258,7 @@ export function routeEvidence(plan: Plan, observations: ReadonlyMap<string, Prob
   const sourceMesh = new Map(plan.sources.map((s) => [s.key, s.mesh]));
   for (const p of plan.probes) {
     const obs = observations.get(p.id);
-    if (obs === undefined || meshUnproven(p, obs, sourceMesh.get(p.sourceKey)) !== undefined) continue;
+    if (obs === undefined || p.vouch !== undefined || meshUnproven(p, obs, sourceMesh.get(p.sourceKey)) !== undefined) continue;
     const expectation = cases.get(p.caseId)?.expectation;
     const wanted = expectation?.http?.expectStatus;
     const l7No = obs.httpStatus !== undefined && wanted !== undefined && obs.httpStatus !== wanted;
