@@ -28,7 +28,8 @@ export const PROBE_OPTIONS = {
 export const PROBE_FLAGS_USAGE = `${CLUSTER_FLAGS_USAGE}
   -o, --output FORMAT[=FILE] table (default), json, junit, tap, markdown; repeatable
   --timeout SECONDS          seconds one probe attempt may wait (default: the suite's, else 2)
-  --settle SECONDS           wait after pods are Ready so the CNI programs their rules (default 3)
+  --settle SECONDS           wait after pods are Ready so the CNI programs their rules, where the policies
+                             are not read (with them, canaries show each probe pod's rules in place) (default 3)
   --start-timeout SECONDS    give up on a pod that is not Ready by then (default 120)
   --concurrency N            pods created and execs in flight at once (default 16)
 ${IMAGE_FLAGS_USAGE}

@@ -78,6 +78,14 @@ export interface Undecided {
   decideBy: string;
 }
 
+/** A probe whose answer changes once the CNI knows a new probe pod: it connects (or is denied) only then. */
+export interface Canary {
+  probe: PlannedProbe;
+  expect: 'connect' | 'deny';
+  /** For people: which rule it shows programmed. */
+  shows: string;
+}
+
 /** A case, or part of one, that cannot be probed, and why (it becomes `inconclusive`). */
 export interface Unprobeable extends Undecided {
   caseId: string;
@@ -95,6 +103,12 @@ export interface Plan {
   overLimit?: { caseId: string; pos: SourcePos; probes: number; caseProbes: number };
   /** Host destinations that netprobe itself may control-probe (addresses outside the cluster; names are checked once resolved). */
   controlHosts: { host: string; port: number; l4: L4; aliveKey: string }[];
+  /**
+   * Per probe pod, the canaries that show its rules programmed (src/plan/canary.ts), when the policies
+   * are read: an empty list means no path of it depends on its rules. A source not listed waits the
+   * fixed settle time.
+   */
+  canaries?: Record<string, Canary[]>;
   /** The cluster's own addresses as far as known: no control probe may vouch for them. */
   insideCluster: ClusterAddresses;
 }

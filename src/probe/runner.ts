@@ -15,6 +15,7 @@ import { AGENT, ephemeralProbeContainer, probePod, serverPod, type PodOptions } 
 import { PodReadiness } from './readiness.ts';
 import type { ProbeObservation } from './types.ts';
 import { AGENT_CONCURRENCY, chunks, execTimeoutMs } from './timing.ts';
+import { untilProgrammed } from './settle.ts';
 
 /** What the run is doing, for a progress line: `probing 300/1000 · 4 pods starting`. */
 export interface RunProgress {
@@ -36,6 +37,8 @@ export interface Execution {
   observations: Map<string, ProbeObservation>;
   aliveExtra: Record<string, string>;
   serverIps: Map<string, string>;
+  /** Probe pods whose rules their canaries never showed programmed (src/probe/settle.ts): source key -> why. */
+  unsettled: Record<string, string>;
   /** Namespaces where pods were created: where cleanup must look. */
   namespaces: string[];
   /**
@@ -70,7 +73,7 @@ export async function execute(kc: k8s.KubeConfig, plan: Plan, opts: RunnerOption
   const serverKeyById = new Map(serverPods.map((s) => [podId(s.pod), s.key]));
   const allPods = [...handles.flatMap((h) => (h.probePod ? [h.probePod] : [])), ...serverPods.map((p) => p.pod)];
   const namespaces = [...new Set(allPods.map((p) => p.metadata!.namespace!))];
-  const exec: Execution = { observations: new Map(), aliveExtra: {}, serverIps: new Map(), namespaces, timings: { startMs: 0, settleMs: 0, probeMs: 0 } };
+  const exec: Execution = { observations: new Map(), aliveExtra: {}, serverIps: new Map(), unsettled: {}, namespaces, timings: { startMs: 0, settleMs: 0, probeMs: 0 } };
   const serverFailures = new Map<string, string>();
 
   // Control probes of outside hosts need no pod: run them while pods start.
@@ -148,10 +151,19 @@ export async function execute(kc: k8s.KubeConfig, plan: Plan, opts: RunnerOption
       }
       // New pods need their rules programmed by the CNI before a verdict means anything (a real pod's
       // rules are in place already: it only waits for the echo servers it probes).
-      const settling = h.probePod ? deps : servers;
-      const settled = settling.length > 0 ? readiness.latest(settling) + opts.settleMs : 0;
-      settleEnd = Math.max(settleEnd, settled);
-      await sleep(settled - Date.now(), opts.signal);
+      const canaries = plan.canaries?.[h.key];
+      if (h.probePod && canaries !== undefined && servers.length === 0) {
+        // Evidence instead of a guess: its canaries answer as the policies say once its rules are in place.
+        const run = async (specs: AgentSpec[]) => parseAgentOutput((await execInPod(kc, h.namespace, h.pod, h.container, [AGENT, 'probe', '--batch', '-'], execTimeoutMs(specs), JSON.stringify({ probes: specs, concurrency: AGENT_CONCURRENCY }))).stdout);
+        const unshown = await untilProgrammed(canaries, readiness.latest([h.id]), run, opts.signal);
+        if (unshown !== undefined) exec.unsettled[h.key] = unshown;
+        settleEnd = Math.max(settleEnd, Date.now());
+      } else {
+        const settling = h.probePod ? deps : servers;
+        const settled = settling.length > 0 ? readiness.latest(settling) + opts.settleMs : 0;
+        settleEnd = Math.max(settleEnd, settled);
+        await sleep(settled - Date.now(), opts.signal);
+      }
       if (!probing) {
         probing = true;
         report();

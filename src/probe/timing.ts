@@ -19,6 +19,9 @@ export const EXEC_MARGIN_MS = 20_000;
 /** Added once to a pod's deadline: creating the pods, deleting them, a slow API server. */
 export const DEADLINE_MARGIN_MS = 60_000;
 
+/** Canaries (src/probe/settle.ts) wait at most this long; then the pod's probes run anyway, and the results say so. */
+export const SETTLE_MAX_MS = 20_000;
+
 export interface ProbeTiming {
   timeoutMs: number;
   attempts: number;
@@ -65,7 +68,7 @@ export interface DeadlineInputs {
  * sum of every exec's timeout and L the longest source's, probing ends within W / slots + L (list
  * scheduling with chains, Graham's bound).
  */
-export function runDeadlineSeconds(plan: Pick<Plan, 'probes'>, opts: DeadlineInputs): number {
+export function runDeadlineSeconds(plan: Pick<Plan, 'probes' | 'canaries'>, opts: DeadlineInputs): number {
   const bySource = new Map<string, ProbeTiming[]>();
   for (const p of plan.probes) {
     const list = bySource.get(p.sourceKey) ?? [];
@@ -80,5 +83,6 @@ export function runDeadlineSeconds(plan: Pick<Plan, 'probes'>, opts: DeadlineInp
     longestSource = Math.max(longestSource, own);
   }
   const probing = total / Math.max(1, opts.concurrency) + longestSource;
-  return Math.ceil((opts.startTimeoutMs + opts.settleMs + probing + DEADLINE_MARGIN_MS) / 1000);
+  const settle = plan.canaries === undefined ? opts.settleMs : Math.max(opts.settleMs, SETTLE_MAX_MS);
+  return Math.ceil((opts.startTimeoutMs + settle + probing + DEADLINE_MARGIN_MS) / 1000);
 }

@@ -13,6 +13,7 @@ import { formatPos } from '../suite/diagnostics.ts';
 import { describeMesh } from '../plan/mesh.ts';
 import type { Plan, PlanOptions } from '../plan/types.ts';
 import { addVouchers, type MayReach } from '../plan/vouch.ts';
+import { planCanaries, type PredictPath } from '../plan/canary.ts';
 import { reproduceCommand } from '../probe/reproduce.ts';
 import { execute, type RunnerOptions } from '../probe/runner.ts';
 import { runDeadlineSeconds } from '../probe/timing.ts';
@@ -30,6 +31,8 @@ export interface RunSettings extends Omit<RunnerOptions, 'runId' | 'signal' | 'd
   dryRun: boolean;
   /** Set when the policies are known: control probes from identities they allow vouch for deny targets. */
   mayReach?: MayReach;
+  /** Set when the policies are known: canaries show each probe pod's rules programmed (instead of a fixed settle). */
+  predictPath?: PredictPath;
 }
 
 export interface RunOutcome {
@@ -86,7 +89,8 @@ export async function runCases(target: ClusterTarget, cases: readonly Case[], se
     throw new ClusterUnreachableError(`cannot read the cluster at ${target.server}: ${apiErrorMessage(err)}`);
   }
   const built = buildPlan(cases, snapshot, settings.plan);
-  const plan = settings.mayReach ? addVouchers(built, settings.mayReach) : built;
+  const vouched = settings.mayReach ? addVouchers(built, settings.mayReach) : built;
+  const plan = settings.predictPath ? planCanaries(vouched, settings.predictPath) : vouched;
   if (plan.overLimit) throw new InputLimitError(probeLimitMessage(plan.overLimit, settings.plan.maxProbes ?? DEFAULT_MAX_PROBES));
   if (settings.dryRun) return { runId, plan, results: [], cleaned: true };
 
@@ -118,6 +122,7 @@ export async function runCases(target: ClusterTarget, cases: readonly Case[], se
     plan,
     observations: execution.observations,
     aliveExtra: execution.aliveExtra,
+    unsettled: execution.unsettled,
     reproduce: (p) => reproduceCommand(p, sources.get(p.sourceKey), settings.probeImage, execution.serverIps),
   });
   const findings = notReadyPublishers(plan, snapshot.services);

@@ -20,6 +20,8 @@ export interface JudgeInput {
   aliveExtra?: Readonly<Record<string, string>>;
   /** A command to see the same thing by hand. */
   reproduce?: (probe: PlannedProbe) => string;
+  /** Probe pods whose rules were not shown programmed before they probed: source key -> why. */
+  unsettled?: Readonly<Record<string, string>>;
 }
 
 interface ProbeVerdict {
@@ -61,7 +63,10 @@ export function judge(input: JudgeInput): Result[] {
       if (meshWhy !== undefined) return { probe, obs, status: 'inconclusive' as const, observed: 'unknown' as const, why: meshWhy.reason, decideBy: meshWhy.decideBy };
       return judgeProbe(c, probe, obs, alive, answered);
     });
-    return caseResult(c, verdicts, reasonsByCase.get(c.id) ?? [], input.reproduce);
+    const result = caseResult(c, verdicts, reasonsByCase.get(c.id) ?? [], input.reproduce);
+    const notes = [...new Set(verdicts.map((v) => input.unsettled?.[v.probe.sourceKey]).filter((n): n is string => n !== undefined))];
+    if (notes.length > 0) result.detail = `${result.detail}; note: ${notes.join('; ')}`;
+    return result;
   });
 }
 

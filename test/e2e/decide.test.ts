@@ -2,7 +2,8 @@
 // readiness probe and no expectation connects to it. Without predictions the deny through web's Service
 // is inconclusive (kube-proxy rejects the same way when no backend is ready) and says what would decide
 // it; with predictions one control probe from api, an identity the policies allow and already a source
-// of the run, connects to web:8080 and decides it. Own namespaces (e2e-decide-*), deleted at the end.
+// of the run, connects to web:8080 and decides it; and the probe pods start probing once canaries show
+// their rules programmed, not after the fixed settle. Own namespaces (e2e-decide-*), deleted at the end.
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import type { Report, Result } from '../../src/verdict/model.ts';
@@ -81,11 +82,11 @@ spec:
     - {name: monitor must not reach the web Service, from: monitor, to: {namespace: ${APP}, service: web}, port: 8080, expect: deny}
 `;
 
-async function runSuite(flag: string): Promise<{ code: number; results: Map<string, Result> }> {
-  const run = await netprobe(['run', tempFile(`decide-${flag}.yaml`, SUITE), '-o', 'json', '--quiet', flag]);
+async function runSuite(flag: string, ...more: string[]): Promise<{ code: number; ms: number; results: Map<string, Result> }> {
+  const run = await netprobe(['run', tempFile(`decide-${flag}.yaml`, SUITE), '-o', 'json', '--quiet', flag, ...more]);
   const report = JSON.parse(run.stdout) as Report;
   for (const r of report.results) console.log(`      [${flag}] ${r.expectation}: ${r.status} (${r.outcome}) ${r.detail}${r.decideBy ? ` | to decide: ${r.decideBy}` : ''}`);
-  return { code: run.code, results: new Map(report.results.map((r) => [r.expectation, r])) };
+  return { code: run.code, ms: run.ms, results: new Map(report.results.map((r) => [r.expectation, r])) };
 }
 
 describe('e2e: decide more (issue 11): a control probe from an identity the policies allow', function () {
@@ -100,7 +101,9 @@ describe('e2e: decide more (issue 11): a control probe from an identity the poli
       await kubectl(['rollout', 'status', '-n', ns, `deployment/${app}`, '--timeout=180s']);
     }
     without = await runSuite('--no-predict');
-    withPolicies = await runSuite('--predict');
+    // A fixed settle of 30 s that the canaries make unneeded: the run must end long before it.
+    withPolicies = await runSuite('--predict', '--settle', '30');
+    console.log(`      [--predict --settle 30] ${withPolicies.ms} ms`);
   });
 
   after(async function () {
@@ -124,5 +127,10 @@ describe('e2e: decide more (issue 11): a control probe from an identity the poli
     }
     expect(withPolicies.results.get('api resolves names')!.status).to.equal('pass');
     expect(withPolicies.code).to.equal(0);
+  });
+
+  it('with predictions, the probe pods\' rules are shown programmed by canaries instead of the fixed settle (30 s here)', () => {
+    expect(withPolicies.ms).to.be.below(25_000);
+    for (const r of withPolicies.results.values()) expect(r.detail).not.to.contain('not shown programmed');
   });
 });

@@ -125,10 +125,10 @@ export const command: Command = {
     const runId = newRunId();
     let outcome;
     try {
-      const { mayReachBy } = await import('../../run/vouchers.ts');
+      const { mayReachBy, predictPathBy } = await import('../../run/vouchers.ts');
       outcome = await runCases(target, cases, {
         ...settings,
-        ...(policyInputs === undefined ? {} : { mayReach: mayReachBy(policyInputs.engine, policyInputs.manifests) }),
+        ...(policyInputs === undefined ? {} : { mayReach: mayReachBy(policyInputs.engine, policyInputs.manifests), predictPath: predictPathBy(policyInputs.engine, policyInputs.manifests) }),
         onProgress: (state) => progress.update(state),
       }, signals.signal, runId);
     } catch (err) {

@@ -1,0 +1,46 @@
+// Waiting for a new probe pod's rules with evidence instead of a fixed guess (issue 11): its canaries
+// (src/plan/canary.ts) are probed every POLL_MS from SETTLE_MIN_MS after the pod is Ready until each
+// answers as the policies say, or SETTLE_MAX_MS has passed. Their answers are evidence of programming
+// only; no verdict is made from them.
+import type { Canary } from '../plan/types.ts';
+import { sleep } from '../util/sleep.ts';
+import { agentSpec, type AgentSpec } from './agent.ts';
+import type { ProbeObservation } from './types.ts';
+import { SETTLE_MAX_MS } from './timing.ts';
+
+/** Before this, not even a fast CNI has seen the pod (kube-router programs in 0-0.5 s here). */
+export const SETTLE_MIN_MS = 250;
+const POLL_MS = 200;
+
+/** Whether a canary's answer is the one the policies give once the pod's rules are programmed. */
+export function canaryAnswered(c: Canary, o: ProbeObservation | undefined): boolean {
+  if (o === undefined) return false;
+  if (c.expect === 'connect') {
+    // A reset from the target itself also got past the filter: only the listener is missing.
+    return o.outcome === 'connected' || o.outcome === 'http-status' || (o.outcome === 'refused' && o.answeredBy === 'target');
+  }
+  if (o.answeredBy === 'local' || o.answeredBy === 'target') return false;
+  return o.outcome === 'timeout' || o.outcome === 'refused' || o.outcome === 'unreachable';
+}
+
+/** Runs a batch of probes in the pod and gives back what the agent reported. */
+export type RunBatch = (specs: AgentSpec[]) => Promise<ProbeObservation[]>;
+
+/**
+ * Waits until every canary answers as the policies say, from `readyAt` + SETTLE_MIN_MS to `readyAt` +
+ * SETTLE_MAX_MS. Returns undefined when shown, or the canaries that never answered so, for the results.
+ */
+export async function untilProgrammed(canaries: readonly Canary[], readyAt: number, run: RunBatch, signal: AbortSignal, maxMs = SETTLE_MAX_MS): Promise<string | undefined> {
+  await sleep(readyAt + SETTLE_MIN_MS - Date.now(), signal);
+  if (canaries.length === 0) return undefined;
+  const specs = canaries.map((c) => agentSpec(c.probe, new Map())).filter((s): s is AgentSpec => typeof s !== 'string');
+  let pending = [...canaries];
+  for (;;) {
+    const seen = new Map((await run(specs)).map((o) => [o.probeId, o]));
+    pending = canaries.filter((c) => !canaryAnswered(c, seen.get(c.probe.id)));
+    if (pending.length === 0 || signal.aborted) return undefined;
+    if (Date.now() + POLL_MS > readyAt + maxMs) break;
+    await sleep(POLL_MS, signal);
+  }
+  return `this probe pod's rules were not shown programmed within ${Math.round(maxMs / 1000)} s of its start (the policies say ${pending.map((c) => c.shows).join(' and ')}, but its canary did not answer so): its results may predate them`;
+}

@@ -1,0 +1,116 @@
+// Issue 11, item 2: rules shown programmed, not assumed. Per probe pod, the canaries are the paths whose
+// answer changes once the CNI knows the pod (an ingress allow for it, an egress deny of it); the pod probes
+// once they answer as the policies say, between a minimum and a maximum wait.
+import { expect } from 'chai';
+import { buildPlan } from '../../../src/plan/plan.ts';
+import { planCanaries, type PathPrediction, type PredictPath } from '../../../src/plan/canary.ts';
+import type { Canary, Plan } from '../../../src/plan/types.ts';
+import { canaryAnswered, untilProgrammed } from '../../../src/probe/settle.ts';
+import { runDeadlineSeconds, SETTLE_MAX_MS } from '../../../src/probe/timing.ts';
+import type { ProbeObservation } from '../../../src/probe/types.ts';
+import { judge } from '../../../src/verdict/judge.ts';
+import { casesOf, pod, snapshot } from './helpers.ts';
+
+const sel = (app: string) => `{namespace: shop, podSelector: {matchLabels: {app: ${app}}}}`;
+const world = () =>
+  snapshot(['shop'], {
+    pods: [
+      pod('shop', 'web-0', { app: 'web' }, { ip: '10.1.0.10' }),
+      pod('shop', 'db-0', { app: 'db' }, { ip: '10.1.0.11' }),
+      pod('shop', 'api-0', { app: 'api' }, { ip: '10.1.0.20' }),
+    ],
+  });
+const planOf = (lines: string[]): Plan => buildPlan(casesOf(`  expectations:\n${lines.map((l) => `    - ${l}\n`).join('')}`), world());
+const path = (over: Partial<PathPrediction>): PathPrediction => ({ allowed: true, ingressIsolated: false, egressDenied: false, knownPod: true, ...over });
+/** web's ingress allows api; api's egress denies the outside host; db is not isolated. */
+const policies: PredictPath = (_s, ip) => {
+  if (ip === '10.1.0.10') return path({ ingressIsolated: true });
+  if (ip === '198.51.100.10') return path({ allowed: false, egressDenied: true, knownPod: false });
+  return path({});
+};
+const apiTo = (to: string, port = 8080, expect = 'allow') => `{from: ${sel('api')}, to: ${to}, port: ${port}, expect: ${expect}}`;
+
+describe('canaries: which probes show a new probe pod\'s rules programmed', () => {
+  it('an ingress allow for the pod is a "connect" canary; an egress deny of it a "deny" canary (TCP, 1 s, one attempt)', () => {
+    const plan = planCanaries(planOf([apiTo(sel('db')), apiTo(sel('web')), apiTo('{host: 198.51.100.10}', 80, 'deny')]), policies);
+    const [c] = Object.values(plan.canaries!);
+    expect(c!.map((x) => [x.expect, x.probe.target.host])).to.deep.equal([['connect', '10.1.0.10'], ['deny', '198.51.100.10']]);
+    for (const x of c!) expect(x.probe).to.deep.include({ timeoutMs: 1000, attempts: 1 });
+    expect(c![0]!.probe.id).to.match(/^canary:/);
+  });
+
+  it('a pod none of whose paths depends on its rules waits for nothing more than the minimum', () => {
+    const plan = planCanaries(planOf([apiTo(sel('db'))]), policies);
+    expect(Object.values(plan.canaries!)).to.deep.equal([[]]);
+  });
+
+  it('the fixed settle stays where the policies cannot say: a name, an echo server, a cluster address of no known pod', () => {
+    const unknownInside: PredictPath = (s, ip, port, l4) => (ip === '10.1.0.10' ? path({ knownPod: false }) : policies(s, ip, port, l4));
+    expect(planCanaries(planOf([apiTo('{host: example.test}', 80)]), policies).canaries).to.deep.equal({});
+    expect(planCanaries(buildPlan(casesOf(`  expectations:\n    - ${apiTo(`{namespace: shop, podSelector: {matchLabels: {app: ghost}}, synthetic: true}`)}\n`), world()), policies).canaries).to.deep.equal({});
+    const inside = planOf([apiTo(sel('web'))]);
+    inside.insideCluster = { ranges: [], addresses: { '10.1.0.10': 'a pod IP' } };
+    expect(planCanaries(inside, unknownInside).canaries).to.deep.equal({});
+  });
+
+  it('a UDP path that depends on the rules, with no TCP canary of the same kind: fixed settle', () => {
+    const udp: PredictPath = () => path({ ingressIsolated: true });
+    expect(planCanaries(planOf([`{from: ${sel('api')}, to: ${sel('web')}, port: 53, protocol: UDP, expect: allow}`]), udp).canaries).to.deep.equal({});
+  });
+});
+
+describe('canaries: waiting for their answers', () => {
+  const canary = (expect: Canary['expect']): Canary => ({ probe: { id: `canary:${expect}`, caseId: 'c', sourceKey: 's', timeoutMs: 1000, attempts: 1, target: { kind: 'tcp', host: '10.1.0.10', port: 8080, route: 'pod', display: 'web', aliveKeys: [] } }, expect, shows: `the ${expect} rule` });
+  const obs = (outcome: ProbeObservation['outcome'], answeredBy?: ProbeObservation['answeredBy']): ProbeObservation => ({ probeId: 'x', outcome, detail: '', ms: 1, attempts: 1, ...(answeredBy ? { answeredBy } : {}) });
+
+  it('connect: a connection, or a reset from the target itself (it got past the filter); deny: a rejection on the path or silence', () => {
+    expect(canaryAnswered(canary('connect'), obs('connected', 'target'))).to.equal(true);
+    expect(canaryAnswered(canary('connect'), obs('refused', 'target'))).to.equal(true);
+    expect(canaryAnswered(canary('connect'), obs('refused', 'network'))).to.equal(false);
+    expect(canaryAnswered(canary('connect'), obs('timeout'))).to.equal(false);
+    expect(canaryAnswered(canary('deny'), obs('refused', 'network'))).to.equal(true);
+    expect(canaryAnswered(canary('deny'), obs('timeout'))).to.equal(true);
+    expect(canaryAnswered(canary('deny'), obs('connected', 'target'))).to.equal(false);
+    expect(canaryAnswered(canary('deny'), obs('error', 'local'))).to.equal(false);
+    expect(canaryAnswered(canary('deny'), undefined)).to.equal(false);
+  });
+
+  it('polls until the canaries answer as the policies say, after the minimum wait', async () => {
+    let calls = 0;
+    const started = Date.now();
+    const why = await untilProgrammed([canary('connect'), canary('deny')], started, async (specs) => {
+      calls += 1;
+      // Not programmed for the first two polls: the allowed path is rejected, the denied one gets through.
+      return specs.map((s) => (calls < 3 ? { ...obs(s.id === 'canary:connect' ? 'refused' : 'connected', 'network'), probeId: s.id } : { ...obs(s.id === 'canary:connect' ? 'connected' : 'refused', s.id === 'canary:connect' ? 'target' : 'network'), probeId: s.id }));
+    }, new AbortController().signal);
+    expect(why).to.equal(undefined);
+    expect(calls).to.equal(3);
+    expect(Date.now() - started).to.be.at.least(250);
+  });
+
+  it('gives up at the maximum and says which rule was never shown', async () => {
+    const why = await untilProgrammed([canary('deny')], Date.now(), async (specs) => specs.map((s) => ({ ...obs('connected', 'target'), probeId: s.id })), new AbortController().signal, 700);
+    expect(why).to.match(/not shown programmed within 1 s/).and.to.contain('the deny rule');
+  });
+
+  it('no canaries: only the minimum', async () => {
+    let calls = 0;
+    expect(await untilProgrammed([], Date.now(), async () => (calls++, []), new AbortController().signal)).to.equal(undefined);
+    expect(calls).to.equal(0);
+  });
+});
+
+describe('canaries: what the rest of the run makes of them', () => {
+  it('the pods\' deadline allows for the longest wait', () => {
+    const plan = planOf([apiTo(sel('web'))]);
+    const opts = { concurrency: 4, startTimeoutMs: 60_000, settleMs: 3000 };
+    expect(runDeadlineSeconds(planCanaries(plan, policies), opts) - runDeadlineSeconds(plan, opts)).to.equal((SETTLE_MAX_MS - 3000) / 1000);
+  });
+
+  it('a result from a probe pod whose rules were never shown programmed says so', () => {
+    const plan = planOf([apiTo(sel('web'))]);
+    const observations = new Map(plan.probes.map((p) => [p.id, { probeId: p.id, outcome: 'connected' as const, detail: '', ms: 1, attempts: 1 }]));
+    const [r] = judge({ plan, observations, unsettled: { [plan.sources[0]!.key]: 'rules not shown programmed' } });
+    expect(r!.detail).to.match(/note: rules not shown programmed$/);
+  });
+});
