@@ -33,8 +33,12 @@ function destinations(p: PlannedProbe): { ip: string; port: number }[] | undefin
   return t.host === undefined || t.port === undefined ? undefined : [{ ip: t.host, port: t.port }];
 }
 
-/** A probe pod's canaries, or undefined when the policies cannot say enough (it waits the fixed settle). */
-function canariesOf(source: SourceIdentity, probes: readonly PlannedProbe[], predict: PredictPath, inside: Plan['insideCluster']): Canary[] | undefined {
+/**
+ * A probe pod's canaries, or undefined when the policies cannot say enough (it waits the fixed settle).
+ * Fills in each probe's `predicted` on the way: the runner probes again, after the fixed settle, what
+ * disagrees with it (a recycled address may still be in another pod's rules until the CNI catches up).
+ */
+function canariesOf(source: SourceIdentity, probes: PlannedProbe[], predict: PredictPath, inside: Plan['insideCluster']): Canary[] | undefined {
   let connect: Canary | undefined;
   let deny: Canary | undefined;
   let needConnect = false;
@@ -46,10 +50,12 @@ function canariesOf(source: SourceIdentity, probes: readonly PlannedProbe[], pre
     const l4: L4 = t.kind === 'udp' || t.kind === 'dns' ? 'udp' : t.kind === 'sctp' ? 'sctp' : 'tcp';
     const at = destinations(p);
     if (at === undefined) return undefined;
+    const sides = new Set<boolean>();
     for (const d of at) {
       const v = predict(source, d.ip, d.port, l4);
       // A name, or a cluster address of no known pod: its ingress policies are unknown.
       if (parseIP(d.ip) === undefined || v === undefined || (!v.knownPod && whyNotOutside(d.ip, inside) !== undefined)) return undefined;
+      sides.add(v.allowed);
       const connects = v.allowed && v.ingressIsolated;
       needConnect ||= connects;
       needDeny ||= v.egressDenied;
@@ -59,6 +65,7 @@ function canariesOf(source: SourceIdentity, probes: readonly PlannedProbe[], pre
       if (connects) connect ??= { probe, expect: 'connect', shows: `${t.display}'s ingress rules know it` };
       else deny ??= { probe, expect: 'deny', shows: `its egress rules deny ${t.display}` };
     }
+    if (sides.size === 1) p.predicted = sides.has(true) ? 'allowed' : 'denied';
   }
   if ((needConnect && connect === undefined) || (needDeny && deny === undefined)) return undefined;
   return [connect, deny].filter((c): c is Canary => c !== undefined);
@@ -66,13 +73,14 @@ function canariesOf(source: SourceIdentity, probes: readonly PlannedProbe[], pre
 
 /** The plan with canaries for each probe pod (not for ephemeral containers: a running pod's rules are in place). */
 export function planCanaries(plan: Plan, predict: PredictPath): Plan {
+  const probes = plan.probes.map((p) => ({ ...p }));
   const bySource = new Map<string, PlannedProbe[]>();
-  for (const p of plan.probes) bySource.set(p.sourceKey, [...(bySource.get(p.sourceKey) ?? []), p]);
+  for (const p of probes) bySource.set(p.sourceKey, [...(bySource.get(p.sourceKey) ?? []), p]);
   const canaries: Record<string, Canary[]> = {};
   for (const s of plan.sources) {
     if (s.inPod !== undefined) continue;
     const found = canariesOf(s, bySource.get(s.key) ?? [], predict, plan.insideCluster);
     if (found !== undefined) canaries[s.key] = found;
   }
-  return { ...plan, canaries };
+  return { ...plan, probes, canaries };
 }

@@ -70,6 +70,8 @@ export interface PlannedProbe {
    * for every deny to it. The text names the identity (the policies allow it) that vouches.
    */
   vouch?: string;
+  /** What the policies say of this path, when they were read and agree for every address it reaches (src/plan/canary.ts). */
+  predicted?: 'allowed' | 'denied';
 }
 
 /** Why something cannot be decided, and the cheapest step that would decide it (Result.decideBy). */

@@ -15,7 +15,7 @@ import { AGENT, ephemeralProbeContainer, probePod, serverPod, type PodOptions } 
 import { PodReadiness } from './readiness.ts';
 import type { ProbeObservation } from './types.ts';
 import { AGENT_CONCURRENCY, chunks, execTimeoutMs } from './timing.ts';
-import { untilProgrammed } from './settle.ts';
+import { disagrees, untilProgrammed } from './settle.ts';
 
 /** What the run is doing, for a progress line: `probing 300/1000 · 4 pods starting`. */
 export interface RunProgress {
@@ -135,6 +135,31 @@ export async function execute(kc: k8s.KubeConfig, plan: Plan, opts: RunnerOption
     bySource.set(p.sourceKey, list);
   }
   const limit = pLimit(opts.concurrency);
+  // One batch after another: one agent process per pod at a time, so its memory stays bounded
+  // (timing.ts); within a batch the agent runs AGENT_CONCURRENCY probes at once, in waves.
+  const runBatches = async (h: SourceHandle, specs: AgentSpec[], count: boolean): Promise<void> => {
+    for (const batch of chunks(specs)) {
+      await limit(async () => {
+        if (opts.signal.aborted) return;
+        // The batch goes on stdin: on the command line its headers would show in audit logs and /proc.
+        const input = JSON.stringify({ probes: batch, concurrency: AGENT_CONCURRENCY });
+        const r = await execInPod(kc, h.namespace, h.pod, h.container, [AGENT, 'probe', '--batch', '-'], execTimeoutMs(batch), input);
+        const seen = new Set<string>();
+        for (const o of parseAgentOutput(r.stdout)) {
+          exec.observations.set(o.probeId, o);
+          seen.add(o.probeId);
+        }
+        for (const s of batch) {
+          if (!seen.has(s.id)) {
+            const why = r.error ?? (r.stderr.trim().split('\n').pop() || `agent exited ${r.exitCode}`);
+            exec.observations.set(s.id, { probeId: s.id, outcome: 'error', detail: `no result from the agent: ${why}`, ms: 0, attempts: 0 });
+          }
+        }
+        if (count) done += batch.length;
+        report();
+      });
+    }
+  };
   let settleEnd = 0;
   await Promise.all(
     handles.map(async (h) => {
@@ -177,28 +202,17 @@ export async function execute(kc: k8s.KubeConfig, plan: Plan, opts: RunnerOption
           done += 1;
         } else specs.push(spec);
       }
-      // One batch after another: one agent process per pod at a time, so its memory stays bounded
-      // (timing.ts); within a batch the agent runs AGENT_CONCURRENCY probes at once, in waves.
-      for (const batch of chunks(specs)) {
-        await limit(async () => {
-          if (opts.signal.aborted) return;
-          // The batch goes on stdin: on the command line its headers would show in audit logs and /proc.
-          const input = JSON.stringify({ probes: batch, concurrency: AGENT_CONCURRENCY });
-          const r = await execInPod(kc, h.namespace, h.pod, h.container, [AGENT, 'probe', '--batch', '-'], execTimeoutMs(batch), input);
-          const seen = new Set<string>();
-          for (const o of parseAgentOutput(r.stdout)) {
-            exec.observations.set(o.probeId, o);
-            seen.add(o.probeId);
-          }
-          for (const s of batch) {
-            if (!seen.has(s.id)) {
-              const why = r.error ?? (r.stderr.trim().split('\n').pop() || `agent exited ${r.exitCode}`);
-              exec.observations.set(s.id, { probeId: s.id, outcome: 'error', detail: `no result from the agent: ${why}`, ms: 0, attempts: 0 });
-            }
-          }
-          done += batch.length;
-          report();
-        });
+      // Probed before the fixed settle would have ended: what disagrees with the policies is probed again after it.
+      const recheckAt = canaries !== undefined ? readiness.latest([h.id]) + opts.settleMs : 0;
+      const startedAt = Date.now();
+      await runBatches(h, specs, true);
+      if (recheckAt > 0 && startedAt < recheckAt) {
+        const planned = new Map(probes.map((p) => [p.id, p]));
+        const again = specs.filter((s) => disagrees(planned.get(s.id)!, exec.observations.get(s.id)));
+        if (again.length > 0) {
+          await sleep(recheckAt - Date.now(), opts.signal);
+          await runBatches(h, again, false);
+        }
       }
     }),
   );

@@ -2,7 +2,7 @@
 // (src/plan/canary.ts) are probed every POLL_MS from SETTLE_MIN_MS after the pod is Ready until each
 // answers as the policies say, or SETTLE_MAX_MS has passed. Their answers are evidence of programming
 // only; no verdict is made from them.
-import type { Canary } from '../plan/types.ts';
+import type { Canary, PlannedProbe } from '../plan/types.ts';
 import { sleep } from '../util/sleep.ts';
 import { agentSpec, type AgentSpec } from './agent.ts';
 import type { ProbeObservation } from './types.ts';
@@ -21,6 +21,19 @@ export function canaryAnswered(c: Canary, o: ProbeObservation | undefined): bool
   }
   if (o.answeredBy === 'local' || o.answeredBy === 'target') return false;
   return o.outcome === 'timeout' || o.outcome === 'refused' || o.outcome === 'unreachable';
+}
+
+/**
+ * Whether an answer disagrees with what the policies say of the path: a connection where they deny, or
+ * a denial from the network where they allow. Made before the fixed settle, such an answer may come from
+ * rules the CNI has not caught up with (a recycled address still in another pod's rules).
+ */
+export function disagrees(p: PlannedProbe, o: ProbeObservation | undefined): boolean {
+  if (o === undefined || p.predicted === undefined || o.answeredBy === 'local') return false;
+  const connected = o.outcome === 'connected' || o.outcome === 'http-status';
+  const denied = o.outcome === 'timeout' || o.outcome === 'refused' || o.outcome === 'unreachable';
+  // A reset from the target got past every filter: a closed port, not a rule.
+  return p.predicted === 'denied' ? connected : denied && o.answeredBy !== 'target';
 }
 
 /** Runs a batch of probes in the pod and gives back what the agent reported. */

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { buildPlan } from '../../../src/plan/plan.ts';
 import { planCanaries, type PathPrediction, type PredictPath } from '../../../src/plan/canary.ts';
 import type { Canary, Plan } from '../../../src/plan/types.ts';
-import { canaryAnswered, untilProgrammed } from '../../../src/probe/settle.ts';
+import { canaryAnswered, disagrees, untilProgrammed } from '../../../src/probe/settle.ts';
 import { runDeadlineSeconds, SETTLE_MAX_MS } from '../../../src/probe/timing.ts';
 import type { ProbeObservation } from '../../../src/probe/types.ts';
 import { judge } from '../../../src/verdict/judge.ts';
@@ -101,6 +101,19 @@ describe('canaries: waiting for their answers', () => {
 });
 
 describe('canaries: what the rest of the run makes of them', () => {
+  it('each probe carries the policies\' answer, and what disagrees with it is to be probed again after the fixed settle', () => {
+    const plan = planCanaries(planOf([apiTo(sel('web')), apiTo('{host: 198.51.100.10}', 80, 'deny')]), policies);
+    const [toWeb, toOutside] = plan.probes;
+    expect([toWeb!.predicted, toOutside!.predicted]).to.deep.equal(['allowed', 'denied']);
+    const o = (outcome: ProbeObservation['outcome'], answeredBy?: ProbeObservation['answeredBy']): ProbeObservation => ({ probeId: 'x', outcome, detail: '', ms: 1, attempts: 1, ...(answeredBy ? { answeredBy } : {}) });
+    expect(disagrees(toOutside!, o('connected', 'target')), 'a connection the policies deny (a recycled address?)').to.equal(true);
+    expect(disagrees(toOutside!, o('refused', 'network'))).to.equal(false);
+    expect(disagrees(toWeb!, o('refused', 'network')), 'a rejection the policies do not make').to.equal(true);
+    expect(disagrees(toWeb!, o('refused', 'target')), 'a closed port is no rule').to.equal(false);
+    expect(disagrees(toWeb!, o('error', 'local'))).to.equal(false);
+    expect(disagrees({ ...toWeb!, predicted: undefined }, o('timeout'))).to.equal(false);
+  });
+
   it('the pods\' deadline allows for the longest wait', () => {
     const plan = planOf([apiTo(sel('web'))]);
     const opts = { concurrency: 4, startTimeoutMs: 60_000, settleMs: 3000 };
