@@ -14,6 +14,8 @@ export interface PathPrediction {
   allowed: boolean;
   /** The target's ingress is isolated by a policy (so an allow needs the source known there). */
   ingressIsolated: boolean;
+  /** The target's ingress denies it: denied whether or not the source's own rules are in place. */
+  ingressDenied: boolean;
   /** The source's own egress denies it. */
   egressDenied: boolean;
   /** The address is a pod the policies' world knows (else its ingress policies are unknown). */
@@ -57,10 +59,14 @@ function canariesOf(source: SourceIdentity, probes: PlannedProbe[], predict: Pre
       if (parseIP(d.ip) === undefined || v === undefined || (!v.knownPod && whyNotOutside(d.ip, inside) !== undefined)) return undefined;
       sides.add(v.allowed);
       const connects = v.allowed && v.ingressIsolated;
+      // Denied only by the source's egress: let through until its rules are in place.
+      const egressOnly = v.egressDenied && !v.ingressDenied;
       needConnect ||= connects;
-      needDeny ||= v.egressDenied;
-      // A canary is a plain TCP connect to one address.
-      if (l4 !== 'tcp' || t.route === 'service' || (!connects && !v.egressDenied)) continue;
+      needDeny ||= egressOnly;
+      // A canary is a plain TCP connect to one address; a deny canary's target lets anyone in, so only
+      // the source's own egress rules can deny it.
+      const denyCanary = v.egressDenied && !v.ingressIsolated;
+      if (l4 !== 'tcp' || t.route === 'service' || (!connects && !denyCanary)) continue;
       const probe: PlannedProbe = { ...p, id: `canary:${p.id}`, target: { kind: 'tcp', host: d.ip, port: d.port, route: t.route, display: t.display, aliveKeys: t.aliveKeys }, timeoutMs: 1000, attempts: 1 };
       if (connects) connect ??= { probe, expect: 'connect', shows: `${t.display}'s ingress rules know it` };
       else deny ??= { probe, expect: 'deny', shows: `its egress rules deny ${t.display}` };

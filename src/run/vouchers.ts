@@ -31,6 +31,6 @@ export function predictPathBy(engine: ConnectionJudge, world: Pick<PeerWorld, 'p
   return (source, ip, port, l4) => {
     const v = evaluateFrom(engine, source, ip, port, l4);
     if (v.error !== undefined) return undefined;
-    return { allowed: v.allowed, ingressIsolated: v.ingress.isolated, egressDenied: v.egress.isolated && !v.egress.allowed, knownPod: known.has(ip) };
+    return { allowed: v.allowed, ingressIsolated: v.ingress.isolated, ingressDenied: v.ingress.isolated && !v.ingress.allowed, egressDenied: v.egress.isolated && !v.egress.allowed, knownPod: known.has(ip) };
   };
 }

@@ -6,8 +6,10 @@
 // their rules programmed, not after the fixed settle. Own namespaces (e2e-decide-*), deleted at the end.
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import type { Report, Result } from '../../src/verdict/model.ts';
-import { clusterEnv, kubectl, netprobe, tempFile, type ClusterEnv } from './support.ts';
+import { clusterEnv, kubectl, netprobe, startNetprobe, tempFile, type ClusterEnv } from './support.ts';
 
 const ID = randomBytes(3).toString('hex');
 const APP = `e2e-decide-${ID}-app`;
@@ -132,5 +134,110 @@ describe('e2e: decide more (issue 11): a control probe from an identity the poli
   it('with predictions, the probe pods\' rules are shown programmed by canaries instead of the fixed settle (30 s here)', () => {
     expect(withPolicies.ms).to.be.below(25_000);
     for (const r of withPolicies.results.values()) expect(r.detail).not.to.contain('not shown programmed');
+  });
+});
+
+// Rules shown programmed, not assumed: kube-router frozen (SIGSTOP) while the probe pods start, resumed
+// 8 s later. Before, a fixed 3 s settle gave wrong verdicts (allowed paths broken, an egress deny passed
+// as allowed). Freezing the enforcer disrupts everyone on a shared cluster: this runs only where the
+// cluster is this test's alone (CI, or once /tmp/np/cluster-exclusive exists).
+const FRZ = `e2e-decide-${ID}-frz`;
+
+function kubeRouterPid(): number {
+  const file = '/run/netprobe-cluster/pids/kube-router.pid';
+  const fromFile = existsSync(file) ? Number(readFileSync(file, 'utf8').trim().split(/\s+/)[0]) : NaN;
+  if (Number.isInteger(fromFile) && existsSync(`/proc/${fromFile}`)) return fromFile;
+  return Number(execFileSync('pgrep', ['-o', '-f', 'bin/kube-router']).toString().trim());
+}
+
+function freezeFixtures(env: ClusterEnv): string {
+  return [
+    `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${FRZ}}\n`,
+    deployment(FRZ, 'web', env.echoImage, 'env: [{name: ECHO_TCP, value: "8080"}]\n        ports: [{containerPort: 8080}]'),
+    deployment(FRZ, 'api', env.probeImage),
+    deployment(FRZ, 'ledger', env.probeImage),
+    `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny, namespace: ${FRZ}}
+spec: {podSelector: {}, policyTypes: [Ingress]}
+`,
+    `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: api-to-web, namespace: ${FRZ}}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  policyTypes: [Ingress]
+  ingress: [{from: [{podSelector: {matchLabels: {app: api}}}], ports: [{port: 8080}]}]
+`,
+    `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: ledger-egress-dns-only, namespace: ${FRZ}}
+spec:
+  podSelector: {matchLabels: {app: ledger}}
+  policyTypes: [Egress]
+  egress: [{ports: [{port: 53, protocol: UDP}, {port: 53, protocol: TCP}]}]
+`,
+  ].join('---\n');
+}
+
+function freezeSuite(externalIp: string): string {
+  return `apiVersion: netprobe.dev/v1alpha1
+kind: ConnectivitySuite
+metadata: {name: decide-freeze}
+spec:
+  defaults: {timeoutSeconds: 2, attempts: 1}
+  endpoints:
+    api: {namespace: ${FRZ}, podSelector: {matchLabels: {app: api}}}
+    ledger: {namespace: ${FRZ}, podSelector: {matchLabels: {app: ledger}}}
+    web: {namespace: ${FRZ}, podSelector: {matchLabels: {app: web}}}
+  expectations:
+    - {name: api may reach web, from: api, to: web, port: 8080, expect: allow}
+    - {name: ledger must not reach web, from: ledger, to: web, port: 8080, expect: deny}
+    - {name: ledger must not reach the outside host, from: ledger, to: {host: ${externalIp}}, port: 80, expect: deny}
+    - {name: api may reach the outside host, from: api, to: {host: ${externalIp}}, port: 80, expect: allow}
+`;
+}
+
+describe('e2e: decide sooner (issue 11): kube-router frozen while the probe pods start', function () {
+  let report: Report;
+  let code: number;
+
+  before(async function () {
+    this.timeout(400_000);
+    const env = clusterEnv(this);
+    if (process.env.CI === undefined && !existsSync('/tmp/np/cluster-exclusive')) {
+      console.log('      (skipped: freezing kube-router needs the cluster to itself: CI, or /tmp/np/cluster-exclusive)');
+      this.skip();
+    }
+    await kubectl(['apply', '-f', '-'], freezeFixtures(env));
+    for (const app of ['web', 'api', 'ledger']) await kubectl(['rollout', 'status', '-n', FRZ, `deployment/${app}`, '--timeout=180s']);
+    const pid = kubeRouterPid();
+    const run = startNetprobe(['run', tempFile('decide-freeze.yaml', freezeSuite(env.externalIp)), '-o', 'json', '--quiet', '--predict']);
+    try {
+      // The policies are read first (a second or so): freeze before the probe pods exist, for 8 s.
+      await new Promise((r) => setTimeout(r, 500));
+      process.kill(pid, 'SIGSTOP');
+      await new Promise((r) => setTimeout(r, 8000));
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    const done = await run.done;
+    code = done.code;
+    report = JSON.parse(done.stdout) as Report;
+    for (const r of report.results) console.log(`      [frozen 8 s] ${r.expectation}: ${r.status} (${r.outcome}) ${r.detail}`);
+  });
+
+  after(async function () {
+    this.timeout(120_000);
+    await kubectl(['delete', 'namespace', FRZ, '--wait=false', '--ignore-not-found']);
+  });
+
+  it('no allowed path comes out broken and the egress deny is not passed as allowed: every verdict is right', () => {
+    for (const r of report.results) expect(r.status, `${r.expectation}: ${r.detail}`).to.equal('pass');
+    expect(code).to.equal(0);
+  });
+
+  it('the probe pods waited for their rules instead of probing into unprogrammed ones', () => {
+    for (const r of report.results) expect(r.detail).not.to.contain('not shown programmed');
   });
 });

@@ -21,7 +21,7 @@ const world = () =>
     ],
   });
 const planOf = (lines: string[]): Plan => buildPlan(casesOf(`  expectations:\n${lines.map((l) => `    - ${l}\n`).join('')}`), world());
-const path = (over: Partial<PathPrediction>): PathPrediction => ({ allowed: true, ingressIsolated: false, egressDenied: false, knownPod: true, ...over });
+const path = (over: Partial<PathPrediction>): PathPrediction => ({ allowed: true, ingressIsolated: false, ingressDenied: false, egressDenied: false, knownPod: true, ...over });
 /** web's ingress allows api; api's egress denies the outside host; db is not isolated. */
 const policies: PredictPath = (_s, ip) => {
   if (ip === '10.1.0.10') return path({ ingressIsolated: true });
@@ -56,6 +56,27 @@ describe('canaries: which probes show a new probe pod\'s rules programmed', () =
   it('a UDP path that depends on the rules, with no TCP canary of the same kind: fixed settle', () => {
     const udp: PredictPath = () => path({ ingressIsolated: true });
     expect(planCanaries(planOf([`{from: ${sel('api')}, to: ${sel('web')}, port: 53, protocol: UDP, expect: allow}`]), udp).canaries).to.deep.equal({});
+  });
+});
+
+describe('canaries: a deny canary shows the source\'s egress rules only where nothing else denies', () => {
+  // Found on the cluster with kube-router frozen: a path the target's ingress also denies was denied at
+  // once (by the target's old rules), so it showed nothing of the new pod's egress rules.
+  it('a path denied by the source\'s egress and by the target\'s ingress is no deny canary; an open target is', () => {
+    const both: PredictPath = (_s, ip) =>
+      ip === '10.1.0.10' ? path({ allowed: false, ingressIsolated: true, ingressDenied: true, egressDenied: true }) : path({ allowed: false, egressDenied: true, knownPod: false });
+    const plan = planCanaries(planOf([apiTo(sel('web'), 8080, 'deny'), apiTo('{host: 198.51.100.10}', 80, 'deny')]), both);
+    expect(Object.values(plan.canaries!)[0]!.map((c) => [c.expect, c.probe.target.host])).to.deep.equal([['deny', '198.51.100.10']]);
+  });
+
+  it('with only such paths, nothing depends on the egress rules: no canary, no wait', () => {
+    const both: PredictPath = () => path({ allowed: false, ingressIsolated: true, ingressDenied: true, egressDenied: true });
+    expect(Object.values(planCanaries(planOf([apiTo(sel('web'), 8080, 'deny')]), both).canaries!)).to.deep.equal([[]]);
+  });
+
+  it('an egress-only deny to a target whose ingress is isolated (but allows it) needs a canary from elsewhere', () => {
+    const isolatedAllowing: PredictPath = () => path({ allowed: false, ingressIsolated: true, egressDenied: true });
+    expect(planCanaries(planOf([apiTo(sel('web'), 8080, 'deny')]), isolatedAllowing).canaries).to.deep.equal({});
   });
 });
 
