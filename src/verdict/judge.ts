@@ -200,9 +200,10 @@ function judgeDenial(allow: boolean, probe: PlannedProbe, obs: ProbeObservation,
   if (allow) return ['broken', 'denied', `${how}: an allowed path fails${deaf ? ` (${deafNote})` : ''}`];
   if (kind === 'closed') return ['inconclusive', 'unknown', `${how}: the policy was not what stopped it, so the deny is not shown`, denialStep(kind, probe)];
   if (deaf) return ['inconclusive', 'unknown', `${how}, but ${deafNote}: a silent source and a blocked path look the same`, DEAF_SOURCE_STEP];
-  // Through a Service, kube-proxy rejects the same way when no backend is ready: keep the liveness rule.
   if (aliveWhy) return ['pass', 'denied', `${how}; target alive: ${aliveWhy}`];
-  if (kind === 'rejected' && probe.target.route !== 'service') return ['pass', 'denied', `${how}: that proves the deny without the target shown alive`];
+  // kube-proxy rejects the same way for a Service with no ready backend, and a host or URL may be a
+  // ClusterIP, NodePort or load balancer: only a pod address or an echo server is proven by the rejection.
+  if (kind === 'rejected' && (probe.target.route === 'pod' || probe.target.route === 'server')) return ['pass', 'denied', `${how}: that proves the deny without the target shown alive`];
   return ['inconclusive', 'unknown', `${how}, but nothing shows the target is alive: blocked and dead look the same`, showAliveStep(probe)];
 }
 

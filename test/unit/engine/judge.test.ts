@@ -236,6 +236,16 @@ describe('judge: only the network\'s answer is evidence (issue 10)', () => {
     const [r] = judgeWith(plan, [rejected, rejected]);
     expect(r!.status).to.equal('inconclusive');
   });
+
+  it('a host or URL that may be a Service address (ClusterIP, NodePort, load balancer) also needs the target shown alive', () => {
+    const rejected: [Outcome, Partial<ProbeObservation>] = ['refused', { answeredBy: 'network', icmp: 'port-unreachable', icmpFrom: '10.1.0.254' }];
+    for (const to of ['{host: 10.96.0.50}, port: 5432', '{url: "http://db.shop.svc.cluster.local:5432/"}']) {
+      const plan = buildPlan([oneCase(`{from: ${WEB}, to: ${to}, expect: deny}`)], snapshot(['shop'], { pods: [web()] }));
+      expect(plan.probes.map((p) => p.target.route), to).to.deep.equal(['host']);
+      const [r] = judgeWith(plan, [rejected]);
+      expect(r!.status, to).to.equal('inconclusive');
+    }
+  });
 });
 
 describe('judge: UDP silence is not a verdict unless the target is known to answer', () => {
