@@ -15,7 +15,7 @@ import { AGENT, ephemeralProbeContainer, probePod, serverPod, type PodOptions } 
 import { PodReadiness } from './readiness.ts';
 import type { ProbeObservation } from './types.ts';
 import { AGENT_CONCURRENCY, chunks, execTimeoutMs } from './timing.ts';
-import { disagrees, untilProgrammed } from './settle.ts';
+import { probeAgain, untilProgrammed } from './settle.ts';
 
 /** What the run is doing, for a progress line: `probing 300/1000 · 4 pods starting`. */
 export interface RunProgress {
@@ -128,6 +128,7 @@ export async function execute(kc: k8s.KubeConfig, plan: Plan, opts: RunnerOption
       );
   if (opts.signal.aborted) for (const id of toWait) onFinal(id, { ready: false, reason: 'the run was interrupted' });
 
+  const expectOf = new Map(plan.cases.map((c) => [c.id, c.expectation.expect]));
   const bySource = new Map<string, PlannedProbe[]>();
   for (const p of plan.probes) {
     const list = bySource.get(p.sourceKey) ?? [];
@@ -202,13 +203,17 @@ export async function execute(kc: k8s.KubeConfig, plan: Plan, opts: RunnerOption
           done += 1;
         } else specs.push(spec);
       }
-      // Probed before the fixed settle would have ended: what disagrees with the policies is probed again after it.
+      // Probed before the fixed settle would have ended: what disagrees with the policies, or would fail
+      // the case, is probed again after it.
       const recheckAt = canaries !== undefined ? readiness.latest([h.id]) + opts.settleMs : 0;
       const startedAt = Date.now();
       await runBatches(h, specs, true);
       if (recheckAt > 0 && startedAt < recheckAt) {
         const planned = new Map(probes.map((p) => [p.id, p]));
-        const again = specs.filter((s) => disagrees(planned.get(s.id)!, exec.observations.get(s.id)));
+        const again = specs.filter((s) => {
+          const p = planned.get(s.id)!;
+          return probeAgain(p, exec.observations.get(s.id), expectOf.get(p.caseId) ?? 'allow');
+        });
         if (again.length > 0) {
           await sleep(recheckAt - Date.now(), opts.signal);
           await runBatches(h, again, false);

@@ -36,6 +36,20 @@ export function disagrees(p: PlannedProbe, o: ProbeObservation | undefined): boo
   return p.predicted === 'denied' ? connected : denied && o.answeredBy !== 'target';
 }
 
+/**
+ * Whether an answer made before the fixed settle is probed again after it: it disagrees with the
+ * policies, or it would make the case fail (a leak, a broken path) even where it agrees with them, since
+ * the policies netprobe read may not be all there are (a Calico GlobalNetworkPolicy, an admin tier it may
+ * not list). A failure is never reported from a pod whose rules may not have been in place.
+ */
+export function probeAgain(p: PlannedProbe, o: ProbeObservation | undefined, expect: 'allow' | 'deny'): boolean {
+  if (o === undefined || o.answeredBy === 'local') return false;
+  if (disagrees(p, o)) return true;
+  const connected = o.outcome === 'connected' || o.outcome === 'http-status';
+  const denied = (o.outcome === 'timeout' || o.outcome === 'refused' || o.outcome === 'unreachable') && o.answeredBy !== 'target';
+  return expect === 'deny' ? connected : denied;
+}
+
 /** Runs a batch of probes in the pod and gives back what the agent reported. */
 export type RunBatch = (specs: AgentSpec[]) => Promise<ProbeObservation[]>;
 

@@ -82,7 +82,9 @@ export function runDeadlineSeconds(plan: Pick<Plan, 'probes' | 'canaries'>, opts
     total += own;
     longestSource = Math.max(longestSource, own);
   }
-  const probing = total / Math.max(1, opts.concurrency) + longestSource;
+  // With canaries, answers made before the fixed settle may be probed once more (src/probe/settle.ts).
+  const rounds = plan.canaries === undefined ? 1 : 2;
+  const probing = rounds * (total / Math.max(1, opts.concurrency) + longestSource);
   const settle = plan.canaries === undefined ? opts.settleMs : Math.max(opts.settleMs, SETTLE_MAX_MS);
   return Math.ceil((opts.startTimeoutMs + settle + probing + DEADLINE_MARGIN_MS) / 1000);
 }

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { buildPlan } from '../../../src/plan/plan.ts';
 import { planCanaries, type PathPrediction, type PredictPath } from '../../../src/plan/canary.ts';
 import type { Canary, Plan } from '../../../src/plan/types.ts';
-import { canaryAnswered, disagrees, untilProgrammed } from '../../../src/probe/settle.ts';
+import { canaryAnswered, disagrees, probeAgain, untilProgrammed } from '../../../src/probe/settle.ts';
 import { runDeadlineSeconds, SETTLE_MAX_MS } from '../../../src/probe/timing.ts';
 import type { ProbeObservation } from '../../../src/probe/types.ts';
 import { judge } from '../../../src/verdict/judge.ts';
@@ -135,10 +135,24 @@ describe('canaries: what the rest of the run makes of them', () => {
     expect(disagrees({ ...toWeb!, predicted: undefined }, o('timeout'))).to.equal(false);
   });
 
-  it('the pods\' deadline allows for the longest wait', () => {
+  it('a leak or a broken path found before the fixed settle is probed again after it, even where it agrees with the policies (they may not be all the policies: a Calico GlobalNetworkPolicy, an unreadable admin tier)', () => {
+    const plan = planCanaries(planOf([apiTo(sel('web')), apiTo('{host: 198.51.100.10}', 80, 'deny')]), policies);
+    const [toWeb, toOutside] = plan.probes;
+    const o = (outcome: ProbeObservation['outcome'], answeredBy?: ProbeObservation['answeredBy']): ProbeObservation => ({ probeId: 'x', outcome, detail: '', ms: 1, attempts: 1, ...(answeredBy ? { answeredBy } : {}) });
+    expect(probeAgain(toWeb!, o('connected', 'target'), 'deny'), 'a leak the policies agree with').to.equal(true);
+    expect(probeAgain(toOutside!, o('timeout'), 'allow'), 'a broken path the policies agree with').to.equal(true);
+    expect(probeAgain(toWeb!, o('connected', 'target'), 'allow'), 'a pass the policies agree with').to.equal(false);
+    expect(probeAgain(toOutside!, o('connected', 'target'), 'allow'), 'what disagrees with the policies').to.equal(true);
+    expect(probeAgain(toWeb!, o('error', 'local'), 'allow'), 'an error of the pod itself').to.equal(false);
+  });
+
+  it('the pods\' deadline allows for the longest wait and for probing again what came too early', () => {
     const plan = planOf([apiTo(sel('web'))]);
     const opts = { concurrency: 4, startTimeoutMs: 60_000, settleMs: 3000 };
-    expect(runDeadlineSeconds(planCanaries(plan, policies), opts) - runDeadlineSeconds(plan, opts)).to.equal((SETTLE_MAX_MS - 3000) / 1000);
+    const fixed = runDeadlineSeconds(plan, opts);
+    const probing = fixed - runDeadlineSeconds({ ...plan, probes: [] }, opts);
+    expect(probing).to.be.greaterThan(0);
+    expect(runDeadlineSeconds(planCanaries(plan, policies), opts) - fixed).to.be.within((SETTLE_MAX_MS - 3000) / 1000 + probing - 1, (SETTLE_MAX_MS - 3000) / 1000 + probing + 1);
   });
 
   it('a result from a probe pod whose rules were never shown programmed says so', () => {
