@@ -180,7 +180,8 @@ export async function execute(kc: k8s.KubeConfig, plan: Plan, opts: RunnerOption
       const canaries = plan.canaries?.[h.key];
       if (h.probePod && canaries !== undefined && servers.length === 0) {
         // Evidence instead of a guess: its canaries answer as the policies say once its rules are in place.
-        const run = async (specs: AgentSpec[]) => parseAgentOutput((await execInPod(kc, h.namespace, h.pod, h.container, [AGENT, 'probe', '--batch', '-'], execTimeoutMs(specs), JSON.stringify({ probes: specs, concurrency: AGENT_CONCURRENCY }))).stdout);
+        // Each poll is an exec like any batch: it takes one of the run's exec slots (--concurrency).
+        const run = (specs: AgentSpec[]) => limit(async () => parseAgentOutput((await execInPod(kc, h.namespace, h.pod, h.container, [AGENT, 'probe', '--batch', '-'], execTimeoutMs(specs), JSON.stringify({ probes: specs, concurrency: AGENT_CONCURRENCY }))).stdout));
         const unshown = await untilProgrammed(canaries, readiness.latest([h.id]), run, opts.signal);
         if (unshown !== undefined) exec.unsettled[h.key] = unshown;
         settleEnd = Math.max(settleEnd, Date.now());
