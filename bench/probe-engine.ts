@@ -3,13 +3,17 @@
 // timeout (a single denied expectation). The targets are the application's own pods (50 Deployments
 // deployed before the clock starts), as in a real suite; a second pass makes every target synthetic, so
 // netprobe also starts 50 echo servers, against its own floor (one probe pod and one echo server).
-// Prints wall times, API requests, and the ratio to the floor.
+// Prints wall times, API requests, and the ratio to the floor. As `netprobe run` does by default, each
+// run reads the cluster's policies first (inside the clock), so that canaries show each probe pod's rules
+// in place instead of a fixed settle; BENCH_PREDICT=0 measures without them (the fixed --settle, 3 s).
 //   node bench/probe-engine.ts        (KUBECONFIG, PROBE_IMAGE, ECHO_IMAGE from scripts/cluster/cluster up)
 import { loadavg } from 'node:os';
 import { apiRequests } from '../src/cluster/api.ts';
 import { probeSettings } from '../src/cli/probe-flags.ts';
 import { connect } from '../src/cluster/connect.ts';
 import { runCases, type RunSettings } from '../src/run/run-suites.ts';
+import { readClusterPolicyInputs } from '../src/cli/commands/predict.ts';
+import { mayReachBy, predictPathBy } from '../src/run/vouchers.ts';
 import { expandSuites, loadSuites } from '../src/suite/index.ts';
 import { kubectl, tempFile } from '../test/e2e/support.ts';
 import { echoDeployment, restrictedNamespace } from './workloads.ts';
@@ -70,7 +74,14 @@ async function measure(label: string, text: string) {
   await new Promise((r) => setTimeout(r, 3000));
   const before = apiRequests.count;
   const started = Date.now();
-  const outcome = await runCases(connect({}), cases, settings, new AbortController().signal);
+  const target = connect({});
+  if (process.env.BENCH_PREDICT !== '0') {
+    const inputs = await readClusterPolicyInputs('bench', target, [NS], { stdout: () => undefined, stderr: (t) => process.stderr.write(t) });
+    if (inputs === undefined) throw new Error('cannot read the policies');
+    settings.mayReach = mayReachBy(inputs.engine, inputs.manifests);
+    settings.predictPath = predictPathBy(inputs.engine, inputs.manifests);
+  }
+  const outcome = await runCases(target, cases, settings, new AbortController().signal);
   const wallMs = Date.now() - started;
   const counts: Record<string, number> = {};
   for (const r of outcome.results) counts[r.status] = (counts[r.status] ?? 0) + 1;
