@@ -78,6 +78,7 @@ export function parseAgentOutput(stdout: string): ProbeObservation[] {
     };
     if (typeof raw.httpStatus === 'number' && raw.httpStatus > 0) obs.httpStatus = raw.httpStatus;
     if (Array.isArray(raw.addresses)) obs.addresses = raw.addresses.filter((a): a is string => typeof a === 'string');
+    if (typeof raw.remote === 'string' && raw.remote !== '') obs.remote = remoteHost(raw.remote);
     if (ANSWERED_BY.has(raw.answeredBy as AnsweredBy)) obs.answeredBy = raw.answeredBy as AnsweredBy;
     for (const f of TEXT_FIELDS) {
       const value = raw[f];
@@ -86,4 +87,10 @@ export function parseAgentOutput(stdout: string): ProbeObservation[] {
     out.push(obs);
   }
   return out;
+}
+
+/** `10.0.0.1:80` or `[fd00::1]:80` -> the address alone. */
+function remoteHost(remote: string): string {
+  const m = /^\[(.*)\]:\d+$/.exec(remote) ?? /^([^:]*):\d+$/.exec(remote);
+  return m ? m[1]! : remote;
 }

@@ -9,11 +9,15 @@ import { whyNotOutside, type ClusterAddresses } from '../plan/cluster-addresses.
 import type { L4 } from '../plan/types.ts';
 
 export async function controlProbe(host: string, port: number, l4: L4, timeoutMs: number, inside: ClusterAddresses): Promise<boolean> {
+  return (await controlProbeAddress(host, port, l4, timeoutMs, inside)) !== undefined;
+}
+
+/** The address that answered the control probe (a name resolved here), or undefined when none did. */
+export async function controlProbeAddress(host: string, port: number, l4: L4, timeoutMs: number, inside: ClusterAddresses): Promise<string | undefined> {
   const address = await outsideAddress(host, inside);
-  if (address === undefined) return false;
-  if (l4 === 'tcp') return tcpAnswers(address, port, timeoutMs);
-  if (l4 === 'udp') return udpAnswers(address, port, timeoutMs);
-  return false;
+  if (address === undefined) return undefined;
+  const answers = l4 === 'tcp' ? await tcpAnswers(address, port, timeoutMs) : l4 === 'udp' ? await udpAnswers(address, port, timeoutMs) : false;
+  return answers ? address : undefined;
 }
 
 /** The address to probe for `host`, or undefined when it (or any address its name resolves to) is not outside. */

@@ -10,7 +10,7 @@ import { createPods, podId, waitForPods, type PodState } from '../cluster/pods.t
 import { sleep } from '../util/sleep.ts';
 import type { Plan, PlannedProbe } from '../plan/types.ts';
 import { agentSpec, parseAgentOutput, type AgentSpec } from './agent.ts';
-import { controlProbe } from './control.ts';
+import { controlProbeAddress } from './control.ts';
 import { AGENT, ephemeralProbeContainer, probePod, serverPod, type PodOptions } from './podspec.ts';
 import { PodReadiness } from './readiness.ts';
 import type { ProbeObservation } from './types.ts';
@@ -36,6 +36,8 @@ export interface RunnerOptions extends PodOptions {
 export interface Execution {
   observations: Map<string, ProbeObservation>;
   aliveExtra: Record<string, string>;
+  /** The address each control probe reached (alive key -> IP). */
+  controlAddresses: Record<string, string>;
   serverIps: Map<string, string>;
   /** Probe pods whose rules their canaries never showed programmed (src/probe/settle.ts): source key -> why. */
   unsettled: Record<string, string>;
@@ -73,13 +75,16 @@ export async function execute(kc: k8s.KubeConfig, plan: Plan, opts: RunnerOption
   const serverKeyById = new Map(serverPods.map((s) => [podId(s.pod), s.key]));
   const allPods = [...handles.flatMap((h) => (h.probePod ? [h.probePod] : [])), ...serverPods.map((p) => p.pod)];
   const namespaces = [...new Set(allPods.map((p) => p.metadata!.namespace!))];
-  const exec: Execution = { observations: new Map(), aliveExtra: {}, serverIps: new Map(), unsettled: {}, namespaces, timings: { startMs: 0, settleMs: 0, probeMs: 0 } };
+  const exec: Execution = { observations: new Map(), aliveExtra: {}, controlAddresses: {}, serverIps: new Map(), unsettled: {}, namespaces, timings: { startMs: 0, settleMs: 0, probeMs: 0 } };
   const serverFailures = new Map<string, string>();
 
   // Control probes of outside hosts need no pod: run them while pods start.
   const controls = Promise.all(
     plan.controlHosts.map(async (h) => {
-      if (await controlProbe(h.host, h.port, h.l4, 2000, plan.insideCluster)) exec.aliveExtra[h.aliveKey] = `answers ${h.l4.toUpperCase()} ${h.port} from netprobe's own machine`;
+      const reached = await controlProbeAddress(h.host, h.port, h.l4, 2000, plan.insideCluster);
+      if (reached === undefined) return;
+      exec.aliveExtra[h.aliveKey] = `answers ${h.l4.toUpperCase()} ${h.port} from netprobe's own machine`;
+      exec.controlAddresses[h.aliveKey] = reached;
     }),
   );
 

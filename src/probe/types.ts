@@ -9,6 +9,8 @@ export interface ProbeObservation {
   attempts: number;
   httpStatus?: number;
   addresses?: string[];
+  /** The address the probe went to (its name resolved in the pod), without the port. */
+  remote?: string;
   /**
    * Who answered: the target (handshake, reply, RST, or an ICMP error from its own address), the
    * network (an ICMP error from another address on the path: a firewall or router), or the probe

@@ -122,6 +122,7 @@ export async function runCases(target: ClusterTarget, cases: readonly Case[], se
     plan,
     observations: execution.observations,
     aliveExtra: execution.aliveExtra,
+    controlAddresses: execution.controlAddresses,
     unsettled: execution.unsettled,
     reproduce: (p) => reproduceCommand(p, sources.get(p.sourceKey), settings.probeImage, execution.serverIps),
   });

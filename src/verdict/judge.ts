@@ -20,6 +20,8 @@ export interface JudgeInput {
   aliveExtra?: Readonly<Record<string, string>>;
   /** A command to see the same thing by hand. */
   reproduce?: (probe: PlannedProbe) => string;
+  /** The address each control probe reached: alive key -> IP (a name may resolve elsewhere in the pod). */
+  controlAddresses?: Readonly<Record<string, string>>;
   /** Probe pods whose rules were not shown programmed before they probed: source key -> why. */
   unsettled?: Readonly<Record<string, string>>;
 }
@@ -61,13 +63,31 @@ export function judge(input: JudgeInput): Result[] {
       const obs = input.observations.get(probe.id) ?? notRun(probe.id);
       const meshWhy = meshUnproven(probe, obs, sourceMesh.get(probe.sourceKey));
       if (meshWhy !== undefined) return { probe, obs, status: 'inconclusive' as const, observed: 'unknown' as const, why: meshWhy.reason, decideBy: meshWhy.decideBy };
-      return judgeProbe(c, probe, obs, alive, answered);
+      const elsewhere = controlElsewhere(probe, obs, input);
+      if (elsewhere === undefined) return judgeProbe(c, probe, obs, alive, answered);
+      const withoutControl = new Map(alive);
+      for (const k of probe.target.aliveKeys) withoutControl.delete(k);
+      const v = judgeProbe(c, probe, obs, withoutControl, answered);
+      return v.status === 'inconclusive' ? { ...v, why: `${v.why} (${elsewhere})` } : v;
     });
     const result = caseResult(c, verdicts, reasonsByCase.get(c.id) ?? [], input.reproduce);
     const notes = [...new Set(verdicts.map((v) => input.unsettled?.[v.probe.sourceKey]).filter((n): n is string => n !== undefined))];
     if (notes.length > 0) result.detail = `${result.detail}; note: ${notes.join('; ')}`;
     return result;
   });
+}
+
+/**
+ * Why a control probe's "alive" does not hold for this probe: the control reached one address of a name,
+ * the pod another (split DNS, a rewrite in the cluster's DNS). Undefined when it holds or none was made.
+ */
+function controlElsewhere(probe: PlannedProbe, obs: ProbeObservation, input: JudgeInput): string | undefined {
+  for (const k of probe.target.aliveKeys) {
+    const reached = input.controlAddresses?.[k];
+    if (reached === undefined || input.aliveExtra?.[k] === undefined || obs.remote === reached) continue;
+    return `netprobe's own machine reached ${reached}, the probe pod ${obs.remote ?? 'an unknown address'}: the control probe vouches for another machine`;
+  }
+  return undefined;
 }
 
 function notRun(probeId: string): ProbeObservation {

@@ -121,10 +121,15 @@ describe('agent output: what netprobe reads back', () => {
       '{"id":"a#2","kind":"http","outcome":"connected","detail":"HTTP 403 Forbidden","ms":9,"attempts":["connected"],"httpStatus":403,"addresses":["10.1.0.7"]}',
     ].join('\n');
     expect(parseAgentOutput(out)).to.deep.equal([
-      { probeId: 'a#0', outcome: 'connected', detail: '', ms: 3, attempts: 2 },
+      { probeId: 'a#0', outcome: 'connected', detail: '', ms: 3, attempts: 2, remote: '10.1.0.1' },
       { probeId: 'a#1', outcome: 'timeout', detail: 'no answer before the deadline', ms: 4002, attempts: 2 },
       { probeId: 'a#2', outcome: 'connected', detail: 'HTTP 403 Forbidden', ms: 9, attempts: 1, httpStatus: 403, addresses: ['10.1.0.7'] },
     ]);
+  });
+
+  it('keeps the address a probe went to, without its port (IPv6 too)', () => {
+    const [v6] = parseAgentOutput('{"id":"x","kind":"tcp","outcome":"timeout","detail":"","ms":1,"attempts":["timeout"],"remote":"[fd00::1]:443"}');
+    expect(v6!.remote).to.equal('fd00::1');
   });
 
   it('knows every outcome the agent can print', () => {

@@ -288,6 +288,20 @@ describe('judge: what proves a target alive', () => {
     expect(judgeWith(plan, ['timeout'], { '10.1.0.1:5432/udp': 'another protocol' })[0]!.status).to.equal('inconclusive');
   });
 
+  it('a control probe of a name vouches only for the address it reached: the pod may resolve the name elsewhere (split DNS)', () => {
+    const plan = buildPlan([oneCase(`{from: ${WEB}, to: {host: api.example.test}, port: 443, expect: deny}`)], snapshot(['shop'], { pods: [web()] }));
+    const key = plan.probes[0]!.target.aliveKeys[0]!;
+    const judgeControl = (remote: string) => {
+      const observations = new Map([[plan.probes[0]!.id, obs(plan.probes[0]!.id, 'timeout', { remote })], ['c', obs('c', 'refused', { answeredBy: 'target' })]]);
+      const control = { id: 'c', caseId: 'control', sourceKey: plan.sources[0]!.key, timeoutMs: 1000, attempts: 1, target: { kind: 'tcp' as const, host: '10.9.9.9', port: 9, route: 'host' as const, display: 'c', aliveKeys: [] } };
+      return judge({ plan: { ...plan, probes: [...plan.probes, control] }, observations, aliveExtra: { [key]: 'answers TCP 443 from netprobe\'s own machine' }, controlAddresses: { [key]: '203.0.113.7' } })[0]!;
+    };
+    expect(judgeControl('203.0.113.7').status).to.equal('pass');
+    const elsewhere = judgeControl('10.20.0.9');
+    expect(elsewhere.status).to.equal('inconclusive');
+    expect(elsewhere.detail).to.contain('10.20.0.9').and.to.contain('203.0.113.7');
+  });
+
   it('any probe in the run that connected to the same ip:port, from another source or case', () => {
     const cases = casesOf(`  expectations:
     - {name: api may, from: {namespace: shop, podSelector: {matchLabels: {app: api}}}, to: ${DB}, port: 5432, expect: allow}
