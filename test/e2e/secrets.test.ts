@@ -13,7 +13,7 @@ import { execInPod } from '../../src/cluster/exec.ts';
 import { parseAgentOutput } from '../../src/probe/agent.ts';
 import { AGENT } from '../../src/probe/podspec.ts';
 import type { Report } from '../../src/verdict/model.ts';
-import { clusterEnv, kubectl, netprobe, startNetprobe, tempFile, type ClusterEnv } from './support.ts';
+import { clusterEnv, kubectl, netprobe, startNetprobe, tempFile, waitUntil, type ClusterEnv } from './support.ts';
 
 const SECRET = `SECRET-${randomBytes(8).toString('hex')}`;
 const NS = `e2e-secrets-${randomBytes(3).toString('hex')}`;
@@ -141,7 +141,12 @@ describe('e2e: secrets stay secret', function () {
     expect(done.code).to.equal(1);
 
     // The target saw the real values, from the probe pod and from the ephemeral container.
-    const received = await kubectl(['logs', '-n', NS, 'hang']);
+    // The container's log may trail the request by a moment: wait until it shows the last one.
+    let received = '';
+    await waitUntil('the target to log the URL request', async () => {
+      received = await kubectl(['logs', '-n', NS, 'hang']);
+      return received.includes(`recv: GET /api?token=${SECRET}&page=2 HTTP/1.1`);
+    }, 15_000).catch(() => undefined);
     expect(received).to.contain(`recv: GET /p?token=${SECRET} HTTP/1.1`);
     expect(received).to.contain(`recv: GET /api?token=${SECRET}&page=2 HTTP/1.1`);
     expect(received.split(`recv: Authorization: Bearer ${SECRET}`)).to.have.length(4);
