@@ -12,15 +12,18 @@ import { SETTLE_MAX_MS } from './timing.ts';
 export const SETTLE_MIN_MS = 250;
 const POLL_MS = 200;
 
+const isConnection = (o: ProbeObservation): boolean => o.outcome === 'connected' || o.outcome === 'http-status';
+
+/** Stopped on the way: silence, or a refusal or unreachable that neither the target nor the pod itself sent. */
+const isFiltered = (o: ProbeObservation): boolean =>
+  (o.outcome === 'timeout' || o.outcome === 'refused' || o.outcome === 'unreachable') && o.answeredBy !== 'target' && o.answeredBy !== 'local';
+
 /** Whether a canary's answer is the one the policies give once the pod's rules are programmed. */
 export function canaryAnswered(c: Canary, o: ProbeObservation | undefined): boolean {
   if (o === undefined) return false;
-  if (c.expect === 'connect') {
-    // A reset from the target itself also got past the filter: only the listener is missing.
-    return o.outcome === 'connected' || o.outcome === 'http-status' || (o.outcome === 'refused' && o.answeredBy === 'target');
-  }
-  if (o.answeredBy === 'local' || o.answeredBy === 'target') return false;
-  return o.outcome === 'timeout' || o.outcome === 'refused' || o.outcome === 'unreachable';
+  // A reset from the target itself also got past the filter: only the listener is missing.
+  if (c.expect === 'connect') return isConnection(o) || (o.outcome === 'refused' && o.answeredBy === 'target');
+  return isFiltered(o);
 }
 
 /**
@@ -30,10 +33,8 @@ export function canaryAnswered(c: Canary, o: ProbeObservation | undefined): bool
  */
 export function disagrees(p: PlannedProbe, o: ProbeObservation | undefined): boolean {
   if (o === undefined || p.predicted === undefined || o.answeredBy === 'local') return false;
-  const connected = o.outcome === 'connected' || o.outcome === 'http-status';
-  const denied = o.outcome === 'timeout' || o.outcome === 'refused' || o.outcome === 'unreachable';
   // A reset from the target got past every filter: a closed port, not a rule.
-  return p.predicted === 'denied' ? connected : denied && o.answeredBy !== 'target';
+  return p.predicted === 'denied' ? isConnection(o) : isFiltered(o);
 }
 
 /**
@@ -45,9 +46,7 @@ export function disagrees(p: PlannedProbe, o: ProbeObservation | undefined): boo
 export function probeAgain(p: PlannedProbe, o: ProbeObservation | undefined, expect: 'allow' | 'deny'): boolean {
   if (o === undefined || o.answeredBy === 'local') return false;
   if (disagrees(p, o)) return true;
-  const connected = o.outcome === 'connected' || o.outcome === 'http-status';
-  const denied = (o.outcome === 'timeout' || o.outcome === 'refused' || o.outcome === 'unreachable') && o.answeredBy !== 'target';
-  return expect === 'deny' ? connected : denied;
+  return expect === 'deny' ? isConnection(o) : isFiltered(o);
 }
 
 /** Runs a batch of probes in the pod and gives back what the agent reported. */
