@@ -4,7 +4,8 @@
 import { PolicyEngine } from '../src/policy/evaluate.ts';
 import { predictCase } from '../src/policy/predict.ts';
 import type { Case, Expectation, NamedPeer } from '../src/suite/model.ts';
-import type { Connection, NamespaceInfo, NetworkPolicy, NetworkPolicyPeer, PodInfo } from '../src/policy/types.ts';
+import type { Connection, NetworkPolicy, NetworkPolicyPeer } from '../src/policy/types.ts';
+import type { NamespaceInfo, PodInfo } from '../src/model/cluster.ts';
 
 const POLICIES = 500;
 const PODS = 2000;
@@ -35,8 +36,8 @@ const pods: PodInfo[] = Array.from({ length: PODS }, (_, i) => ({
   labels: { app: pick(apps), tier: pick(tiers), ...(rand(3) === 0 ? { canary: 'true' } : {}) },
   ips: [`10.${1 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`],
   containerPorts: [
-    { name: 'http', port: pick([80, 8080, 9000]) },
-    { name: 'metrics', port: 9100 },
+    { name: 'http', port: pick([80, 8080, 9000]), protocol: 'TCP' },
+    { name: 'metrics', port: 9100, protocol: 'TCP' },
     { name: 'dns', port: 53, protocol: 'UDP' },
   ],
 }));

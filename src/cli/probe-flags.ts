@@ -134,6 +134,7 @@ export async function writeReport(name: string, report: Report, outputs: readonl
 
 /** Connects with the cluster flags, saying which cluster; a kubeconfig problem is reported and yields undefined. */
 export async function connectFor(name: string, values: { kubeconfig?: unknown; context?: unknown; namespace?: unknown }, io: CliIO): Promise<ClusterTarget | undefined> {
+  // Lazy: loads @kubernetes/client-node (1-2 s), which only the cluster path needs.
   const { ClusterConfigError, connect } = await import('../cluster/connect.ts');
   try {
     const target = connect(clusterFlagsFrom(values));

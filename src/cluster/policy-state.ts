@@ -5,7 +5,7 @@ import * as k8s from '@kubernetes/client-node';
 import { apiClient } from './api.ts';
 import { isNotFound } from './errors.ts';
 import type { Permission } from './access.ts';
-import type { PolicyObjects } from './types.ts';
+import type { PolicyObjects } from '../model/cluster.ts';
 
 const ADMIN_GROUP = 'policy.networking.k8s.io';
 const ADMIN_VERSION = 'v1alpha1';

@@ -2,7 +2,7 @@
 // of expectations.
 import * as k8s from '@kubernetes/client-node';
 import { apiClient } from './api.ts';
-import type { ClusterNetwork, ClusterSnapshot, ContainerPortInfo, PodInfo, ProbedPort, ServiceInfo, WorkloadInfo } from './types.ts';
+import type { ClusterNetwork, ClusterSnapshot, ContainerPort, LivePod, ProbedPort, ServiceInfo, WorkloadInfo } from '../model/cluster.ts';
 import { ROLE_LABEL } from './labels.ts';
 import { isNotFound } from './errors.ts';
 
@@ -78,11 +78,11 @@ async function readNetwork(kc: k8s.KubeConfig): Promise<ClusterNetwork> {
   return network;
 }
 
-export function toPod(p: k8s.V1Pod): PodInfo {
+export function toPod(p: k8s.V1Pod): LivePod {
   const containers = p.spec?.containers ?? [];
-  const containerPorts: ContainerPortInfo[] = containers.flatMap((c) =>
+  const containerPorts: ContainerPort[] = containers.flatMap((c) =>
     (c.ports ?? []).map((port) => {
-      const info: ContainerPortInfo = { port: port.containerPort, protocol: l4(port.protocol) };
+      const info: ContainerPort = { port: port.containerPort, protocol: l4(port.protocol) };
       if (port.name) info.name = port.name;
       return info;
     }),
@@ -95,7 +95,7 @@ export function toPod(p: k8s.V1Pod): PodInfo {
     return [];
   });
   const ready = (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-  const pod: PodInfo = {
+  const pod: LivePod = {
     namespace: p.metadata?.namespace ?? '',
     name: p.metadata?.name ?? '',
     labels: p.metadata?.labels ?? {},
@@ -105,8 +105,8 @@ export function toPod(p: k8s.V1Pod): PodInfo {
     hostNetwork: p.spec?.hostNetwork === true,
     containerPorts,
     readinessPorts,
+    ips: podIPs(p.status),
   };
-  if (p.status?.podIP) pod.ip = p.status.podIP;
   pod.annotations = p.metadata?.annotations ?? {};
   pod.runningContainers = [
     ...containers.map((c) => c.name),
@@ -117,17 +117,29 @@ export function toPod(p: k8s.V1Pod): PodInfo {
   return pod;
 }
 
+/** status.podIPs, with status.podIP first (the primary address). */
+function podIPs(status: k8s.V1PodStatus | undefined): string[] {
+  const primary = status?.podIP ? [status.podIP] : [];
+  return [...new Set([...primary, ...(status?.podIPs ?? []).map((a) => a.ip)])].filter((ip) => ip !== '');
+}
+
+/** spec.clusterIPs, spec.clusterIP first; none for a headless Service. */
+function serviceIPs(spec: k8s.V1ServiceSpec | undefined): string[] {
+  const ips = [spec?.clusterIP, ...(spec?.clusterIPs ?? [])].filter((ip): ip is string => ip !== undefined && ip !== '' && ip !== 'None');
+  return [...new Set(ips)];
+}
+
 function intOrString(v: unknown): number | string {
   if (typeof v === 'number') return v;
   const s = String(v);
   return /^\d+$/.test(s) ? Number(s) : s;
 }
 
-function toService(s: k8s.V1Service): ServiceInfo {
+export function toService(s: k8s.V1Service): ServiceInfo {
   const info: ServiceInfo = {
     namespace: s.metadata?.namespace ?? '',
     name: s.metadata?.name ?? '',
-    selector: s.spec?.selector ?? {},
+    clusterIPs: serviceIPs(s.spec),
     ports: (s.spec?.ports ?? []).map((p) => {
       const port: ServiceInfo['ports'][number] = {
         port: p.port,
@@ -138,7 +150,7 @@ function toService(s: k8s.V1Service): ServiceInfo {
       return port;
     }),
   };
-  if (s.spec?.clusterIP) info.clusterIP = s.spec.clusterIP;
+  if (s.spec?.selector) info.selector = s.spec.selector;
   if (s.spec?.publishNotReadyAddresses === true) info.publishNotReadyAddresses = true;
   return info;
 }

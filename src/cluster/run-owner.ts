@@ -11,7 +11,14 @@ import { apiClient } from './api.ts';
 import { isNotFound } from './errors.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_LABEL } from './labels.ts';
 import { deleteLeases } from './leftovers.ts';
-import type { PodOwner } from '../probe/podspec.ts';
+
+/** An ownerReference of a netprobe pod (the run's Lease): what makes the garbage collector delete it. */
+export interface PodOwner {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+}
 
 export const LEASE_DURATION_SECONDS = 30;
 export const RENEW_INTERVAL_MS = 10_000;

@@ -2,11 +2,12 @@
 // declared ports, endpoint names a suite accepts, and the suite writer (YAML text with comments, so the
 // file written with --write-suite is exactly what is run). Pure.
 import { Document, isMap, isSeq, type YAMLMap } from 'yaml';
-import type { PodInfo } from '../cluster/types.ts';
+import type { LivePod } from '../model/cluster.ts';
 import { distinctIdentities, identityKey, identityLabels } from '../plan/identity.ts';
 import { isServing } from '../plan/snapshot-index.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../cluster/labels.ts';
-import type { LabelSelector, LabelSelectorRequirement, Suite } from '../suite/model.ts';
+import type { Suite } from '../suite/model.ts';
+import type { LabelSelector, LabelSelectorRequirement } from '../model/selectors.ts';
 import { API_VERSION, KIND } from '../suite/definitions.ts';
 import { formatDiagnostic, suitesFromDocuments } from '../suite/index.ts';
 import { parseYaml } from '../suite/load.ts';
@@ -40,16 +41,16 @@ export interface PodGroup {
   namespace: string;
   labels: Record<string, string>;
   serviceAccount: string;
-  pods: PodInfo[];
+  pods: LivePod[];
   ports: DeclaredPort[];
 }
 
-export function isNetprobePod(p: PodInfo): boolean {
+export function isNetprobePod(p: LivePod): boolean {
   return p.netprobeRole !== undefined || p.labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE;
 }
 
 /** Serving pods of users (never netprobe's own), grouped by identity, in a stable order. */
-export function podGroups(pods: readonly PodInfo[]): PodGroup[] {
+export function podGroups(pods: readonly LivePod[]): PodGroup[] {
   // hostNetwork pods send and receive as their node: no probe pod can stand for them.
   const serving = pods.filter((p) => !isNetprobePod(p) && !p.hostNetwork && isServing(p));
   const byKey = new Map<string, PodGroup>();

@@ -5,11 +5,12 @@
 // Pure: the command reads the policies and pods (files or a cluster).
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../cluster/labels.ts';
 import { identityLabels } from '../plan/identity.ts';
-import { parseIP } from '../policy/cidr.ts';
+import { parseIP } from '../model/cidr.ts';
 import { AdminPolicyEngine, type AdminClusterState } from '../policy/admin.ts';
 import { NAMESPACE_NAME_LABEL } from '../policy/evaluate.ts';
-import { compileSelector, isEmptySelector } from '../policy/selectors.ts';
-import type { ClusterState, Endpoint, L4Protocol, PodInfo } from '../policy/types.ts';
+import { compileSelector, isEmptySelector } from '../model/selectors.ts';
+import type { ClusterState, Endpoint } from '../policy/types.ts';
+import type { L4Protocol, PodInfo } from '../model/cluster.ts';
 import {
   EndpointNames,
   exactSelector,

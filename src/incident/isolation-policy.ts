@@ -2,7 +2,7 @@
 // egress except what the runbook keeps (cluster DNS, given addresses). Printed for a person to apply;
 // netprobe never applies it. Pure.
 import { Document } from 'yaml';
-import { parseIP } from '../policy/cidr.ts';
+import { parseIP } from '../model/cidr.ts';
 import { NAMESPACE_NAME_LABEL } from '../policy/evaluate.ts';
 import type { NetworkPolicy, NetworkPolicyEgressRule } from '../policy/types.ts';
 import { labelText } from './common.ts';

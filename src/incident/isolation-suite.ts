@@ -1,10 +1,10 @@
 // The probe set that proves a namespace (or the pods of a selector in it) is isolated: nothing gets in,
 // nothing gets out except what the runbook keeps open. Built from a cluster snapshot as a suite (YAML
 // text), so `--write-suite` keeps exactly what `netprobe isolation` runs. Pure.
-import type { ClusterSnapshot, NamespaceInfo } from '../cluster/types.ts';
+import type { ClusterSnapshot, NamespaceInfo } from '../model/cluster.ts';
 import { NAMESPACE_NAME_LABEL } from '../policy/evaluate.ts';
 import { labelsFor } from '../policy/peers.ts';
-import { compileSelector } from '../policy/selectors.ts';
+import { compileSelector } from '../model/selectors.ts';
 import type { NetworkPolicy } from '../policy/types.ts';
 import {
   byProtocol,

@@ -2,7 +2,7 @@
 // source identities, columns destination identity x port. Built as a suite of `deny` expectations so the
 // engine's truthful verdict does the work: a leak is "allowed", a pass is "denied" (target shown alive),
 // anything else is "unknown". Pure: suite text in, table and JSON out.
-import type { ClusterSnapshot } from '../cluster/types.ts';
+import type { ClusterSnapshot } from '../model/cluster.ts';
 import type { Result } from '../verdict/model.ts';
 import { EndpointNames, exactSelector, groupName, labelText, podGroups, renderSuite, type ExpectationYaml, type L4Name, type PeerYaml } from './common.ts';
 

@@ -5,7 +5,7 @@
 // Per probe pod, one probe of each kind (when it has such a path) is the canary: once the canaries answer
 // as the policies say, the pod's rules are in place and its probes can run. A pod with no such path
 // needs no wait at all: its answers are the same before and after. Pure.
-import { parseIP } from '../policy/cidr.ts';
+import { parseIP } from '../model/cidr.ts';
 import { whyNotOutside } from './cluster-addresses.ts';
 import type { Canary, L4, Plan, PlannedProbe, SourceIdentity } from './types.ts';
 

@@ -2,8 +2,8 @@
 // probe from netprobe's machine vouches for a destination only when that machine sees the same host the
 // pod would: never for loopback or link-local (each host has its own), nor for pod or Service addresses
 // (netprobe's machine may be a node, or route into the cluster, where a policy never applies).
-import type { ClusterSnapshot } from '../cluster/types.ts';
-import { cidrContains, formatIP, parseIP } from '../policy/cidr.ts';
+import type { ClusterSnapshot } from '../model/cluster.ts';
+import { cidrContains, formatIP, parseIP } from '../model/cidr.ts';
 
 export interface ClusterAddresses {
   /** Ranges not outside: host-local ones and the cluster's, each with what it is ("the pod range of node n1"). */
@@ -29,9 +29,9 @@ export function clusterAddresses(snapshot: ClusterSnapshot): ClusterAddresses {
     const canonical = ip === undefined ? undefined : canonicalIP(ip);
     if (canonical !== undefined && !(canonical in known.addresses)) known.addresses[canonical] = what;
   };
-  for (const p of snapshot.pods) if (!p.hostNetwork) note(p.ip, `the IP of pod ${p.namespace}/${p.name}`);
+  for (const p of snapshot.pods) if (!p.hostNetwork) for (const ip of p.ips) note(ip, `the IP of pod ${p.namespace}/${p.name}`);
   for (const s of [...snapshot.services, ...(snapshot.clusterDns ? [snapshot.clusterDns] : [])]) {
-    if (s.clusterIP !== 'None') note(s.clusterIP, `the ClusterIP of Service ${s.namespace}/${s.name}`);
+    for (const ip of s.clusterIPs) note(ip, `the ClusterIP of Service ${s.namespace}/${s.name}`);
   }
   const net = snapshot.network;
   if (net) {

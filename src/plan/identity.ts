@@ -1,6 +1,6 @@
 // Source identities: what a NetworkPolicy can tell apart about a sender is its namespace, its labels and
 // (for some CNIs) its service account. Pods that share all three are one identity and need one probe pod.
-import type { PodInfo } from '../cluster/types.ts';
+import type { LivePod } from '../model/cluster.ts';
 import type { SourceIdentity } from './types.ts';
 
 /**
@@ -81,8 +81,8 @@ export function makeIdentity(
 }
 
 /** One representative per distinct identity among `pods`, in a stable order. */
-export function distinctIdentities(pods: readonly PodInfo[]): PodInfo[] {
-  const seen = new Map<string, PodInfo>();
+export function distinctIdentities<P extends LivePod>(pods: readonly P[]): P[] {
+  const seen = new Map<string, P>();
   for (const pod of [...pods].sort((a, b) => a.name.localeCompare(b.name))) {
     const key = identityKey(pod.namespace, pod.labels, pod.serviceAccount);
     if (!seen.has(key)) seen.set(key, pod);

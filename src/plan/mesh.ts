@@ -1,7 +1,7 @@
 // Service-mesh proxies on a pod's traffic. An Istio or Linkerd sidecar (and Istio's ambient ztunnel)
 // completes the TCP handshake for any destination, so where one sits on the path a "connected" proves
 // nothing: only the application's own answer does. Signals are those the meshes themselves set or read.
-import type { NamespaceInfo, PodInfo } from '../cluster/types.ts';
+import type { NamespaceInfo, LivePod } from '../model/cluster.ts';
 
 export interface Mesh {
   name: 'Istio' | 'Istio ambient' | 'Linkerd';
@@ -18,13 +18,13 @@ export const MESH_OPT_OUT_LABELS: Readonly<Record<string, string>> = { 'sidecar.
 export const MESH_OPT_OUT_ANNOTATIONS: Readonly<Record<string, string>> = { 'sidecar.istio.io/inject': 'false', 'linkerd.io/inject': 'disabled' };
 
 /** The mesh proxy on this pod's traffic, or undefined. A pod on its node's network is never meshed. */
-export function meshOnPod(pod: PodInfo, ns: NamespaceInfo | undefined): Mesh | undefined {
+export function meshOnPod(pod: LivePod, ns: NamespaceInfo | undefined): Mesh | undefined {
   if (pod.hostNetwork) return undefined;
   return runningProxy(pod) ?? ambient(pod, ns) ?? istioInjection(pod, ns) ?? linkerdInjection(pod, ns);
 }
 
 /** What the pod runs: the proxy containers (or, for a native sidecar, init containers that keep running). */
-function runningProxy(pod: PodInfo): Mesh | undefined {
+function runningProxy(pod: LivePod): Mesh | undefined {
   const containers = pod.runningContainers ?? [];
   if (containers.includes('istio-proxy')) return { name: 'Istio', signal: 'container istio-proxy' };
   if (containers.includes('linkerd-proxy')) return { name: 'Linkerd', signal: 'container linkerd-proxy' };
@@ -32,7 +32,7 @@ function runningProxy(pod: PodInfo): Mesh | undefined {
   return undefined;
 }
 
-function ambient(pod: PodInfo, ns: NamespaceInfo | undefined): Mesh | undefined {
+function ambient(pod: LivePod, ns: NamespaceInfo | undefined): Mesh | undefined {
   const mode = pod.labels['istio.io/dataplane-mode'];
   if (mode === 'none') return undefined;
   if (mode === 'ambient') return { name: 'Istio ambient', signal: 'pod label istio.io/dataplane-mode=ambient' };
@@ -45,7 +45,7 @@ function ambient(pod: PodInfo, ns: NamespaceInfo | undefined): Mesh | undefined 
  * Injection asked for though no proxy shows (the pod may predate the label, or run a renamed proxy): counted,
  * since a missed mesh turns into a false pass and a wrong guess only into "inconclusive".
  */
-function istioInjection(pod: PodInfo, ns: NamespaceInfo | undefined): Mesh | undefined {
+function istioInjection(pod: LivePod, ns: NamespaceInfo | undefined): Mesh | undefined {
   const podSays = pod.labels['sidecar.istio.io/inject'] ?? pod.annotations?.['sidecar.istio.io/inject'];
   if (podSays === 'false') return undefined;
   if (podSays === 'true') return { name: 'Istio', signal: 'pod asks for injection: sidecar.istio.io/inject=true' };
@@ -56,7 +56,7 @@ function istioInjection(pod: PodInfo, ns: NamespaceInfo | undefined): Mesh | und
   return undefined;
 }
 
-function linkerdInjection(pod: PodInfo, ns: NamespaceInfo | undefined): Mesh | undefined {
+function linkerdInjection(pod: LivePod, ns: NamespaceInfo | undefined): Mesh | undefined {
   const injects = (v: string | undefined) => v === 'enabled' || v === 'ingress';
   const podSays = pod.annotations?.['linkerd.io/inject'];
   if (podSays === 'disabled') return undefined;

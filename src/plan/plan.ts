@@ -1,6 +1,6 @@
 // Cases + cluster snapshot -> plan. Pure: the same inputs give the same plan, so it can be printed
 // with --dry-run and tested without a cluster.
-import type { ClusterSnapshot } from '../cluster/types.ts';
+import type { ClusterSnapshot } from '../model/cluster.ts';
 import type { Case } from '../suite/model.ts';
 import { clusterAddresses, whyNotOutside } from './cluster-addresses.ts';
 import { resolveSource, type SourceResolution } from './sources.ts';

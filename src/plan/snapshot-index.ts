@@ -1,7 +1,7 @@
 // Lookups over a cluster snapshot that resolving sources and targets needs.
-import type { ClusterSnapshot, NamespaceInfo, PodInfo, ServiceInfo, WorkloadInfo } from '../cluster/types.ts';
-import type { LabelSelector } from '../suite/model.ts';
-import { compileSelector } from '../policy/selectors.ts';
+import type { ClusterSnapshot, NamespaceInfo, LivePod, ServiceInfo, WorkloadInfo } from '../model/cluster.ts';
+import type { LabelSelector } from '../model/selectors.ts';
+import { compileSelector } from '../model/selectors.ts';
 
 export interface SnapshotIndex {
   snapshot: ClusterSnapshot;
@@ -9,8 +9,8 @@ export interface SnapshotIndex {
   namespace(ns: string): NamespaceInfo | undefined;
   hasServiceAccount(ns: string, name: string): boolean;
   /** Pods of users (not netprobe's own), matching a selector in a namespace. */
-  podsMatching(ns: string, selector: LabelSelector): PodInfo[];
-  pod(ns: string, name: string): PodInfo | undefined;
+  podsMatching(ns: string, selector: LabelSelector): LivePod[];
+  pod(ns: string, name: string): LivePod | undefined;
   service(ns: string, name: string): ServiceInfo | undefined;
   workload(ns: string, kind: WorkloadInfo['kind'], name: string): WorkloadInfo | undefined;
 }
@@ -18,7 +18,7 @@ export interface SnapshotIndex {
 export function indexSnapshot(snapshot: ClusterSnapshot): SnapshotIndex {
   const namespaces = new Set(snapshot.namespaces.map((n) => n.name));
   const serviceAccounts = new Set(snapshot.serviceAccounts);
-  const podsByNs = new Map<string, PodInfo[]>();
+  const podsByNs = new Map<string, LivePod[]>();
   for (const pod of snapshot.pods) {
     if (pod.netprobeRole) continue;
     const list = podsByNs.get(pod.namespace) ?? [];
@@ -41,7 +41,10 @@ export function indexSnapshot(snapshot: ClusterSnapshot): SnapshotIndex {
   };
 }
 
+/** A pod with an address: its primary one is `ips[0]`. */
+export type ServingPod = LivePod & { ips: [string, ...string[]] };
+
 /** Running, Ready and addressable: the only pods worth sending a probe to. */
-export function isServing(pod: PodInfo): pod is PodInfo & { ip: string } {
-  return pod.phase === 'Running' && pod.ready && typeof pod.ip === 'string' && pod.ip !== '';
+export function isServing(pod: LivePod): pod is ServingPod {
+  return pod.phase === 'Running' && pod.ready && pod.ips.length > 0;
 }

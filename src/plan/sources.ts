@@ -1,10 +1,10 @@
 // Source peers -> the identities probe pods will carry.
 import type { NamedPeer, Peer } from '../suite/model.ts';
-import { formatSelector } from '../policy/selectors.ts';
+import { formatSelector } from '../model/selectors.ts';
 import { distinctIdentities, identityKey, makeIdentity } from './identity.ts';
 import { meshOnPod } from './mesh.ts';
-import type { PodInfo } from '../cluster/types.ts';
-import type { SnapshotIndex } from './snapshot-index.ts';
+import type { LivePod } from '../model/cluster.ts';
+import { isServing, type SnapshotIndex } from './snapshot-index.ts';
 import type { SourceIdentity, Undecided } from './types.ts';
 import { missing } from './undecided.ts';
 
@@ -75,7 +75,7 @@ export function resolveSource(named: NamedPeer, idx: SnapshotIndex, synthesizeMi
 }
 
 /** The pods a source peer names (whatever their phase), and what they are for messages; or why there are none. */
-function peerPods(peer: Peer, idx: SnapshotIndex): { pods: PodInfo[]; what: string } | Undecided {
+function peerPods(peer: Peer, idx: SnapshotIndex): { pods: LivePod[]; what: string } | Undecided {
   switch (peer.kind) {
     case 'pods':
       if (!idx.hasNamespace(peer.namespace)) return missing(`namespace ${peer.namespace}`);
@@ -97,7 +97,7 @@ function peerPods(peer: Peer, idx: SnapshotIndex): { pods: PodInfo[]; what: stri
     case 'service': {
       const svc = idx.service(peer.namespace, peer.name);
       if (!svc) return missing(`Service ${peer.namespace}/${peer.name}`);
-      const pods = Object.keys(svc.selector).length > 0 ? idx.podsMatching(peer.namespace, { matchLabels: svc.selector }) : [];
+      const pods = svc.selector && Object.keys(svc.selector).length > 0 ? idx.podsMatching(peer.namespace, { matchLabels: svc.selector }) : [];
       return { pods, what: `pod behind Service ${peer.namespace}/${peer.name}` };
     }
     default:
@@ -122,7 +122,7 @@ function identityWithAccount(
 function resolveInPod(peer: Peer, idx: SnapshotIndex): SourceResolution {
   const found = peerPods(peer, idx);
   if ('reason' in found) return found;
-  const running = found.pods.filter((p) => p.phase === 'Running' && p.ready && p.ip);
+  const running = found.pods.filter(isServing);
   if (running.length === 0) {
     return { reason: `no running, Ready ${found.what} to probe from inside (ephemeral: true)`, decideBy: 'start a Ready pod of it, or drop ephemeral: true to probe from a probe pod that carries its labels' };
   }

@@ -1,10 +1,10 @@
 // Destination peers -> concrete probe targets, and what is already known about whether they are alive.
-import type { PodInfo } from '../cluster/types.ts';
+import type { LivePod } from '../model/cluster.ts';
 import type { Case, PortRef, Protocol } from '../suite/model.ts';
-import { formatSelector } from '../policy/selectors.ts';
+import { formatSelector } from '../model/selectors.ts';
 import { controllerLabels, distinctIdentities, identityKey, identityLabels } from './identity.ts';
 import { meshOnPod, type Mesh } from './mesh.ts';
-import { isServing, type SnapshotIndex } from './snapshot-index.ts';
+import { isServing, type ServingPod, type SnapshotIndex } from './snapshot-index.ts';
 import type { L4, ProbeKind, ProbeTarget, ServerSpec, Undecided } from './types.ts';
 import { GIVE_A_PORT, missing } from './undecided.ts';
 
@@ -34,7 +34,7 @@ export function aliveKey(host: string, port: number, l4: L4): string {
 }
 
 /** The numeric ports a PortRef stands for on one pod; named ports come from its container ports. */
-function portsOnPod(ref: PortRef, pod: PodInfo, l4: L4, maxRange: number): number[] | Undecided {
+function portsOnPod(ref: PortRef, pod: LivePod, l4: L4, maxRange: number): number[] | Undecided {
   if (ref.kind === 'number') return [ref.port];
   if (ref.kind === 'range') return rangePorts(ref, maxRange);
   const found = pod.containerPorts.find((p) => p.name === ref.name && p.protocol.toLowerCase() === l4);
@@ -49,7 +49,7 @@ function rangePorts(ref: { from: number; to: number }, maxRange: number): number
 }
 
 /** Does the pod's readiness probe check this port (so kubelet vouches that something listens)? */
-function readinessCovers(pod: PodInfo, port: number): boolean {
+function readinessCovers(pod: LivePod, port: number): boolean {
   return pod.readinessPorts.some((r) => {
     if (typeof r.port === 'number') return r.port === port;
     return pod.containerPorts.some((c) => c.name === r.port && c.port === port);
@@ -90,17 +90,17 @@ export function resolveTargets(c: Case, idx: SnapshotIndex, opts: { synthesizeMi
     if (kind === 'dns') t.dnsName = e.dnsName ?? 'kubernetes.default.svc.cluster.local';
     return t;
   };
-  const meshOf = (pod: PodInfo): Mesh | undefined => meshOnPod(pod, idx.namespace(pod.namespace));
+  const meshOf = (pod: LivePod): Mesh | undefined => meshOnPod(pod, idx.namespace(pod.namespace));
   const defaultPort = (): number | undefined => (e.protocol === 'DNS' ? 53 : e.protocol === 'HTTPS' ? 443 : e.protocol === 'HTTP' ? 80 : undefined);
 
-  const podTargets = (pods: PodInfo[], what: string): void => {
+  const podTargets = (pods: LivePod[], what: string): void => {
     const serving = pods.filter(isServing);
     if (serving.length === 0) {
       res.reasons.push({ reason: `${what}: no Running and Ready pod to probe`, decideBy: 'start a Running, Ready pod of it (or, for a pod selector, set synthetic: true to probe a netprobe echo server with its labels)' });
       return;
     }
     // Pods with the same labels are the same to a policy; one of each identity is enough.
-    for (const pod of distinctIdentities(serving) as (PodInfo & { ip: string })[]) {
+    for (const pod of distinctIdentities(serving)) {
       const ref = c.port ?? numberRef(defaultPort());
       if (!ref) {
         res.reasons.push({ reason: `${what}: no port given`, decideBy: GIVE_A_PORT });
@@ -112,11 +112,11 @@ export function resolveTargets(c: Case, idx: SnapshotIndex, opts: { synthesizeMi
         continue;
       }
       for (const port of ports) {
-        const key = aliveKey(pod.ip, port, l4);
+        const key = aliveKey(pod.ips[0], port, l4);
         if (l4 === 'tcp' && readinessCovers(pod, port)) {
           res.alive[key] = `kubelet readiness probe on ${pod.namespace}/${pod.name}:${port} passes`;
         }
-        res.targets.push(withMesh(target(pod.ip, port, 'pod', `${pod.namespace}/${pod.name} (${pod.ip}):${port}`, [key]), meshOf(pod)));
+        res.targets.push(withMesh(target(pod.ips[0], port, 'pod', `${pod.namespace}/${pod.name} (${pod.ips[0]}):${port}`, [key]), meshOf(pod)));
       }
     }
   };
@@ -256,7 +256,7 @@ export function resolveTargets(c: Case, idx: SnapshotIndex, opts: { synthesizeMi
       res.reasons.push({ reason: `Service ${namespace}/${name} has no ${l4.toUpperCase()} port ${describePort(ref)}`, decideBy: 'name a port the Service has' });
       return;
     }
-    const backends: (PodInfo & { ip: string })[] = Object.keys(svc.selector).length > 0 ? idx.podsMatching(namespace, { matchLabels: svc.selector }).filter(isServing) : [];
+    const backends: ServingPod[] = svc.selector && Object.keys(svc.selector).length > 0 ? idx.podsMatching(namespace, { matchLabels: svc.selector }).filter(isServing) : [];
     const probed = new Set(distinctIdentities(backends));
     for (const sp of matching) {
       // Liveness is per backend pod: the ClusterIP route lists every backend, and one pod's readiness vouches for it alone.
@@ -270,19 +270,20 @@ export function resolveTargets(c: Case, idx: SnapshotIndex, opts: { synthesizeMi
           });
           continue;
         }
-        const key = aliveKey(pod.ip, port, l4);
+        const key = aliveKey(pod.ips[0], port, l4);
         backendKeys.push(key);
         if (l4 === 'tcp' && readinessCovers(pod, port)) res.alive[key] = `kubelet readiness probe on ${pod.namespace}/${pod.name}:${port} passes`;
         // Pods with the same labels are the same to a policy: one of each identity is probed directly.
-        if (probed.has(pod)) res.targets.push(withMesh(target(pod.ip, port, 'pod', `${pod.namespace}/${pod.name} (${pod.ip}):${port} behind Service ${name}`, [key]), meshOf(pod)));
+        if (probed.has(pod)) res.targets.push(withMesh(target(pod.ips[0], port, 'pod', `${pod.namespace}/${pod.name} (${pod.ips[0]}):${port} behind Service ${name}`, [key]), meshOf(pod)));
       }
       if (backendKeys.length === 0) {
         res.reasons.push({ reason: `Service ${namespace}/${name} has no Ready backend on port ${sp.port}`, decideBy: `start a Ready backend of Service ${namespace}/${name}` });
         continue;
       }
-      if (svc.clusterIP && svc.clusterIP !== 'None') {
+      const clusterIP = svc.clusterIPs[0];
+      if (clusterIP !== undefined) {
         const meshed = backends.map(meshOf).find((m) => m !== undefined);
-        res.targets.push(withMesh(target(svc.clusterIP, sp.port, 'service', `Service ${namespace}/${name} (${svc.clusterIP}):${sp.port}`, backendKeys), meshed));
+        res.targets.push(withMesh(target(clusterIP, sp.port, 'service', `Service ${namespace}/${name} (${clusterIP}):${sp.port}`, backendKeys), meshed));
       }
     }
   }

@@ -10,7 +10,7 @@
 // `networks` (egress) matches any address, pods included. `nodes` peers need node labels, which the
 // engine does not model: they match nothing.
 
-import { compileIPBlock, type IPBlockMatcher } from './cidr.ts';
+import { compileIPBlock, type IPBlockMatcher } from '../model/cidr.ts';
 import type { PeerSubject } from './compile.ts';
 import {
   PolicyEngine,
@@ -22,8 +22,10 @@ import {
   type Verdict,
 } from './evaluate.ts';
 import { resolveNamedPort } from './ports.ts';
-import { compileSelector, type LabelMatcher } from './selectors.ts';
-import type { ClusterState, Connection, L4Protocol, LabelSelector, PodInfo } from './types.ts';
+import { compileSelector, type LabelMatcher } from '../model/selectors.ts';
+import type { ClusterState, Connection } from './types.ts';
+import type { L4Protocol, PodInfo } from '../model/cluster.ts';
+import type { LabelSelector } from '../model/selectors.ts';
 
 export interface AdminPodsSelector {
   namespaceSelector: LabelSelector;

@@ -1,7 +1,7 @@
 // Objects read from a live cluster (src/cluster/policy-state.ts, plain data in the API's JSON form) mapped
 // to the engine's input: the same ManifestSet that --policies files give, with each pod tied to the
 // workload that owns it (a Deployment through its ReplicaSet) so suite workload peers resolve. Pure.
-import type { PolicyObjects } from '../cluster/types.ts';
+import type { PolicyObjects } from '../model/cluster.ts';
 import { manifestsFromObjects, type ManifestSet } from './manifests.ts';
 
 type Obj = Record<string, unknown>;

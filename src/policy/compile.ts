@@ -1,16 +1,10 @@
 // One NetworkPolicy turned into matchers, once: policyTypes defaulting, selector and ipBlock compilation,
 // and the peer rules (who a `from`/`to` entry matches). Evaluation (evaluate.ts) only calls these.
 
-import { compileIPBlock, parseCIDR, type IPBlockMatcher, type ParsedIP } from './cidr.ts';
-import { compileSelector, formatSelector, type LabelMatcher } from './selectors.ts';
-import {
-  policyKey,
-  type Labels,
-  type NetworkPolicy,
-  type NetworkPolicyPeer,
-  type NetworkPolicyPort,
-  type PolicyType,
-} from './types.ts';
+import { compileIPBlock, parseCIDR, type IPBlockMatcher, type ParsedIP } from '../model/cidr.ts';
+import { compileSelector, formatSelector, type LabelMatcher } from '../model/selectors.ts';
+import { policyKey, type NetworkPolicy, type NetworkPolicyPeer, type NetworkPolicyPort, type PolicyType } from './types.ts';
+import { type Labels } from '../model/selectors.ts';
 
 /** What a peer is matched against: a pod (with its namespace's labels) or a bare address. */
 export interface PeerSubject {

@@ -19,22 +19,13 @@
 //   cluster-external addresses). A pod with several IPs matches when any of them is inside.
 // - A bare IP endpoint that belongs to a known pod is judged as that pod.
 
-import { parseIP, type ParsedIP } from './cidr.ts';
+import { parseIP, type ParsedIP } from '../model/cidr.ts';
 import { compilePolicy, type CompiledPolicy, type CompiledRule, type PeerSubject } from './compile.ts';
-import { formatSelector } from './selectors.ts';
+import { formatSelector } from '../model/selectors.ts';
 import { DEFAULT_PROTOCOL, formatPorts, matchPorts, resolveConnectionPort, type PortContext } from './ports.ts';
-import {
-  endpointLabel,
-  isPod,
-  podKey,
-  type ClusterState,
-  type Connection,
-  type Endpoint,
-  type L4Protocol,
-  type Labels,
-  type PodInfo,
-  type PolicyType,
-} from './types.ts';
+import { endpointLabel, isPod, podKey, type ClusterState, type Connection, type Endpoint, type PolicyType } from './types.ts';
+import { type L4Protocol, type PodInfo } from '../model/cluster.ts';
+import { type Labels } from '../model/selectors.ts';
 
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 

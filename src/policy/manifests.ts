@@ -14,37 +14,10 @@ import type {
   AdminSubject,
   BaselineAdminNetworkPolicy,
 } from './admin.ts';
-import type {
-  ClusterState,
-  ContainerPort,
-  IPBlock,
-  L4Protocol,
-  LabelSelector,
-  LabelSelectorRequirement,
-  NamespaceInfo,
-  NetworkPolicy,
-  NetworkPolicyPeer,
-  NetworkPolicyPort,
-  PodInfo,
-  PolicyType,
-} from './types.ts';
-
-export interface ServicePortInfo {
-  name?: string;
-  port: number;
-  /** A number or a container port name; defaults to `port`. */
-  targetPort: number | string;
-  protocol: L4Protocol;
-}
-
-export interface ServiceInfo {
-  namespace: string;
-  name: string;
-  /** Undefined: a Service without a selector (its endpoints are managed by hand). */
-  selector?: Record<string, string>;
-  ports: ServicePortInfo[];
-  clusterIPs: string[];
-}
+import type { ClusterState, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, PolicyType } from './types.ts';
+import type { ContainerPort, L4Protocol, NamespaceInfo, PodInfo, ServiceInfo, ServicePortInfo } from '../model/cluster.ts';
+import type { IPBlock } from '../model/cidr.ts';
+import type { LabelSelector, LabelSelectorRequirement } from '../model/selectors.ts';
 
 export interface ManifestSet extends ClusterState {
   services: ServiceInfo[];

@@ -4,10 +4,12 @@
 // predicted without DNS and are reported as unresolved.
 
 import type { Peer, PortRef, Protocol } from '../suite/model.ts';
-import { firstAddress, parseIP } from './cidr.ts';
-import type { ServiceInfo } from './manifests.ts';
-import { compileSelector } from './selectors.ts';
-import type { Endpoint, L4Protocol, LabelSelector, PodInfo } from './types.ts';
+import { firstAddress, parseIP } from '../model/cidr.ts';
+import type { ServiceInfo } from '../model/cluster.ts';
+import { compileSelector } from '../model/selectors.ts';
+import type { Endpoint } from './types.ts';
+import type { L4Protocol, PodInfo } from '../model/cluster.ts';
+import type { LabelSelector } from '../model/selectors.ts';
 
 export interface PeerWorld {
   pods: readonly PodInfo[];

@@ -4,7 +4,8 @@
 // container ports (for ingress the selected pod, for egress the peer being connected to), so a named port
 // never matches a destination that is not a pod.
 
-import type { ConnectionPort, ContainerPort, L4Protocol, NetworkPolicyPort, PodInfo } from './types.ts';
+import type { ConnectionPort, NetworkPolicyPort } from './types.ts';
+import type { ContainerPort, L4Protocol, PodInfo } from '../model/cluster.ts';
 
 export const DEFAULT_PROTOCOL: L4Protocol = 'TCP';
 

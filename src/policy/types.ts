@@ -1,21 +1,12 @@
 // Input types of the policy engine. They mirror the networking.k8s.io/v1 API shapes closely enough that a
 // parsed manifest can be passed as is, and nothing more: the engine never talks to a cluster.
 
-// Label selectors are the suite model's type (one definition for the whole of netprobe).
-import type { LabelSelector } from '../suite/model.ts';
-export type { LabelSelector, LabelSelectorRequirement, SelectorOperator } from '../suite/model.ts';
-
-export type Labels = Readonly<Record<string, string>>;
-
-/** The L4 protocols NetworkPolicy knows. TCP is the default wherever a protocol is optional. */
-export type L4Protocol = 'TCP' | 'UDP' | 'SCTP';
+// Pods, namespaces and label selectors are the model's types (src/model: one definition for all of netprobe).
+import type { IPBlock } from '../model/cidr.ts';
+import type { L4Protocol, NamespaceInfo, PodInfo } from '../model/cluster.ts';
+import type { LabelSelector } from '../model/selectors.ts';
 
 export type PolicyType = 'Ingress' | 'Egress';
-
-export interface IPBlock {
-  cidr: string;
-  except?: string[];
-}
 
 export interface NetworkPolicyPeer {
   podSelector?: LabelSelector;
@@ -51,35 +42,6 @@ export interface PolicySpec {
 export interface NetworkPolicy {
   metadata: { name: string; namespace: string };
   spec: PolicySpec;
-}
-
-export interface NamespaceInfo {
-  name: string;
-  labels: Labels;
-}
-
-export interface ContainerPort {
-  name?: string;
-  port: number;
-  /** Default TCP. */
-  protocol?: L4Protocol;
-}
-
-export interface PodInfo {
-  namespace: string;
-  name: string;
-  labels: Labels;
-  ips: string[];
-  containerPorts: ContainerPort[];
-  /**
-   * A hostNetwork pod shares its node's network namespace. NetworkPolicy leaves its behaviour to the
-   * implementation; this engine follows the most common one (see evaluate.ts): policies neither select it
-   * nor match it by pod or namespace selector, and its traffic is judged as node traffic (ipBlock only).
-   */
-  hostNetwork?: boolean;
-  serviceAccount?: string;
-  /** The workload a representative pod was made from (manifests), for resolving suite workload peers. */
-  workload?: { kind: string; name: string };
 }
 
 /** An address that is not a pod the engine knows (external hosts, nodes, a CIDR's representative). */

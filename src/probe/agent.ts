@@ -1,7 +1,7 @@
 // The wire format between netprobe and netprobe-agent (probes/agent): a JSON batch in, one JSON line
 // per probe out. See probes/README.md.
 import type { PlannedProbe } from '../plan/types.ts';
-import type { Outcome } from '../verdict/model.ts';
+import type { Outcome } from './types.ts';
 import type { AnsweredBy, ProbeObservation } from './types.ts';
 
 export interface AgentSpec {

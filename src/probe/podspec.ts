@@ -1,5 +1,6 @@
 // The pods netprobe starts: probe pods (carrying a source's identity) and echo servers (standing in
 // for a target). Both satisfy Pod Security "restricted" and end themselves if netprobe dies.
+import type { PodOwner } from '../cluster/run-owner.ts';
 import type { V1EphemeralContainer, V1Pod } from '@kubernetes/client-node';
 import { CREATED_ANNOTATION, MANAGED_BY_LABEL, MANAGED_BY_VALUE, ROLE_LABEL, RUN_LABEL } from '../cluster/labels.ts';
 import { MESH_OPT_OUT_ANNOTATIONS, MESH_OPT_OUT_LABELS } from '../plan/mesh.ts';
@@ -28,13 +29,6 @@ export interface PodOptions {
 }
 
 /** The object that owns a pod (same namespace). */
-export interface PodOwner {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-}
-
 /**
  * A readiness gate nobody ever sets: the pod's Ready condition stays False, so no Service ever has it as a
  * ready endpoint (netprobe waits on ContainersReady instead). Its labels may match a real Service.

@@ -1,5 +1,24 @@
 // What a probe saw, as the in-pod agent reported it (or as netprobe recorded when it could not run one).
-import type { Outcome } from '../verdict/model.ts';
+
+/**
+ * What the probe saw on the wire (docs/verdicts.md lists every way a probe ends).
+ * connected: handshake (TCP), reply (UDP), HTTP response, or any DNS response (DNS);
+ * refused: an RST or an ICMP port-unreachable from the wire came back (reached something that said no);
+ * unreachable: an ICMP host/net unreachable or admin-prohibited from the wire;
+ * timeout: nothing came back in time (dropped);
+ * dns-failure: a target's name did not resolve; http-status: an HTTP reply with an unexpected status;
+ * error: the probe itself failed, including every error made by the probe pod's own stack (not a
+ * network verdict); not-run: no probe could be made.
+ */
+export type Outcome =
+  | 'connected'
+  | 'refused'
+  | 'unreachable'
+  | 'timeout'
+  | 'dns-failure'
+  | 'http-status'
+  | 'error'
+  | 'not-run';
 
 export interface ProbeObservation {
   probeId: string;

@@ -2,13 +2,14 @@
 // still stands for its workload only if no policy tells the two apart: a policy whose selector matches one
 // and not the other makes every result from (or to) it meaningless, so those become inconclusive. Without
 // the policies, losing a label people do select on (`job-name`) is just as undecidable. Pure.
-import { matchesSelector } from '../policy/selectors.ts';
+import { matchesSelector } from '../model/selectors.ts';
 import type { ManifestSet } from '../policy/manifests.ts';
-import { policyKey, type LabelSelector } from '../policy/types.ts';
+import { policyKey } from '../policy/types.ts';
+import { type LabelSelector } from '../model/selectors.ts';
 import { isNamingControllerLabel } from '../plan/identity.ts';
 import type { Plan } from '../plan/types.ts';
 import type { Result } from '../verdict/model.ts';
-import type { Finding } from '../verdict/patterns.ts';
+import type { Finding } from '../verdict/model.ts';
 
 /** A policy by name with every pod selector in it (its subject's and its peers'). */
 export interface PolicySelectors {

@@ -2,13 +2,13 @@
 // with publishNotReadyAddresses: it lists every pod its selector matches, Ready or not, in its endpoints and
 // DNS records. The probe pod must carry the source's labels to stand for it, so this cannot be avoided,
 // only said: while the run lasts, clients of such a Service may reach netprobe's pod. Pure.
-import type { ServiceInfo } from '../cluster/types.ts';
+import type { ServiceInfo } from '../model/cluster.ts';
 import type { Plan } from '../plan/types.ts';
-import { matchesSelector } from '../policy/selectors.ts';
-import type { Finding } from '../verdict/patterns.ts';
+import { matchesSelector } from '../model/selectors.ts';
+import type { Finding } from '../verdict/model.ts';
 
 export function notReadyPublishers(plan: Plan, services: readonly ServiceInfo[]): Finding[] {
-  const publishing = services.filter((s) => s.publishNotReadyAddresses === true && Object.keys(s.selector).length > 0);
+  const publishing = services.filter((s) => s.publishNotReadyAddresses === true && s.selector !== undefined && Object.keys(s.selector).length > 0);
   const pods = [
     ...plan.sources.filter((s) => !s.inPod).map((s) => ({ what: `probe pod for ${s.standsFor}`, namespace: s.namespace, labels: s.labels, cases: plan.probes.filter((p) => p.sourceKey === s.key) })),
     ...plan.servers.map((s) => ({ what: `echo server for ${s.standsFor}`, namespace: s.namespace, labels: s.labels, cases: plan.probes.filter((p) => p.target.serverKey === s.key) })),

@@ -1,10 +1,12 @@
 // Observed results joined with the policy engine's predictions (`netprobe run --policies` / `--predict`),
 // and the run-level findings where they disagree. Pure.
-import { predictCase, withPrediction, type ConnectionJudge } from '../policy/predict.ts';
+import { predictCase, type ConnectionJudge } from '../policy/predict.ts';
+import { withPrediction } from '../verdict/predicted.ts';
 import type { PeerWorld } from '../policy/peers.ts';
 import type { Case } from '../suite/model.ts';
 import type { Result } from '../verdict/model.ts';
-import { findPatterns, type CaseEvidence, type Finding, type RouteEvidence } from '../verdict/patterns.ts';
+import type { Finding } from '../verdict/model.ts';
+import { findPatterns, type CaseEvidence, type RouteEvidence } from '../verdict/patterns.ts';
 
 export function attachPredictions(
   results: readonly Result[],

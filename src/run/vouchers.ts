@@ -8,7 +8,7 @@ import type { SourceIdentity } from '../plan/types.ts';
 import type { MayReach } from '../plan/vouch.ts';
 import type { ConnectionJudge } from '../policy/predict.ts';
 import type { PeerWorld } from '../policy/peers.ts';
-import type { L4Protocol, PodInfo } from '../policy/types.ts';
+import type { L4Protocol, PodInfo } from '../model/cluster.ts';
 import type { Verdict } from '../policy/evaluate.ts';
 
 function evaluateFrom(engine: ConnectionJudge, source: SourceIdentity, ip: string, port: number, l4: string): Verdict {

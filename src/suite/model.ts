@@ -1,25 +1,13 @@
 // The suite model: what the loader produces from expectation files once they are valid.
 // Everything downstream (plan, policy engine, reporters) reads these types, never raw YAML.
 
+import type { LabelSelector } from '../model/selectors.ts';
+
 /** Where a value came from, for `file:line:col` messages. Lines and columns are 1-based. */
 export interface SourcePos {
   file: string;
   line: number;
   col: number;
-}
-
-export type SelectorOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
-
-export interface LabelSelectorRequirement {
-  key: string;
-  operator: SelectorOperator;
-  values?: string[];
-}
-
-/** A Kubernetes label selector. An empty selector ({}) selects everything. */
-export interface LabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: LabelSelectorRequirement[];
 }
 
 export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Pod';

@@ -2,7 +2,8 @@
 // and the rules a JSON Schema cannot state: endpoint references, which peers may be sources, which
 // protocols fit which destinations, port shapes per destination, duplicate ports. Values the validator
 // already reported (INVALID) are skipped silently so that each problem is reported once.
-import type { Expectation, HttpCheck, LabelSelector, LabelSelectorRequirement, NamedPeer, Peer, PortRef, Protocol, SelectorOperator, SourcePos, Suite, WorkloadKind } from './model.ts';
+import type { Expectation, HttpCheck, NamedPeer, Peer, PortRef, Protocol, SourcePos, Suite, WorkloadKind } from './model.ts';
+import type { LabelSelector, LabelSelectorRequirement, SelectorOperator } from '../model/selectors.ts';
 import { type Diagnostic, diagnostic, oneOf, suggest } from './diagnostics.ts';
 import { CLUSTER_DNS, DEFAULTS } from './definitions.ts';
 import { INVALID, type PlainObject, type Positions, hasProblems } from './validate.ts';

@@ -1,5 +1,6 @@
 // Display forms of peers and selectors, shared by derived names, case ids and messages.
-import type { LabelSelector, Peer } from './model.ts';
+import type { Peer } from './model.ts';
+import type { LabelSelector } from '../model/selectors.ts';
 
 /** A selector in kubectl's syntax: `app=web,tier in (a,b),!legacy`; `*` for the empty selector. */
 export function formatSelector(s: LabelSelector): string {

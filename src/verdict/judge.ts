@@ -5,7 +5,8 @@
 import type { Plan, PlannedProbe, Undecided } from '../plan/types.ts';
 import type { ProbeObservation } from '../probe/types.ts';
 import type { Case } from '../suite/model.ts';
-import type { Observed, Outcome, Result, Status } from './model.ts';
+import type { Outcome } from '../probe/types.ts';
+import type { Observed, Result, Status } from './model.ts';
 import { resultBase } from './result-base.ts';
 import type { RouteEvidence } from './patterns.ts';
 import { meshUnproven } from './mesh-rule.ts';

@@ -1,30 +1,10 @@
 // The results model: one shape that every reporter reads. Its JSON form is the versioned report
 // (`schemaVersion`); field names here are the public contract documented in docs/report-format.md.
 
-import type { Finding } from './patterns.ts';
+import type { Outcome } from '../probe/types.ts';
 
 export type Status = 'pass' | 'leak' | 'broken' | 'inconclusive';
 export type Observed = 'allowed' | 'denied' | 'unknown';
-
-/**
- * What the probe saw on the wire (docs/verdicts.md lists every way a probe ends).
- * connected: handshake (TCP), reply (UDP), HTTP response, or any DNS response (DNS);
- * refused: an RST or an ICMP port-unreachable from the wire came back (reached something that said no);
- * unreachable: an ICMP host/net unreachable or admin-prohibited from the wire;
- * timeout: nothing came back in time (dropped);
- * dns-failure: a target's name did not resolve; http-status: an HTTP reply with an unexpected status;
- * error: the probe itself failed, including every error made by the probe pod's own stack (not a
- * network verdict); not-run: no probe could be made.
- */
-export type Outcome =
-  | 'connected'
-  | 'refused'
-  | 'unreachable'
-  | 'timeout'
-  | 'dns-failure'
-  | 'http-status'
-  | 'error'
-  | 'not-run';
 
 export interface Result {
   /** Unique across the run: the expectation name, plus the combination when it expands. */
@@ -95,4 +75,27 @@ export function exitCodeFor(summary: Summary): number {
   if (summary.leak > 0 || summary.broken > 0) return EXIT.failed;
   if (summary.inconclusive > 0) return EXIT.undecided;
   return EXIT.ok;
+}
+
+/** A pattern across results (src/verdict/patterns.ts finds them). */
+export type PatternName =
+  | 'not-enforcing'
+  | 'ingress-not-enforced'
+  | 'egress-not-enforced'
+  | 'extra-filtering'
+  | 'named-port'
+  | 'ipblock-except'
+  | 'service-route'
+  | 'unexplained'
+  /** Not a disagreement: the labels netprobe's pods could not carry (src/run/dropped-labels.ts). */
+  | 'dropped-labels'
+  /** Not a disagreement: a Service that publishes not-ready pods lists netprobe's (src/run/not-ready-services.ts). */
+  | 'publishes-not-ready';
+
+export interface Finding {
+  pattern: PatternName;
+  /** One or two sentences: what was seen and what it usually means. */
+  message: string;
+  /** The results (names) that show it. */
+  results: string[];
 }

@@ -1,7 +1,7 @@
 // Observed vs predicted, across a whole run: when probes and the policy engine disagree, the shape of the
 // disagreement usually names its cause (a plugin that does not enforce NetworkPolicy at all, or only one
 // direction, named ports, Service NAT, ipBlock `except`). Pure: results and evidence in, findings out.
-import type { Result } from './model.ts';
+import type { Finding, PatternName, Result } from './model.ts';
 
 /** What the prediction of one case rests on (src/policy/predict.ts PredictionFacts). */
 export interface PredictionEvidence {
@@ -21,28 +21,6 @@ export interface RouteEvidence {
 export interface CaseEvidence {
   prediction?: PredictionEvidence;
   routes?: RouteEvidence;
-}
-
-export type PatternName =
-  | 'not-enforcing'
-  | 'ingress-not-enforced'
-  | 'egress-not-enforced'
-  | 'extra-filtering'
-  | 'named-port'
-  | 'ipblock-except'
-  | 'service-route'
-  | 'unexplained'
-  /** Not a disagreement: the labels netprobe's pods could not carry (src/run/dropped-labels.ts). */
-  | 'dropped-labels'
-  /** Not a disagreement: a Service that publishes not-ready pods lists netprobe's (src/run/not-ready-services.ts). */
-  | 'publishes-not-ready';
-
-export interface Finding {
-  pattern: PatternName;
-  /** One or two sentences: what was seen and what it usually means. */
-  message: string;
-  /** The results (names) that show it. */
-  results: string[];
 }
 
 type Known = Result & { predicted: 'allowed' | 'denied'; observed: 'allowed' | 'denied' };

@@ -8,6 +8,8 @@ import { abortOnSignals } from '../signals.ts';
 import { connectFor } from '../probe-flags.ts';
 import { chooseImages, IMAGE_FLAGS_USAGE, IMAGE_OPTIONS } from '../images.ts';
 import { EXIT } from '../../verdict/model.ts';
+import { namespaceUse, usePermissions } from '../../run/namespace-use.ts';
+import { decide } from '../../doctor/decide.ts';
 
 const USAGE = `netprobe doctor [FLAGS] [SUITE...]
 
@@ -39,7 +41,6 @@ async function suitePermissions(paths: string[], io: CliIO): Promise<Permission[
     io.stderr('netprobe doctor: invalid input, nothing was created\n');
     return 'invalid';
   }
-  const { namespaceUse, usePermissions } = await import('../../run/namespace-use.ts');
   return usePermissions(namespaceUse(expandSuites(loaded.suites), { ephemeral: false, synthesizeMissing: false }, 'possible'));
 }
 
@@ -60,9 +61,9 @@ export const command: Command = {
     if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--enforce-timeout ${values['enforce-timeout']}: expected a number of seconds`);
     const { probeImage, echoImage } = chooseImages(values);
 
+    // Lazy: loads @kubernetes/client-node (1-2 s), which only the cluster path needs.
     const { newRunId } = await import('../../run/run-suites.ts');
     const { runDoctor } = await import('../../doctor/doctor.ts');
-    const { decide } = await import('../../doctor/decide.ts');
     const target = await connectFor('doctor', values, io);
     if (!target) return EXIT.undecided;
     const signals = abortOnSignals((sig) => io.stderr(`netprobe doctor: ${sig}: stopping and deleting the canary namespace\n`));

@@ -10,6 +10,9 @@ import { CLUSTER_FLAGS_USAGE, CLUSTER_OPTIONS } from '../cluster-flags.ts';
 import type { CliIO, Command } from '../main.ts';
 import { UsageError, parseCommandArgs } from '../main.ts';
 import { connectFor, listValues, positiveSeconds } from './incident-shared.ts';
+import { RUN_LABEL } from '../../cluster/labels.ts';
+import { manifestsFromCluster } from '../../policy/cluster-state.ts';
+import { apiErrorMessage } from '../../cluster/errors.ts';
 
 const USAGE = `netprobe generate WHAT [FLAGS]
 
@@ -55,10 +58,8 @@ async function fromPolicies(values: { namespace?: string | undefined; 'from-clus
   if (fromCluster) {
     const target = await connectFor('generate', values, io);
     if (!target) return EXIT.undecided;
+    // Lazy: loads @kubernetes/client-node (1-2 s), which only the cluster path needs.
     const { readPolicyState } = await import('../../cluster/policy-state.ts');
-    const { RUN_LABEL } = await import('../../cluster/labels.ts');
-    const { manifestsFromCluster } = await import('../../policy/cluster-state.ts');
-    const { apiErrorMessage } = await import('../../cluster/errors.ts');
     try {
       // Every namespace: the policies name their peers by namespace labels, and the suite needs their pods.
       state = manifestsFromCluster(await readPolicyState(target.kc, undefined, RUN_LABEL));
@@ -123,6 +124,7 @@ export const command: Command = {
       if (keep.includes('kube-api') && values['from-cluster'] === true) {
         const target = await connectFor('generate', values, io);
         if (!target) return EXIT.undecided;
+        // Lazy: loads @kubernetes/client-node (1-2 s), which only the cluster path needs.
         const { readKubeApiAddresses } = await import('../../cluster/incident.ts');
         const api = await readKubeApiAddresses(target.kc);
         for (const p of api.problems) io.stderr(`netprobe generate: ${p}\n`);

@@ -6,6 +6,7 @@ import { loadGeneratedSuite } from '../../incident/common.ts';
 import { expandSuites } from '../../suite/index.ts';
 import type { Case } from '../../suite/model.ts';
 import { createProgress } from '../../report/progress.ts';
+import { ClusterUnreachableError } from '../../cluster/errors.ts';
 
 // The probe flags are shared with `run`: one definition in ../probe-flags.ts.
 export { connectFor, PROBE_FLAGS_USAGE, PROBE_OPTIONS, positiveSeconds, probeSettings } from '../probe-flags.ts';
@@ -20,7 +21,7 @@ export function casesFromYaml(yaml: string, file: string): Case[] {
  * not be probed (unreachable, permissions); other errors are thrown.
  */
 export async function probeRound(target: ClusterTarget, cases: readonly Case[], settings: RunSettings, signal: AbortSignal, quiet: boolean): Promise<RunOutcome | string> {
-  const { ClusterUnreachableError } = await import('../../cluster/errors.ts');
+  // Lazy: loads @kubernetes/client-node (1-2 s), which only the cluster path needs.
   const { InputLimitError, newRunId, PermissionError, runCases } = await import('../../run/run-suites.ts');
   const progress = createProgress({ enabled: !quiet });
   try {

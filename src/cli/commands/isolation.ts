@@ -13,6 +13,9 @@ import { UsageError, parseCommandArgs } from '../main.ts';
 import { abortOnSignals } from '../signals.ts';
 import { casesFromYaml, connectFor, listValues, PROBE_FLAGS_USAGE, PROBE_OPTIONS, positiveSeconds, probeRound, probeSettings } from './incident-shared.ts';
 import { sleep } from '../../util/sleep.ts';
+import { RUN_LABEL } from '../../cluster/labels.ts';
+import { manifestsFromCluster } from '../../policy/cluster-state.ts';
+import { apiErrorMessage } from '../../cluster/errors.ts';
 
 const USAGE = `netprobe isolation NAMESPACE [FLAGS]
 
@@ -51,12 +54,10 @@ interface Inputs {
 
 /** Reads the cluster and builds the probe set. */
 async function buildProbeSet(target: ClusterTarget, inputs: Inputs, io: CliIO): Promise<IsolationSuite> {
+  // Lazy: loads @kubernetes/client-node (1-2 s), which only the cluster path needs.
   const { listNamespaceNames, readKubeApiAddresses } = await import('../../cluster/incident.ts');
   const { readPolicyState } = await import('../../cluster/policy-state.ts');
-  const { RUN_LABEL } = await import('../../cluster/labels.ts');
-  const { manifestsFromCluster } = await import('../../policy/cluster-state.ts');
   const { readSnapshot } = await import('../../cluster/read.ts');
-  const { apiErrorMessage } = await import('../../cluster/errors.ts');
   const all = await listNamespaceNames(target.kc);
   const peers = inputs.fromNamespaces ?? all.filter((n) => n !== inputs.namespace && !SYSTEM_NAMESPACES.includes(n));
   const [snapshot, policies, api] = await Promise.all([
@@ -148,7 +149,6 @@ export const command: Command = {
             io.stderr(`netprobe isolation: ${err.message}\n`);
             return EXIT.usage;
           }
-          const { apiErrorMessage } = await import('../../cluster/errors.ts');
           io.stderr(`netprobe isolation: cannot read the cluster at ${target.server}: ${apiErrorMessage(err)}\n`);
           if (previous === undefined) return EXIT.undecided;
           await sleep((watchSeconds ?? 0) * 1000, signals.signal);

@@ -9,6 +9,7 @@ import type { Command } from '../main.ts';
 import { UsageError, parseCommandArgs } from '../main.ts';
 import { abortOnSignals } from '../signals.ts';
 import { casesFromYaml, connectFor, listValues, PROBE_FLAGS_USAGE, PROBE_OPTIONS, probeRound, probeSettings } from './incident-shared.ts';
+import { apiErrorMessage } from '../../cluster/errors.ts';
 
 const USAGE = `netprobe matrix --namespaces A,B,... [FLAGS]
 
@@ -48,8 +49,8 @@ export const command: Command = {
 
     const target = await connectFor('matrix', values, io);
     if (!target) return EXIT.undecided;
+    // Lazy: loads @kubernetes/client-node (1-2 s), which only the cluster path needs.
     const { readSnapshot } = await import('../../cluster/read.ts');
-    const { apiErrorMessage } = await import('../../cluster/errors.ts');
     let plan;
     try {
       plan = matrixSuite(await readSnapshot(target.kc, namespaces), namespaces, timeoutSeconds);

@@ -11,7 +11,11 @@ import { EXIT, exitCodeFor, REPORT_SCHEMA_VERSION, summarize, type Report } from
 import { AdminPolicyEngine } from '../../policy/admin.ts';
 import { loadManifestFiles } from '../../policy/load-files.ts';
 import type { ManifestSet } from '../../policy/manifests.ts';
-import { predictCase, predictionResult } from '../../policy/predict.ts';
+import { predictCase } from '../../policy/predict.ts';
+import { predictionResult } from '../../verdict/predicted.ts';
+import { apiErrorMessage } from '../../cluster/errors.ts';
+import { RUN_LABEL } from '../../cluster/labels.ts';
+import { manifestsFromCluster } from '../../policy/cluster-state.ts';
 
 const USAGE = `netprobe predict (--policies PATH... | --from-cluster) [FLAGS] SUITE...
 
@@ -76,10 +80,8 @@ export async function readClusterPolicyInputs(
   namespaces: readonly string[] | undefined,
   io: CliIO,
 ): Promise<{ manifests: ManifestSet; engine: AdminPolicyEngine } | undefined> {
+  // Lazy: loads @kubernetes/client-node (1-2 s), which only the cluster path needs.
   const { readPolicyState } = await import('../../cluster/policy-state.ts');
-  const { apiErrorMessage } = await import('../../cluster/errors.ts');
-  const { RUN_LABEL } = await import('../../cluster/labels.ts');
-  const { manifestsFromCluster } = await import('../../policy/cluster-state.ts');
   try {
     return withEngine(name, manifestsFromCluster(await readPolicyState(target.kc, namespaces, RUN_LABEL)), io);
   } catch (err) {
@@ -130,6 +132,7 @@ export const command: Command = {
       const target = await connectFor('predict', values, io);
       if (target === undefined) return EXIT.undecided;
       cluster = target;
+      // Lazy: loads @kubernetes/client-node (1-2 s), which only the cluster path needs.
       const { namespacesOf } = await import('../../run/run-suites.ts');
       inputs = await readClusterPolicyInputs('predict', target, namespacesOf(expandSuites(suites)), io);
       if (inputs === undefined) return EXIT.undecided;

@@ -4,6 +4,8 @@ import { UsageError, parseCommandArgs } from '../main.ts';
 import { expandSuites, formatDiagnostic, loadSuites, selectSuites } from '../../suite/index.ts';
 import { EXIT } from '../../verdict/model.ts';
 import type { Subject } from '../../cluster/rbac-manifests.ts';
+import { namespaceUse, usePermissions } from '../../run/namespace-use.ts';
+import { rbacManifests, renderRbac } from '../../cluster/rbac-manifests.ts';
 
 const USAGE = `netprobe rbac [FLAGS] SUITE...
 
@@ -96,8 +98,6 @@ export const command: Command = {
     const { suites, unmatched } = selectSuites(loaded.suites, values.only ?? []);
     if (unmatched.length > 0) throw new UsageError(`--only ${unmatched.join(', ')} matched no expectation name or tag`);
 
-    const { namespaceUse, usePermissions } = await import('../../run/namespace-use.ts');
-    const { rbacManifests, renderRbac } = await import('../../cluster/rbac-manifests.ts');
     const use = namespaceUse(expandSuites(suites), { ephemeral: values.ephemeral === true, synthesizeMissing: values['synthesize-missing'] === true }, 'possible');
     // policy-state.ts loads the Kubernetes client: only when --predict asks for its list.
     const predictPerms = values.predict === true ? (await import('../../cluster/policy-state.ts')).policyStatePermissions(use.read) : [];

@@ -8,6 +8,13 @@ import { caseLimitDiagnostics, expandSuites, formatDiagnostic, loadSuites, selec
 import { countFlag, LIMIT_FLAGS_USAGE, LIMIT_OPTIONS, maxCasesFrom } from '../limit-flags.ts';
 import { DEFAULT_MAX_PROBES } from '../../plan/plan.ts';
 import { EXIT, exitCodeFor, REPORT_SCHEMA_VERSION, summarize, type Report } from '../../verdict/model.ts';
+import { readClusterPolicyInputs, readPolicyInputs } from './predict.ts';
+import { ClusterUnreachableError } from '../../cluster/errors.ts';
+import { describePermission, missingPermissions } from '../../cluster/access.ts';
+import { mayReachBy, predictPathBy } from '../../run/vouchers.ts';
+import { attachPredictions, routeFindings } from '../../run/predictions.ts';
+import { checkDroppedLabels, policySelectors } from '../../run/dropped-labels.ts';
+import { renderFindings } from '../../verdict/patterns.ts';
 
 const USAGE = `netprobe run [FLAGS] PATH...
 
@@ -82,7 +89,6 @@ export const command: Command = {
     if (policyPaths.length > 0 && (values.predict === true || values['no-predict'] === true)) {
       throw new UsageError('--policies predicts from files; it excludes --predict and --no-predict');
     }
-    const { readClusterPolicyInputs, readPolicyInputs } = await import('./predict.ts');
     let policyInputs: Awaited<ReturnType<typeof readPolicyInputs>>;
     if (policyPaths.length > 0) {
       policyInputs = await readPolicyInputs('run', policyPaths, io);
@@ -91,15 +97,14 @@ export const command: Command = {
     if (timeoutOverride !== undefined) for (const s of suites) for (const e of s.expectations) e.timeoutSeconds = timeoutOverride;
 
     // The Kubernetes client is loaded only now: checking input stays fast and needs no cluster code.
-    const { ClusterUnreachableError } = await import('../../cluster/errors.ts');
     const { describePlan, InputLimitError, newRunId, PermissionError, runCases } = await import('../../run/run-suites.ts');
     const target = await connectFor('run', values, io);
     if (!target) return EXIT.undecided;
 
     const predictMode = policyPaths.length > 0 ? 'files' : values.predict === true ? 'required' : values['no-predict'] === true || dryRun ? 'off' : 'auto';
     if (predictMode === 'required' || predictMode === 'auto') {
+      // Lazy: loads @kubernetes/client-node (1-2 s), which only the cluster path needs.
       const { namespacesOf } = await import('../../run/run-suites.ts');
-      const { missingPermissions, describePermission } = await import('../../cluster/access.ts');
       const { policyStatePermissions } = await import('../../cluster/policy-state.ts');
       const namespaces = namespacesOf(cases);
       const missing = await missingPermissions(target.kc, policyStatePermissions(namespaces)).catch(() => undefined);
@@ -125,7 +130,6 @@ export const command: Command = {
     const runId = newRunId();
     let outcome;
     try {
-      const { mayReachBy, predictPathBy } = await import('../../run/vouchers.ts');
       outcome = await runCases(target, cases, {
         ...settings,
         ...(policyInputs === undefined ? {} : { mayReach: mayReachBy(policyInputs.engine, policyInputs.manifests), predictPath: predictPathBy(policyInputs.engine, policyInputs.manifests) }),
@@ -157,13 +161,11 @@ export const command: Command = {
     }
     let results = outcome.results;
     let findings;
-    const { attachPredictions, routeFindings } = await import('../../run/predictions.ts');
     if (policyInputs !== undefined) {
       ({ results, findings } = attachPredictions(results, outcome.plan.cases, policyInputs.engine, policyInputs.manifests, outcome.routes));
     } else {
       findings = routeFindings(results, outcome.routes ?? new Map());
     }
-    const { checkDroppedLabels, policySelectors } = await import('../../run/dropped-labels.ts');
     const dropped = checkDroppedLabels(outcome.plan, results, policyInputs === undefined ? undefined : policySelectors(policyInputs.manifests));
     results = dropped.results;
     findings = [...findings, ...dropped.findings, ...(outcome.findings ?? [])];
@@ -176,7 +178,6 @@ export const command: Command = {
     if (findings.length > 0) report.findings = findings;
     if (!(await writeReport('run', report, outputs, io))) return EXIT.usage;
     if (findings.length > 0) {
-      const { renderFindings } = await import('../../verdict/patterns.ts');
       io.stderr(`\n${renderFindings(findings).map((l) => `netprobe: ${l}`).join('\n')}\n`);
     }
     return exitCodeFor(report.summary);

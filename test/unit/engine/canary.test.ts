@@ -15,9 +15,9 @@ const sel = (app: string) => `{namespace: shop, podSelector: {matchLabels: {app:
 const world = () =>
   snapshot(['shop'], {
     pods: [
-      pod('shop', 'web-0', { app: 'web' }, { ip: '10.1.0.10' }),
-      pod('shop', 'db-0', { app: 'db' }, { ip: '10.1.0.11' }),
-      pod('shop', 'api-0', { app: 'api' }, { ip: '10.1.0.20' }),
+      pod('shop', 'web-0', { app: 'web' }, { ips: ['10.1.0.10'] }),
+      pod('shop', 'db-0', { app: 'db' }, { ips: ['10.1.0.11'] }),
+      pod('shop', 'api-0', { app: 'api' }, { ips: ['10.1.0.20'] }),
     ],
   });
 const planOf = (lines: string[]): Plan => buildPlan(casesOf(`  expectations:\n${lines.map((l) => `    - ${l}\n`).join('')}`), world());

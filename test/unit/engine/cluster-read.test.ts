@@ -5,12 +5,25 @@ import { expect } from 'chai';
 import type { V1Pod } from '@kubernetes/client-node';
 import { describePermission, runPermissions } from '../../../src/cluster/access.ts';
 import { podProblem } from '../../../src/cluster/pods.ts';
-import { toPod } from '../../../src/cluster/read.ts';
+import { toPod, toService } from '../../../src/cluster/read.ts';
 
 function v1pod(spec: V1Pod['spec'], status: V1Pod['status'] = {}, labels: Record<string, string> = { app: 'db' }): V1Pod {
   return { metadata: { namespace: 'shop', name: 'db-0', labels }, spec: spec ?? { containers: [] }, status };
 }
 const READY: V1Pod['status'] = { phase: 'Running', podIP: '10.1.0.1', conditions: [{ type: 'Ready', status: 'True' }] };
+
+describe('toService: V1Service -> ServiceInfo (the shape the manifest reader makes too)', () => {
+  const svc = (spec: Record<string, unknown>) => toService({ metadata: { namespace: 'shop', name: 'db' }, spec });
+  it('keeps clusterIPs, the primary first, and no selector as none', () => {
+    const s = svc({ clusterIP: '10.96.0.5', clusterIPs: ['10.96.0.5', 'fd00:96::5'], ports: [{ port: 80, targetPort: 'http' }] });
+    expect(s).to.deep.equal({ namespace: 'shop', name: 'db', clusterIPs: ['10.96.0.5', 'fd00:96::5'], ports: [{ port: 80, targetPort: 'http', protocol: 'TCP' }] });
+  });
+  it('a headless Service has no cluster address; a selector is kept', () => {
+    const s = svc({ clusterIP: 'None', clusterIPs: ['None'], selector: { app: 'db' }, ports: [] });
+    expect(s.clusterIPs).to.deep.equal([]);
+    expect(s.selector).to.deep.equal({ app: 'db' });
+  });
+});
 
 describe('toPod: V1Pod -> PodInfo', () => {
   it('keeps identity, address and readiness', () => {
@@ -20,7 +33,7 @@ describe('toPod: V1Pod -> PodInfo', () => {
       name: 'db-0',
       labels: { app: 'db', 'pod-template-hash': 'x' },
       serviceAccount: 'db-sa',
-      ip: '10.1.0.1',
+      ips: ['10.1.0.1'],
       phase: 'Running',
       ready: true,
       hostNetwork: false,
@@ -29,6 +42,12 @@ describe('toPod: V1Pod -> PodInfo', () => {
       annotations: {},
       runningContainers: ['c'],
     });
+  });
+
+  it('keeps every address of a dual-stack pod, the primary first', () => {
+    const status = { ...READY, podIP: 'fd00::1', podIPs: [{ ip: '10.1.0.1' }, { ip: 'fd00::1' }] };
+    expect(toPod(v1pod({ containers: [] }, status)).ips).to.deep.equal(['fd00::1', '10.1.0.1']);
+    expect(toPod(v1pod({ containers: [] }, { phase: 'Pending' })).ips).to.deep.equal([]);
   });
 
   it('keeps what mesh detection reads: annotations, containers, and native sidecars (init containers that keep running)', () => {

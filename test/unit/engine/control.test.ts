@@ -13,7 +13,7 @@ const WEB = `{namespace: shop, podSelector: {matchLabels: {app: web}}}`;
 describe('control probes: only outside hosts', () => {
   const world = () => {
     const s = snapshot(['shop'], {
-      pods: [pod('shop', 'web-0', { app: 'web' }, { ip: '10.1.0.100' }), pod('shop', 'db-0', { app: 'db' }, { ip: '10.1.0.1' })],
+      pods: [pod('shop', 'web-0', { app: 'web' }, { ips: ['10.1.0.100'] }), pod('shop', 'db-0', { app: 'db' }, { ips: ['10.1.0.1'] })],
       services: [service('shop', 'db', { app: 'db' }, [{ port: 5432, targetPort: 5432, protocol: 'TCP' }], '10.96.5.5')],
     });
     s.network = { podCIDRs: [{ node: 'n1', cidr: '10.244.0.0/24' }], serviceCIDRs: ['10.112.0.0/12'], kubernetesServiceIP: '10.112.0.1' };

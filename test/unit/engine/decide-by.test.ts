@@ -2,7 +2,7 @@
 // could not probe it or the probe's answer proved nothing; the steps name the port and workload.
 import { expect } from 'chai';
 import { buildPlan } from '../../../src/plan/plan.ts';
-import { predictionResult } from '../../../src/policy/predict.ts';
+import { predictionResult } from '../../../src/verdict/predicted.ts';
 import { judgeBy } from './judge-helpers.ts';
 import { deployment, oneCase, pod, service, snapshot } from './helpers.ts';
 
@@ -10,9 +10,9 @@ const WEB = `{namespace: shop, podSelector: {matchLabels: {app: web}}}`;
 const world = () =>
   snapshot(['shop'], {
     pods: [
-      pod('shop', 'web-0', { app: 'web' }, { ip: '10.1.0.100' }),
-      pod('shop', 'api-0', { app: 'api' }, { ip: '10.1.0.7', containerPorts: [{ name: 'http', port: 8080, protocol: 'TCP' }] }),
-      pod('shop', 'agent-0', { app: 'agent' }, { ip: '192.168.1.5', hostNetwork: true }),
+      pod('shop', 'web-0', { app: 'web' }, { ips: ['10.1.0.100'] }),
+      pod('shop', 'api-0', { app: 'api' }, { ips: ['10.1.0.7'], containerPorts: [{ name: 'http', port: 8080, protocol: 'TCP' }] }),
+      pod('shop', 'agent-0', { app: 'agent' }, { ips: ['192.168.1.5'], hostNetwork: true }),
     ],
     services: [service('shop', 'two', { app: 'api' }, [{ port: 80, targetPort: 8080, protocol: 'TCP' }, { port: 81, targetPort: 8081, protocol: 'TCP' }])],
     workloads: [deployment('shop', 'api', { app: 'api' })],

@@ -2,7 +2,7 @@
 import { parseYaml } from '../../../src/suite/load.ts';
 import { expandSuites, formatDiagnostic, suitesFromDocuments } from '../../../src/suite/index.ts';
 import type { Case } from '../../../src/suite/model.ts';
-import type { ClusterSnapshot, PodInfo, ServiceInfo, WorkloadInfo } from '../../../src/cluster/types.ts';
+import type { ClusterSnapshot, LivePod, ServiceInfo, WorkloadInfo } from '../../../src/model/cluster.ts';
 
 /** Cases of a suite whose `spec:` body is `body` (YAML indented by two spaces); throws on any diagnostic. */
 export function casesOf(body: string): Case[] {
@@ -23,13 +23,13 @@ export function oneCase(expectation: string, endpoints = ''): Case {
 
 let ipSeq = 10;
 
-export function pod(namespace: string, name: string, labels: Record<string, string>, extra: Partial<PodInfo> = {}): PodInfo {
+export function pod(namespace: string, name: string, labels: Record<string, string>, extra: Partial<LivePod> = {}): LivePod {
   return {
     namespace,
     name,
     labels,
     serviceAccount: 'default',
-    ip: `10.244.0.${ipSeq++ % 250}`,
+    ips: [`10.244.0.${ipSeq++ % 250}`],
     phase: 'Running',
     ready: true,
     hostNetwork: false,
@@ -40,7 +40,7 @@ export function pod(namespace: string, name: string, labels: Record<string, stri
 }
 
 export function service(namespace: string, name: string, selector: Record<string, string>, ports: ServiceInfo['ports'], clusterIP = '10.96.0.10'): ServiceInfo {
-  return { namespace, name, clusterIP, selector, ports };
+  return { namespace, name, clusterIPs: clusterIP === 'None' ? [] : [clusterIP], selector, ports };
 }
 
 export function deployment(namespace: string, name: string, labels: Record<string, string>, serviceAccount = 'default'): WorkloadInfo {
@@ -48,7 +48,7 @@ export function deployment(namespace: string, name: string, labels: Record<strin
 }
 
 /** A snapshot holding `namespaces` (each with a `default` service account) and the given objects. */
-export function snapshot(namespaces: string[], objects: { pods?: PodInfo[]; services?: ServiceInfo[]; workloads?: WorkloadInfo[]; serviceAccounts?: string[] } = {}): ClusterSnapshot {
+export function snapshot(namespaces: string[], objects: { pods?: LivePod[]; services?: ServiceInfo[]; workloads?: WorkloadInfo[]; serviceAccounts?: string[] } = {}): ClusterSnapshot {
   return {
     namespaces: namespaces.map((name) => ({ name, labels: { 'kubernetes.io/metadata.name': name } })),
     pods: objects.pods ?? [],

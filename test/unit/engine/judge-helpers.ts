@@ -2,7 +2,8 @@
 import type { Plan } from '../../../src/plan/types.ts';
 import type { ProbeObservation } from '../../../src/probe/types.ts';
 import { judge } from '../../../src/verdict/judge.ts';
-import type { Outcome, Result } from '../../../src/verdict/model.ts';
+import type { Outcome } from '../../../src/probe/types.ts';
+import type { Result } from '../../../src/verdict/model.ts';
 
 /** Judges with one outcome per probe, chosen by a function of the probe; every source also got a reply elsewhere. */
 export function judgeBy(plan: Plan, pick: (p: Plan['probes'][number]) => Outcome | [Outcome, Partial<ProbeObservation>]): Result[] {

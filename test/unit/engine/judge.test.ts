@@ -10,14 +10,15 @@ import { buildPlan } from '../../../src/plan/plan.ts';
 import type { Plan } from '../../../src/plan/types.ts';
 import type { ProbeObservation } from '../../../src/probe/types.ts';
 import { judge } from '../../../src/verdict/judge.ts';
-import type { Outcome, Result, Status } from '../../../src/verdict/model.ts';
+import type { Outcome } from '../../../src/probe/types.ts';
+import type { Result, Status } from '../../../src/verdict/model.ts';
 import { casesOf, oneCase, pod, service, snapshot } from './helpers.ts';
 
 const WEB = `{namespace: shop, podSelector: {matchLabels: {app: web}}}`;
 const DB = `{namespace: shop, podSelector: {matchLabels: {app: db}}}`;
-const web = () => pod('shop', 'web-0', { app: 'web' }, { ip: '10.1.0.100' });
+const web = () => pod('shop', 'web-0', { app: 'web' }, { ips: ['10.1.0.100'] });
 /** The db pod; `alive` gives it a kubelet readiness probe on 5432 (proof that something listens). */
-const db = (alive: boolean, ip = '10.1.0.1') => pod('shop', `db-${ip}`, { app: 'db', ip }, { ip, readinessPorts: alive ? [{ port: 5432, kind: 'tcpSocket' }] : [] });
+const db = (alive: boolean, ip = '10.1.0.1') => pod('shop', `db-${ip}`, { app: 'db', ip }, { ips: [ip], readinessPorts: alive ? [{ port: 5432, kind: 'tcpSocket' }] : [] });
 
 function obs(probeId: string, outcome: Outcome, extra: Partial<ProbeObservation> = {}): ProbeObservation {
   return { probeId, outcome, detail: `${outcome} detail`, ms: 12, attempts: 1, ...extra };
@@ -169,7 +170,7 @@ describe('judge: a probe pod that never got an answer proves nothing by its time
     - {name: first, from: ${WEB}, to: ${DB}, port: 5432, expect: deny}
     - {name: second, from: ${WEB}, to: {namespace: shop, podSelector: {matchLabels: {app: api}}}, port: 8080, expect: deny}
 `);
-    const plan = buildPlan(cases, snapshot(['shop'], { pods: [web(), pod('shop', 'api-0', { app: 'api' }, { ip: '10.1.0.7' }), db(true)] }));
+    const plan = buildPlan(cases, snapshot(['shop'], { pods: [web(), pod('shop', 'api-0', { app: 'api' }, { ips: ['10.1.0.7'] }), db(true)] }));
     const rs = judgeWith(plan, ['timeout', 'refused'], undefined, true);
     expect(rs.map((r) => r.status)).to.deep.equal(['pass', 'inconclusive']);
   });
@@ -190,7 +191,7 @@ describe('judge: only the network\'s answer is evidence (issue 10)', () => {
     - {name: first, from: ${WEB}, to: ${DB}, port: 5432, expect: deny}
     - {name: second, from: ${WEB}, to: {namespace: shop, podSelector: {matchLabels: {app: api}}}, port: 8080, expect: deny}
 `);
-    const plan = buildPlan(cases, snapshot(['shop'], { pods: [web(), pod('shop', 'api-0', { app: 'api' }, { ip: '10.1.0.7' }), db(true)] }));
+    const plan = buildPlan(cases, snapshot(['shop'], { pods: [web(), pod('shop', 'api-0', { app: 'api' }, { ips: ['10.1.0.7'] }), db(true)] }));
     // A neighbour that never answers ARP: EHOSTUNREACH made by the pod's own stack after ~3 s.
     const ownStack: [Outcome, Partial<ProbeObservation>] = ['unreachable', { answeredBy: 'local', icmp: 'host-unreachable', icmpFrom: '10.1.0.100' }];
     const rs = judgeWith(plan, ['timeout', ownStack], undefined, true);
@@ -347,7 +348,7 @@ describe('judge: what proves a target alive', () => {
 });
 
 describe('judge: HTTP', () => {
-  const api = () => pod('shop', 'api-0', { app: 'api' }, { ip: '10.1.0.7', readinessPorts: [{ port: 8080, kind: 'httpGet' }] });
+  const api = () => pod('shop', 'api-0', { app: 'api' }, { ips: ['10.1.0.7'], readinessPorts: [{ port: 8080, kind: 'httpGet' }] });
   const httpPlan = (expectWord: string, check = '') =>
     buildPlan([oneCase(`{from: ${WEB}, to: {namespace: shop, podSelector: {matchLabels: {app: api}}}, port: 8080, protocol: HTTP${check}, expect: ${expectWord}}`)], snapshot(['shop'], { pods: [web(), api()] }));
 
@@ -420,8 +421,8 @@ describe('judge: one result per case from all its probes', () => {
   it('a case with unprobeable parts is never a plain pass, and says why', () => {
     const pods = [
       web(),
-      pod('shop', 'db-v1', { app: 'db', v: '1' }, { ip: '10.1.0.1', containerPorts: [{ name: 'pg', port: 5432, protocol: 'TCP' }], readinessPorts: [{ port: 5432, kind: 'tcpSocket' }] }),
-      pod('shop', 'db-v2', { app: 'db', v: '2' }, { ip: '10.1.0.2' }),
+      pod('shop', 'db-v1', { app: 'db', v: '1' }, { ips: ['10.1.0.1'], containerPorts: [{ name: 'pg', port: 5432, protocol: 'TCP' }], readinessPorts: [{ port: 5432, kind: 'tcpSocket' }] }),
+      pod('shop', 'db-v2', { app: 'db', v: '2' }, { ips: ['10.1.0.2'] }),
     ];
     const plan = buildPlan([oneCase(`{from: ${WEB}, to: ${DB}, port: pg, expect: deny}`)], snapshot(['shop'], { pods }));
     expect(plan.probes).to.have.length(1);

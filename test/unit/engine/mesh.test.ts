@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import type { V1Pod } from '@kubernetes/client-node';
 import { toPod } from '../../../src/cluster/read.ts';
-import type { ClusterSnapshot, PodInfo } from '../../../src/cluster/types.ts';
+import type { ClusterSnapshot, LivePod } from '../../../src/model/cluster.ts';
 import { meshOnPod } from '../../../src/plan/mesh.ts';
 import { buildPlan } from '../../../src/plan/plan.ts';
 import type { SourceIdentity } from '../../../src/plan/types.ts';
@@ -119,8 +119,8 @@ describe('netprobe\'s own pods opt out of every mesh', () => {
 
 describe('plan: where a mesh sits on the path', () => {
   const WEB = `{namespace: shop, podSelector: {matchLabels: {app: web}}}`;
-  const web = () => pod('shop', 'web-0', { app: 'web' }, { ip: '10.1.0.100' });
-  const meshedDb = (): PodInfo => ({ ...toPod(istioSidecarPod()), ip: '10.1.0.1', readinessPorts: [{ port: 5432, kind: 'tcpSocket' }] });
+  const web = () => pod('shop', 'web-0', { app: 'web' }, { ips: ['10.1.0.100'] });
+  const meshedDb = (): LivePod => ({ ...toPod(istioSidecarPod()), ips: ['10.1.0.1'], readinessPorts: [{ port: 5432, kind: 'tcpSocket' }] });
   const world = (extra: Partial<ClusterSnapshot> = {}): ClusterSnapshot => ({ ...snapshot(['shop'], { pods: [web(), meshedDb()] }), ...extra });
 
   it('a target pod with a sidecar, and a Service with such a backend, carry the mesh', () => {
@@ -135,14 +135,14 @@ describe('plan: where a mesh sits on the path', () => {
     - {name: h, from: ${WEB}, to: {host: 203.0.113.10}, port: 443, expect: allow}
 `);
     const s = world();
-    s.namespaces[0]!.labels['istio-injection'] = 'enabled';
+    s.namespaces[0] = { ...s.namespaces[0]!, labels: { ...s.namespaces[0]!.labels, 'istio-injection': 'enabled' } };
     const plan = buildPlan(cases, s);
     expect(plan.probes.map((p) => p.target.mesh)).to.deep.equal([undefined, undefined]);
   });
 
   it('a source probed from inside an injected pod (ephemeral) carries its mesh; a probe pod does not', () => {
     const s = world();
-    const meshedWeb = { ...toPod({ ...istioSidecarPod(), metadata: { ...istioSidecarPod().metadata, name: 'web-1', labels: { app: 'web2' } } }), ip: '10.1.0.101' };
+    const meshedWeb = { ...toPod({ ...istioSidecarPod(), metadata: { ...istioSidecarPod().metadata, name: 'web-1', labels: { app: 'web2' } } }), ips: ['10.1.0.101'] };
     s.pods.push(meshedWeb);
     const inside = buildPlan([oneCase(`{from: {namespace: shop, podSelector: {matchLabels: {app: web2}}, ephemeral: true}, to: {host: 203.0.113.10}, port: 443, expect: allow}`)], s);
     expect(inside.sources[0]!.mesh?.name).to.equal('Istio');
@@ -154,8 +154,8 @@ describe('plan: where a mesh sits on the path', () => {
 describe('judge: a handshake with a mesh proxy on the path is not proof', () => {
   const WEB = `{namespace: shop, podSelector: {matchLabels: {app: web}}}`;
   const DB = `{namespace: shop, podSelector: {matchLabels: {app: db}}}`;
-  const web = () => pod('shop', 'web-0', { app: 'web' }, { ip: '10.1.0.100' });
-  const meshedDb = (ready = false): PodInfo => ({ ...toPod(linkerdPod()), ip: '10.1.0.1', readinessPorts: ready ? [{ port: 5432, kind: 'tcpSocket' }] : [] });
+  const web = () => pod('shop', 'web-0', { app: 'web' }, { ips: ['10.1.0.100'] });
+  const meshedDb = (ready = false): LivePod => ({ ...toPod(linkerdPod()), ips: ['10.1.0.1'], readinessPorts: ready ? [{ port: 5432, kind: 'tcpSocket' }] : [] });
   const world = () => snapshot(['shop'], { pods: [web(), meshedDb()] });
 
   it('TCP connected to a target behind a sidecar: inconclusive for allow and deny, and says what decides it', () => {
@@ -174,7 +174,7 @@ describe('judge: a handshake with a mesh proxy on the path is not proof', () => 
     - {name: d, from: {namespace: shop, podSelector: {matchLabels: {app: api}}}, to: ${DB}, port: 5432, expect: deny}
 `);
     const s = world();
-    s.pods.push(pod('shop', 'api-0', { app: 'api' }, { ip: '10.1.0.102' }));
+    s.pods.push(pod('shop', 'api-0', { app: 'api' }, { ips: ['10.1.0.102'] }));
     const plan = buildPlan(cases, s);
     const results = judgeBy(plan, (p) => (p.caseId === plan.cases[0]!.id ? 'connected' : 'timeout'));
     expect(results[1]!.status).to.equal('inconclusive');
@@ -199,7 +199,7 @@ describe('judge: a handshake with a mesh proxy on the path is not proof', () => 
 
   it('from inside an injected pod: TCP and DNS answers may be the sidecar\'s own; an echo server\'s HTTP answer is not', () => {
     const s = world();
-    s.pods.push({ ...toPod({ ...istioSidecarPod(), metadata: { ...istioSidecarPod().metadata, name: 'web-1', labels: { app: 'web2' } } }), ip: '10.1.0.101' });
+    s.pods.push({ ...toPod({ ...istioSidecarPod(), metadata: { ...istioSidecarPod().metadata, name: 'web-1', labels: { app: 'web2' } } }), ips: ['10.1.0.101'] });
     s.clusterDns = service('kube-system', 'kube-dns', { 'k8s-app': 'kube-dns' }, [{ port: 53, targetPort: 53, protocol: 'UDP' }], '10.96.0.10');
     const from = `{namespace: shop, podSelector: {matchLabels: {app: web2}}, ephemeral: true}`;
     const cases = casesOf(`  expectations:
@@ -217,8 +217,8 @@ describe('judge: a handshake with a mesh proxy on the path is not proof', () => 
 describe('judge: a sidecar\'s answers do not show that the source\'s network works', () => {
   it('a timeout from an injected source whose only "answers" were its sidecar\'s is inconclusive', async () => {
     const { judge } = await import('../../../src/verdict/judge.ts');
-    const s = snapshot(['shop'], { pods: [pod('shop', 'db-0', { app: 'db' }, { ip: '10.1.0.1', readinessPorts: [{ port: 5432, kind: 'tcpSocket' }] })] });
-    s.pods.push({ ...toPod({ ...istioSidecarPod(), metadata: { ...istioSidecarPod().metadata, name: 'web-1', labels: { app: 'web2' } } }), ip: '10.1.0.101' });
+    const s = snapshot(['shop'], { pods: [pod('shop', 'db-0', { app: 'db' }, { ips: ['10.1.0.1'], readinessPorts: [{ port: 5432, kind: 'tcpSocket' }] })] });
+    s.pods.push({ ...toPod({ ...istioSidecarPod(), metadata: { ...istioSidecarPod().metadata, name: 'web-1', labels: { app: 'web2' } } }), ips: ['10.1.0.101'] });
     const from = `{namespace: shop, podSelector: {matchLabels: {app: web2}}, ephemeral: true}`;
     const plan = buildPlan(casesOf(`  expectations:
     - {name: out, from: ${from}, to: {host: 203.0.113.10}, port: 443, expect: allow}
@@ -234,7 +234,7 @@ describe('judge: a sidecar\'s answers do not show that the source\'s network wor
 describe('--dry-run says where a mesh sits on the path', () => {
   it('names the meshed destination and the proxy', async () => {
     const { describePlan } = await import('../../../src/run/run-suites.ts');
-    const s = snapshot(['shop'], { pods: [pod('shop', 'web-0', { app: 'web' }), { ...toPod(linkerdPod()), ip: '10.1.0.1' }] });
+    const s = snapshot(['shop'], { pods: [pod('shop', 'web-0', { app: 'web' }), { ...toPod(linkerdPod()), ips: ['10.1.0.1'] }] });
     const plan = buildPlan([oneCase(`{from: {namespace: shop, podSelector: {matchLabels: {app: web}}}, to: {namespace: shop, podSelector: {matchLabels: {app: db}}}, port: 5432, expect: deny}`)], s);
     expect(describePlan(plan).join('\n')).to.contain('shop/db-0 (10.1.0.1):5432 sits behind a Linkerd sidecar (container linkerd-proxy): a TCP connect to it proves nothing');
   });
@@ -243,7 +243,7 @@ describe('--dry-run says where a mesh sits on the path', () => {
 describe('route evidence leaves out what a mesh proxy may have answered', () => {
   it('a TCP connect to a meshed target is neither allowed nor denied evidence', async () => {
     const { routeEvidence } = await import('../../../src/verdict/judge.ts');
-    const s = snapshot(['shop'], { pods: [pod('shop', 'web-0', { app: 'web' }), { ...toPod(linkerdPod()), ip: '10.1.0.1' }] });
+    const s = snapshot(['shop'], { pods: [pod('shop', 'web-0', { app: 'web' }), { ...toPod(linkerdPod()), ips: ['10.1.0.1'] }] });
     const plan = buildPlan([oneCase(`{from: {namespace: shop, podSelector: {matchLabels: {app: web}}}, to: {namespace: shop, podSelector: {matchLabels: {app: db}}}, port: 5432, expect: deny}`)], s);
     const observations = new Map(plan.probes.map((p) => [p.id, { probeId: p.id, outcome: 'connected' as const, detail: '', ms: 1, attempts: 1 }]));
     expect(routeEvidence(plan, observations).size).to.equal(0);

@@ -14,12 +14,12 @@ const FIXTURE = new URL('../../fixtures/engine/shop.yaml', import.meta.url).path
 
 const cluster = snapshot(['web', 'api', 'data', 'kube-system'], {
   pods: [
-    pod('web', 'frontend-1', { app: 'frontend', 'pod-template-hash': 'a' }, { ip: '10.0.1.1' }),
-    pod('web', 'frontend-2', { app: 'frontend', 'pod-template-hash': 'a' }, { ip: '10.0.1.2' }),
-    pod('api', 'api-1', { app: 'api' }, { ip: '10.0.2.1', containerPorts: [{ name: 'http', port: 8080, protocol: 'TCP' }, { name: 'metrics', port: 9000, protocol: 'UDP' }], readinessPorts: [{ port: 'http', kind: 'httpGet' }] }),
-    pod('api', 'scraper-1', { app: 'scraper' }, { ip: '10.0.2.9' }),
-    pod('data', 'postgres-0', { app: 'postgres', 'statefulset.kubernetes.io/pod-name': 'postgres-0' }, { ip: '10.0.3.1', readinessPorts: [{ port: 5432, kind: 'tcpSocket' }] }),
-    pod('kube-system', 'coredns-1', { 'k8s-app': 'kube-dns' }, { ip: '10.0.9.1' }),
+    pod('web', 'frontend-1', { app: 'frontend', 'pod-template-hash': 'a' }, { ips: ['10.0.1.1'] }),
+    pod('web', 'frontend-2', { app: 'frontend', 'pod-template-hash': 'a' }, { ips: ['10.0.1.2'] }),
+    pod('api', 'api-1', { app: 'api' }, { ips: ['10.0.2.1'], containerPorts: [{ name: 'http', port: 8080, protocol: 'TCP' }, { name: 'metrics', port: 9000, protocol: 'UDP' }], readinessPorts: [{ port: 'http', kind: 'httpGet' }] }),
+    pod('api', 'scraper-1', { app: 'scraper' }, { ips: ['10.0.2.9'] }),
+    pod('data', 'postgres-0', { app: 'postgres', 'statefulset.kubernetes.io/pod-name': 'postgres-0' }, { ips: ['10.0.3.1'], readinessPorts: [{ port: 5432, kind: 'tcpSocket' }] }),
+    pod('kube-system', 'coredns-1', { 'k8s-app': 'kube-dns' }, { ips: ['10.0.9.1'] }),
   ],
   services: [service('kube-system', 'kube-dns', { 'k8s-app': 'kube-dns' }, [{ name: 'dns', port: 53, targetPort: 53, protocol: 'UDP' }], '10.96.0.10')],
 });

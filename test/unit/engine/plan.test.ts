@@ -180,7 +180,7 @@ describe('plan: what cannot be probed says why, and starts nothing for it', () =
       pod('shop', 'web-0', { app: 'web' }),
       pod('shop', 'db-pending', { app: 'db' }, { phase: 'Pending', ready: false }),
       pod('shop', 'db-unready', { app: 'db', v: '2' }, { ready: false }),
-      pod('shop', 'db-noip', { app: 'db', v: '3' }, { ip: undefined }),
+      pod('shop', 'db-noip', { app: 'db', v: '3' }, { ips: [] }),
     ];
     const plan = buildPlan([oneCase(`{from: ${WEB}, to: ${DB}, port: 5432, expect: deny}`)], snapshot(['shop'], { pods }));
     expect(plan.probes).to.deep.equal([]);
@@ -213,9 +213,9 @@ describe('plan: destinations', () => {
   it('one target per distinct identity among Ready pods, by pod IP', () => {
     const pods = [
       web(),
-      pod('shop', 'db-0', { app: 'db', 'pod-template-hash': 'a' }, { ip: '10.1.0.1' }),
-      pod('shop', 'db-1', { app: 'db', 'pod-template-hash': 'b' }, { ip: '10.1.0.2' }),
-      pod('shop', 'db-2', { app: 'db', role: 'replica' }, { ip: '10.1.0.3' }),
+      pod('shop', 'db-0', { app: 'db', 'pod-template-hash': 'a' }, { ips: ['10.1.0.1'] }),
+      pod('shop', 'db-1', { app: 'db', 'pod-template-hash': 'b' }, { ips: ['10.1.0.2'] }),
+      pod('shop', 'db-2', { app: 'db', role: 'replica' }, { ips: ['10.1.0.3'] }),
     ];
     const plan = buildPlan([oneCase(`{from: ${WEB}, to: ${DB}, port: 5432, expect: deny}`)], snapshot(['shop'], { pods }));
     expect(plan.probes.map((p) => p.target.host).sort()).to.deep.equal(['10.1.0.1', '10.1.0.3']);
@@ -228,10 +228,10 @@ describe('plan: destinations', () => {
   it('a named port is looked up in each pod\'s own container ports', () => {
     const pods = [
       web(),
-      pod('shop', 'db-v1', { app: 'db', v: '1' }, { ip: '10.1.0.1', containerPorts: [{ name: 'pg', port: 5432, protocol: 'TCP' }] }),
-      pod('shop', 'db-v2', { app: 'db', v: '2' }, { ip: '10.1.0.2', containerPorts: [{ name: 'pg', port: 6432, protocol: 'TCP' }] }),
-      pod('shop', 'db-v3', { app: 'db', v: '3' }, { ip: '10.1.0.3', containerPorts: [{ name: 'pg', port: 7432, protocol: 'UDP' }] }),
-      pod('shop', 'db-v4', { app: 'db', v: '4' }, { ip: '10.1.0.4', containerPorts: [{ name: 'other', port: 8432, protocol: 'TCP' }] }),
+      pod('shop', 'db-v1', { app: 'db', v: '1' }, { ips: ['10.1.0.1'], containerPorts: [{ name: 'pg', port: 5432, protocol: 'TCP' }] }),
+      pod('shop', 'db-v2', { app: 'db', v: '2' }, { ips: ['10.1.0.2'], containerPorts: [{ name: 'pg', port: 6432, protocol: 'TCP' }] }),
+      pod('shop', 'db-v3', { app: 'db', v: '3' }, { ips: ['10.1.0.3'], containerPorts: [{ name: 'pg', port: 7432, protocol: 'UDP' }] }),
+      pod('shop', 'db-v4', { app: 'db', v: '4' }, { ips: ['10.1.0.4'], containerPorts: [{ name: 'other', port: 8432, protocol: 'TCP' }] }),
     ];
     const c = oneCase(`{from: ${WEB}, to: ${DB}, port: pg, expect: allow}`);
     const plan = buildPlan([c], snapshot(['shop'], { pods }));
@@ -245,7 +245,7 @@ describe('plan: destinations', () => {
 
   it('a workload destination probes its Ready pods', () => {
     const w = deployment('shop', 'db', { app: 'db' });
-    const pods = [web(), pod('shop', 'db-0', { app: 'db' }, { ip: '10.1.0.9' })];
+    const pods = [web(), pod('shop', 'db-0', { app: 'db' }, { ips: ['10.1.0.9'] })];
     const plan = buildPlan([oneCase(`{from: ${WEB}, to: {namespace: shop, workload: {kind: Deployment, name: db}}, port: 5432, expect: allow}`)], snapshot(['shop'], { pods, workloads: [w] }));
     expect(plan.probes.map((p) => p.target.host)).to.deep.equal(['10.1.0.9']);
   });
@@ -253,8 +253,8 @@ describe('plan: destinations', () => {
   it('a kubelet readiness probe on the port counts as proof of life, and only on that port over TCP', () => {
     const pods = [
       web(),
-      pod('shop', 'db-0', { app: 'db' }, { ip: '10.1.0.1', containerPorts: [{ name: 'pg', port: 5432, protocol: 'TCP' }], readinessPorts: [{ port: 'pg', kind: 'tcpSocket' }] }),
-      pod('shop', 'api-0', { app: 'api' }, { ip: '10.1.0.2', readinessPorts: [{ port: 8080, kind: 'httpGet' }] }),
+      pod('shop', 'db-0', { app: 'db' }, { ips: ['10.1.0.1'], containerPorts: [{ name: 'pg', port: 5432, protocol: 'TCP' }], readinessPorts: [{ port: 'pg', kind: 'tcpSocket' }] }),
+      pod('shop', 'api-0', { app: 'api' }, { ips: ['10.1.0.2'], readinessPorts: [{ port: 8080, kind: 'httpGet' }] }),
     ];
     const cases = casesOf(`  expectations:
     - {name: db, from: ${WEB}, to: ${DB}, ports: [5432, 5433], expect: deny}
@@ -269,9 +269,9 @@ describe('plan: destinations', () => {
   it('a Service is probed through its ClusterIP and through each backend identity', () => {
     const pods = [
       web(),
-      pod('shop', 'db-0', { app: 'db', v: '1' }, { ip: '10.1.0.1', containerPorts: [{ name: 'pg', port: 5432, protocol: 'TCP' }] }),
-      pod('shop', 'db-1', { app: 'db', v: '2' }, { ip: '10.1.0.2', containerPorts: [{ name: 'pg', port: 6432, protocol: 'TCP' }] }),
-      pod('shop', 'db-2', { app: 'db', v: '2' }, { ip: '10.1.0.3', containerPorts: [{ name: 'pg', port: 6432, protocol: 'TCP' }] }),
+      pod('shop', 'db-0', { app: 'db', v: '1' }, { ips: ['10.1.0.1'], containerPorts: [{ name: 'pg', port: 5432, protocol: 'TCP' }] }),
+      pod('shop', 'db-1', { app: 'db', v: '2' }, { ips: ['10.1.0.2'], containerPorts: [{ name: 'pg', port: 6432, protocol: 'TCP' }] }),
+      pod('shop', 'db-2', { app: 'db', v: '2' }, { ips: ['10.1.0.3'], containerPorts: [{ name: 'pg', port: 6432, protocol: 'TCP' }] }),
     ];
     const svc = service('shop', 'db', { app: 'db' }, [{ name: 'sql', port: 5432, targetPort: 'pg', protocol: 'TCP' }], '10.96.5.5');
     for (const port of ['5432', 'sql']) {
@@ -286,7 +286,7 @@ describe('plan: destinations', () => {
   });
 
   it('a headless Service is probed through its backends only', () => {
-    const pods = [web(), pod('shop', 'db-0', { app: 'db' }, { ip: '10.1.0.1' })];
+    const pods = [web(), pod('shop', 'db-0', { app: 'db' }, { ips: ['10.1.0.1'] })];
     const svc = service('shop', 'db', { app: 'db' }, [{ port: 5432, targetPort: 5432, protocol: 'TCP' }], 'None');
     const plan = buildPlan([oneCase(`{from: ${WEB}, to: {namespace: shop, service: db}, port: 5432, expect: allow}`)], snapshot(['shop'], { pods, services: [svc] }));
     expect(plan.probes.map((p) => p.target.route)).to.deep.equal(['pod']);
@@ -311,7 +311,7 @@ describe('plan: destinations', () => {
   });
 
   it('a Service whose named targetPort a backend does not define says which pod', () => {
-    const pods = [web(), pod('shop', 'db-0', { app: 'db' }, { ip: '10.1.0.1' })];
+    const pods = [web(), pod('shop', 'db-0', { app: 'db' }, { ips: ['10.1.0.1'] })];
     const svc = service('shop', 'db', { app: 'db' }, [{ port: 5432, targetPort: 'pg', protocol: 'TCP' }]);
     const plan = buildPlan([oneCase(`{from: ${WEB}, to: {namespace: shop, service: db}, port: 5432, expect: deny}`)], snapshot(['shop'], { pods, services: [svc] }));
     expect(plan.probes).to.deep.equal([]);
@@ -361,7 +361,7 @@ describe('plan: destinations', () => {
   });
 
   it('HTTP to pods carries method, path and headers; HTTPS defaults to 443', () => {
-    const pods = [web(), pod('shop', 'api-0', { app: 'api' }, { ip: '10.1.0.7' })];
+    const pods = [web(), pod('shop', 'api-0', { app: 'api' }, { ips: ['10.1.0.7'] })];
     const api = `{namespace: shop, podSelector: {matchLabels: {app: api}}}`;
     const cases = casesOf(`  expectations:
     - {name: h, from: ${WEB}, to: ${api}, port: 8080, protocol: HTTP, http: {method: DELETE, path: /admin, expectStatus: 403}, expect: deny}
@@ -373,7 +373,7 @@ describe('plan: destinations', () => {
   });
 
   it('DNS without `to` asks cluster DNS through the kube-dns Service and its backends', () => {
-    const coredns = pod('kube-system', 'coredns-0', { 'k8s-app': 'kube-dns' }, { ip: '10.1.9.9', containerPorts: [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, protocol: 'TCP' }] });
+    const coredns = pod('kube-system', 'coredns-0', { 'k8s-app': 'kube-dns' }, { ips: ['10.1.9.9'], containerPorts: [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, protocol: 'TCP' }] });
     const kubeDns = service('kube-system', 'kube-dns', { 'k8s-app': 'kube-dns' }, [
       { name: 'dns', port: 53, targetPort: 53, protocol: 'UDP' },
       { name: 'dns-tcp', port: 53, targetPort: 53, protocol: 'TCP' },
@@ -388,7 +388,7 @@ describe('plan: destinations', () => {
   });
 
   it('a port range is capped at maxRangePorts probes per target', () => {
-    const pods = [web(), pod('shop', 'db-0', { app: 'db' }, { ip: '10.1.0.1' })];
+    const pods = [web(), pod('shop', 'db-0', { app: 'db' }, { ips: ['10.1.0.1'] })];
     const cases = casesOf(`  expectations:
     - {name: pods, from: ${WEB}, to: ${DB}, port: 1000-1999, expect: deny}
     - {name: host, from: ${WEB}, to: {host: 192.0.2.1}, port: 1-65535, expect: deny}
@@ -409,7 +409,7 @@ describe('plan: destinations', () => {
   });
 
   it('is pure: the same inputs give the same plan', () => {
-    const pods = [web(), pod('shop', 'db-0', { app: 'db' }, { ip: '10.1.0.1' }), pod('shop', 'db-1', { app: 'db', v: '2' }, { ip: '10.1.0.2' })];
+    const pods = [web(), pod('shop', 'db-0', { app: 'db' }, { ips: ['10.1.0.1'] }), pod('shop', 'db-1', { app: 'db', v: '2' }, { ips: ['10.1.0.2'] })];
     const cases = casesOf(`  expectations:\n    - {name: x, from: ${WEB}, to: [${DB}, {host: 192.0.2.1}], ports: [80, 81], expect: deny}\n`);
     const snap = snapshot(['shop'], { pods });
     expect(buildPlan(cases, snap)).to.deep.equal(buildPlan(cases, snap));

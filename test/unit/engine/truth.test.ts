@@ -8,13 +8,13 @@ import { judgeBy } from './judge-helpers.ts';
 
 const WEB = `{namespace: shop, podSelector: {matchLabels: {app: web}}}`;
 const API = `{namespace: shop, podSelector: {matchLabels: {app: api}}}`;
-const web = () => pod('shop', 'web-0', { app: 'web' }, { ip: '10.1.0.100' });
-const api = () => pod('shop', 'api-0', { app: 'api' }, { ip: '10.1.0.101' });
+const web = () => pod('shop', 'web-0', { app: 'web' }, { ips: ['10.1.0.100'] });
+const api = () => pod('shop', 'api-0', { app: 'api' }, { ips: ['10.1.0.101'] });
 
 describe('Service targets: alive per backend pod', () => {
   // Two replicas of one identity: db-a does not listen on 8080, db-b does (with a readiness probe).
-  const dbA = () => pod('shop', 'db-a', { app: 'db', 'pod-template-hash': '1' }, { ip: '10.1.0.1' });
-  const dbB = () => pod('shop', 'db-b', { app: 'db', 'pod-template-hash': '2' }, { ip: '10.1.0.2', readinessPorts: [{ port: 8080, kind: 'tcpSocket' }] });
+  const dbA = () => pod('shop', 'db-a', { app: 'db', 'pod-template-hash': '1' }, { ips: ['10.1.0.1'] });
+  const dbB = () => pod('shop', 'db-b', { app: 'db', 'pod-template-hash': '2' }, { ips: ['10.1.0.2'], readinessPorts: [{ port: 8080, kind: 'tcpSocket' }] });
   const svc = service('shop', 'db', { app: 'db' }, [{ port: 80, targetPort: 8080, protocol: 'TCP' }], '10.96.5.5');
   const world = () => snapshot(['shop'], { pods: [web(), api(), dbA(), dbB()], services: [svc] });
 
@@ -41,8 +41,8 @@ describe('Service targets: alive per backend pod', () => {
 
   it('a deny through the ClusterIP holds only when every backend is shown alive', () => {
     // This time the first replica (the one probed directly) listens and the second does not.
-    const listening = pod('shop', 'db-a', { app: 'db', 'pod-template-hash': '1' }, { ip: '10.1.0.1', readinessPorts: [{ port: 8080, kind: 'tcpSocket' }] });
-    const deaf = pod('shop', 'db-b', { app: 'db', 'pod-template-hash': '2' }, { ip: '10.1.0.2' });
+    const listening = pod('shop', 'db-a', { app: 'db', 'pod-template-hash': '1' }, { ips: ['10.1.0.1'], readinessPorts: [{ port: 8080, kind: 'tcpSocket' }] });
+    const deaf = pod('shop', 'db-b', { app: 'db', 'pod-template-hash': '2' }, { ips: ['10.1.0.2'] });
     const deny = oneCase(`{from: ${WEB}, to: {namespace: shop, service: db}, port: 80, expect: deny}`);
     const plan = buildPlan([deny], snapshot(['shop'], { pods: [web(), listening, deaf], services: [svc] }));
     // The ClusterIP may have sent the probe to db-b, where nothing listens: refused proves nothing.
@@ -57,7 +57,7 @@ describe('Service targets: alive per backend pod', () => {
 });
 
 describe('expectStatus on a deny (the status that would mean allowed)', () => {
-  const target = () => pod('shop', 'api-0', { app: 'admin' }, { ip: '10.1.0.7', readinessPorts: [{ port: 8080, kind: 'httpGet' }] });
+  const target = () => pod('shop', 'api-0', { app: 'admin' }, { ips: ['10.1.0.7'], readinessPorts: [{ port: 8080, kind: 'httpGet' }] });
   const plan = () =>
     buildPlan(
       [oneCase(`{from: ${WEB}, to: {namespace: shop, podSelector: {matchLabels: {app: admin}}}, port: 8080, protocol: HTTP, http: {path: /admin, expectStatus: 200}, expect: deny}`)],
@@ -93,8 +93,8 @@ describe('expectStatus on a deny (the status that would mean allowed)', () => {
 
 describe('hostNetwork sources: a probe pod on the pod network does not stand for them', () => {
   const DB = `{namespace: shop, podSelector: {matchLabels: {app: db}}}`;
-  const db = () => pod('shop', 'db-0', { app: 'db' }, { ip: '10.1.0.1', readinessPorts: [{ port: 5432, kind: 'tcpSocket' }] });
-  const agent = (name: string, hostNetwork: boolean) => pod('shop', name, { app: 'agent' }, { ip: hostNetwork ? '192.168.1.5' : '10.1.0.50', hostNetwork });
+  const db = () => pod('shop', 'db-0', { app: 'db' }, { ips: ['10.1.0.1'], readinessPorts: [{ port: 5432, kind: 'tcpSocket' }] });
+  const agent = (name: string, hostNetwork: boolean) => pod('shop', name, { app: 'agent' }, { ips: [hostNetwork ? '192.168.1.5' : '10.1.0.50'], hostNetwork });
   const reasons = (plan: Plan) => plan.unprobeable.map((u) => u.reason);
 
   it('a hostNetwork Pod, Deployment or selector: inconclusive with the reason and what would decide it, nothing started', () => {

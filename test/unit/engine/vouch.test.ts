@@ -6,20 +6,21 @@ import { buildPlan } from '../../../src/plan/plan.ts';
 import type { Plan } from '../../../src/plan/types.ts';
 import { addVouchers, type MayReach } from '../../../src/plan/vouch.ts';
 import { PolicyEngine } from '../../../src/policy/evaluate.ts';
-import type { NetworkPolicy, PodInfo as PolicyPod } from '../../../src/policy/types.ts';
+import type { NetworkPolicy } from '../../../src/policy/types.ts';
+import type { PodInfo as PolicyPod } from '../../../src/model/cluster.ts';
 import { mayReachBy } from '../../../src/run/vouchers.ts';
 import type { ProbeObservation } from '../../../src/probe/types.ts';
 import { judge } from '../../../src/verdict/judge.ts';
-import type { Outcome } from '../../../src/verdict/model.ts';
+import type { Outcome } from '../../../src/probe/types.ts';
 import { casesOf, pod, snapshot } from './helpers.ts';
 
 const sel = (app: string) => `{namespace: shop, podSelector: {matchLabels: {app: ${app}}}}`;
 const world = (webReadiness = false) =>
   snapshot(['shop'], {
     pods: [
-      pod('shop', 'web-0', { app: 'web' }, { ip: '10.1.0.10', readinessPorts: webReadiness ? [{ port: 8080, kind: 'tcpSocket' }] : [] }),
-      pod('shop', 'api-0', { app: 'api' }, { ip: '10.1.0.20' }),
-      pod('shop', 'monitor-0', { app: 'monitor' }, { ip: '10.1.0.30' }),
+      pod('shop', 'web-0', { app: 'web' }, { ips: ['10.1.0.10'], readinessPorts: webReadiness ? [{ port: 8080, kind: 'tcpSocket' }] : [] }),
+      pod('shop', 'api-0', { app: 'api' }, { ips: ['10.1.0.20'] }),
+      pod('shop', 'monitor-0', { app: 'monitor' }, { ips: ['10.1.0.30'] }),
     ],
   });
 /** The policies' answer: only app=api may reach web (10.1.0.10) on 8080. */

@@ -3,7 +3,8 @@ import { loadGeneratedSuite } from '../../../src/incident/common.ts';
 import { FromPoliciesError, suiteFromPolicies } from '../../../src/incident/from-policies.ts';
 import { PolicyEngine } from '../../../src/policy/evaluate.ts';
 import { parseManifests, type ManifestSet } from '../../../src/policy/manifests.ts';
-import { predictCase, predictionResult } from '../../../src/policy/predict.ts';
+import { predictCase } from '../../../src/policy/predict.ts';
+import { predictionResult } from '../../../src/verdict/predicted.ts';
 import { expandSuites } from '../../../src/suite/index.ts';
 
 const NAMESPACES = `

@@ -2,9 +2,10 @@ import { expect } from 'chai';
 import { isolationPolicy } from '../../../src/incident/isolation-policy.ts';
 import { PolicyEngine } from '../../../src/policy/evaluate.ts';
 import { parseManifests } from '../../../src/policy/manifests.ts';
-import type { ClusterState, PodInfo } from '../../../src/policy/types.ts';
+import type { ClusterState } from '../../../src/policy/types.ts';
+import type { PodInfo } from '../../../src/model/cluster.ts';
 
-const pod = (namespace: string, name: string, labels: Record<string, string>, ip: string): PodInfo => ({ namespace, name, labels, ips: [ip], containerPorts: [{ port: 8080 }] });
+const pod = (namespace: string, name: string, labels: Record<string, string>, ip: string): PodInfo => ({ namespace, name, labels, ips: [ip], containerPorts: [{ port: 8080, protocol: 'TCP' }] });
 const api = pod('api', 'api-1', { app: 'api' }, '10.0.0.1');
 const worker = pod('api', 'worker-1', { app: 'worker' }, '10.0.0.2');
 const web = pod('web', 'web-1', { app: 'web' }, '10.0.0.3');

@@ -1,6 +1,6 @@
 // A small cluster for the incident generators: web, api (the one isolated), db, and netprobe's own pods
 // that must never be taken for the user's.
-import type { ClusterSnapshot } from '../../../src/cluster/types.ts';
+import type { ClusterSnapshot } from '../../../src/model/cluster.ts';
 import { pod, service, snapshot } from '../engine/helpers.ts';
 
 const tcp = (port: number, name?: string) => (name ? { name, port, protocol: 'TCP' as const } : { port, protocol: 'TCP' as const });
@@ -21,6 +21,6 @@ export function shopSnapshot(): ClusterSnapshot {
     services: [service('kube-system', 'kube-dns', { 'k8s-app': 'kube-dns' }, [{ name: 'dns', port: 53, targetPort: 53, protocol: 'UDP' }])],
   });
   s.clusterDns = s.services[0]!;
-  s.namespaces.find((n) => n.name === 'web')!.labels['team'] = 'frontend';
+  s.namespaces = s.namespaces.map((n) => (n.name === 'web' ? { ...n, labels: { ...n.labels, team: 'frontend' } } : n));
   return s;
 }

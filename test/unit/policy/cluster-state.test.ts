@@ -1,6 +1,6 @@
 // Live objects (as src/cluster/policy-state.ts returns them) mapped to the engine's input, then predicted.
 import { expect } from 'chai';
-import type { PolicyObjects } from '../../../src/cluster/types.ts';
+import type { PolicyObjects } from '../../../src/model/cluster.ts';
 import { AdminPolicyEngine } from '../../../src/policy/admin.ts';
 import { manifestsFromCluster, owningWorkload } from '../../../src/policy/cluster-state.ts';
 import { predictCase } from '../../../src/policy/predict.ts';

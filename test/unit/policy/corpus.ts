@@ -4,7 +4,8 @@
 // Groups marked `e2e` restate, as data, the scenarios exercised by the upstream Kubernetes e2e suite.
 
 import type { EngineOptions } from '../../../src/policy/evaluate.ts';
-import type { L4Protocol, NetworkPolicy } from '../../../src/policy/types.ts';
+import type { NetworkPolicy } from '../../../src/policy/types.ts';
+import type { L4Protocol } from '../../../src/model/cluster.ts';
 import { np } from './world.ts';
 
 export type Allowed = 'allow' | 'deny';

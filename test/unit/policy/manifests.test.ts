@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { PolicyEngine } from '../../../src/policy/evaluate.ts';
 import { loadManifestFiles } from '../../../src/policy/load-files.ts';
 import { mergeManifests, parseManifests, type ManifestSet } from '../../../src/policy/manifests.ts';
-import type { PodInfo } from '../../../src/policy/types.ts';
+import type { PodInfo } from '../../../src/model/cluster.ts';
 
 const shopDir = fileURLToPath(new URL('../../fixtures/policy/shop', import.meta.url));
 

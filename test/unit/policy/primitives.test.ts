@@ -1,9 +1,10 @@
 import { expect } from 'chai';
-import { cidrContains, firstAddress, ipBlockMatches, parseCIDR, parseIP } from '../../../src/policy/cidr.ts';
+import { cidrContains, firstAddress, ipBlockMatches, parseCIDR, parseIP } from '../../../src/model/cidr.ts';
 import { effectivePolicyTypes } from '../../../src/policy/compile.ts';
 import { formatPolicyPort, policyPortMatches, resolveNamedPort } from '../../../src/policy/ports.ts';
-import { formatSelector, matchesSelector } from '../../../src/policy/selectors.ts';
-import type { LabelSelector, PodInfo } from '../../../src/policy/types.ts';
+import { formatSelector, matchesSelector } from '../../../src/model/selectors.ts';
+import type { LabelSelector } from '../../../src/model/selectors.ts';
+import type { PodInfo } from '../../../src/model/cluster.ts';
 import { np } from './world.ts';
 
 describe('policy selectors', () => {
@@ -84,7 +85,7 @@ describe('policy ports', () => {
     name: 'p',
     labels: {},
     ips: [],
-    containerPorts: [{ name: 'web', port: 8080 }, { name: 'dns', port: 53, protocol: 'UDP' }],
+    containerPorts: [{ name: 'web', port: 8080, protocol: 'TCP' }, { name: 'dns', port: 53, protocol: 'UDP' }],
   };
   it('resolves named ports per protocol', () => {
     expect(resolveNamedPort(pod, 'web', 'TCP')).to.equal(8080);

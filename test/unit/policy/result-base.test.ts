@@ -1,6 +1,7 @@
 // The Result fields both the judge and the policy engine build from a case, and predictions on observed results.
 import { expect } from 'chai';
-import { predictionResult, withPrediction, type Prediction } from '../../../src/policy/predict.ts';
+import type { Prediction } from '../../../src/policy/predict.ts';
+import { predictionResult, withPrediction } from '../../../src/verdict/predicted.ts';
 import { resultBase } from '../../../src/verdict/result-base.ts';
 import type { Result } from '../../../src/verdict/model.ts';
 import { casesOf, oneCase } from '../engine/helpers.ts';

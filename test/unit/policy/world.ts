@@ -1,7 +1,8 @@
 // The shared model cluster of the policy corpus: namespaces x, y, z, each with pods a, b, c, plus a
 // hostNetwork pod and a few external addresses. Every case reads its expectation against this world.
 
-import type { NamespaceInfo, NetworkPolicy, PodInfo, PolicySpec } from '../../../src/policy/types.ts';
+import type { NetworkPolicy, PolicySpec } from '../../../src/policy/types.ts';
+import type { NamespaceInfo, PodInfo } from '../../../src/model/cluster.ts';
 
 export const namespaces: NamespaceInfo[] = [
   { name: 'x', labels: { ns: 'x', team: 'red' } },
@@ -10,8 +11,8 @@ export const namespaces: NamespaceInfo[] = [
 ];
 
 const standardPorts = [
-  { name: 'http', port: 80 },
-  { name: 'alt', port: 81 },
+  { name: 'http', port: 80, protocol: 'TCP' as const },
+  { name: 'alt', port: 81, protocol: 'TCP' as const },
   { name: 'dns', port: 53, protocol: 'UDP' as const },
   { name: 'sctp', port: 80, protocol: 'SCTP' as const },
 ];
@@ -32,7 +33,7 @@ function makePods(): PodInfo[] {
         labels: podLabels[name]!,
         ips: [`10.0.${n + 1}.${i + 1}`, `fd00::${n + 1}:${i + 1}`],
         // Pod c serves its `http` port on 8080: named ports must resolve per destination pod.
-        containerPorts: name === 'c' ? [{ name: 'http', port: 8080 }, ...standardPorts.slice(1)] : standardPorts,
+        containerPorts: name === 'c' ? [{ name: 'http', port: 8080, protocol: 'TCP' }, ...standardPorts.slice(1)] : standardPorts,
       });
     });
   });
@@ -41,7 +42,7 @@ function makePods(): PodInfo[] {
     name: 'h',
     labels: { pod: 'h' },
     ips: ['172.18.0.2'],
-    containerPorts: [{ name: 'http', port: 80 }],
+    containerPorts: [{ name: 'http', port: 80, protocol: 'TCP' }],
     hostNetwork: true,
   });
   return out;

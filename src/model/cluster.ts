@@ -1,10 +1,15 @@
 // Plain data read from a cluster. The plan is computed from these alone (no API objects leak out
-// of src/cluster), so planning stays pure and testable.
+// of src/cluster), so planning stays pure and testable. The manifest reader (src/policy/manifests.ts)
+// makes the same PodInfo, ServiceInfo and NamespaceInfo.
 
-export interface ContainerPortInfo {
+import type { LabelSelector, Labels } from './selectors.ts';
+
+export type L4Protocol = 'TCP' | 'UDP' | 'SCTP';
+
+export interface ContainerPort {
   name?: string;
   port: number;
-  protocol: 'TCP' | 'UDP' | 'SCTP';
+  protocol: L4Protocol;
 }
 
 /** A port a kubelet readiness probe checks: proof that something listens there while the pod is Ready. */
@@ -13,16 +18,31 @@ export interface ProbedPort {
   kind: 'tcpSocket' | 'httpGet' | 'grpc';
 }
 
+/** A pod as netprobe knows it, read from a live cluster (LivePod) or made from a manifest. */
 export interface PodInfo {
   namespace: string;
   name: string;
-  labels: Record<string, string>;
+  labels: Labels;
+  /** status.podIPs, the primary (status.podIP) first; none for a pod made from a manifest. */
+  ips: string[];
+  containerPorts: ContainerPort[];
+  /**
+   * A hostNetwork pod shares its node's network namespace. NetworkPolicy leaves its behaviour to the
+   * implementation; the policy engine follows the most common one (src/policy/evaluate.ts): policies
+   * neither select it nor match it by pod or namespace selector, and its traffic is node traffic.
+   */
+  hostNetwork?: boolean;
+  serviceAccount?: string;
+  /** The workload a representative pod was made from (manifests), for resolving suite workload peers. */
+  workload?: { kind: string; name: string };
+}
+
+/** A pod read from a live cluster: what the plan needs beyond the policy engine's view. */
+export interface LivePod extends PodInfo {
   serviceAccount: string;
-  ip?: string;
+  hostNetwork: boolean;
   phase: string;
   ready: boolean;
-  hostNetwork: boolean;
-  containerPorts: ContainerPortInfo[];
   readinessPorts: ProbedPort[];
   /** Annotations (mesh injection reads them: `sidecar.istio.io/status`, `linkerd.io/inject`). */
   annotations?: Record<string, string>;
@@ -32,18 +52,25 @@ export interface PodInfo {
   netprobeRole?: string;
 }
 
+/** The pod's primary address, when it has one. */
+export function podIP(pod: PodInfo): string | undefined {
+  return pod.ips[0];
+}
+
 export interface ServicePortInfo {
   name?: string;
   port: number;
   targetPort: number | string;
-  protocol: 'TCP' | 'UDP' | 'SCTP';
+  protocol: L4Protocol;
 }
 
 export interface ServiceInfo {
   namespace: string;
   name: string;
-  clusterIP?: string;
-  selector: Record<string, string>;
+  /** spec.clusterIPs (spec.clusterIP first); empty for a headless Service or one made from a manifest without one. */
+  clusterIPs: string[];
+  /** Undefined: a Service without a selector (its endpoints are managed by hand). */
+  selector?: Record<string, string>;
   ports: ServicePortInfo[];
   /** Publishes pods that are not Ready too (netprobe's pods included: src/run/not-ready-services.ts). */
   publishNotReadyAddresses?: true;
@@ -53,7 +80,7 @@ export interface WorkloadInfo {
   namespace: string;
   kind: 'Deployment' | 'StatefulSet' | 'DaemonSet';
   name: string;
-  selector: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }[] };
+  selector: LabelSelector;
   templateLabels: Record<string, string>;
   serviceAccount: string;
   /** The pod template shares its node's network namespace. */
@@ -62,7 +89,7 @@ export interface WorkloadInfo {
 
 export interface NamespaceInfo {
   name: string;
-  labels: Record<string, string>;
+  labels: Labels;
   annotations?: Record<string, string>;
 }
 
@@ -78,7 +105,7 @@ export interface ClusterNetwork {
 
 export interface ClusterSnapshot {
   namespaces: NamespaceInfo[];
-  pods: PodInfo[];
+  pods: LivePod[];
   services: ServiceInfo[];
   workloads: WorkloadInfo[];
   /** "namespace/name" of every ServiceAccount in the namespaces read. */

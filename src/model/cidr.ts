@@ -1,7 +1,11 @@
 // IPv4 and IPv6 addresses and CIDR containment, and NetworkPolicy ipBlock (a CIDR minus its `except` CIDRs).
 // Addresses of different families never match each other (an IPv4-mapped IPv6 address is IPv6 here).
 
-import type { IPBlock } from './types.ts';
+/** A NetworkPolicy ipBlock: a CIDR minus its `except` CIDRs. */
+export interface IPBlock {
+  cidr: string;
+  except?: string[];
+}
 
 export type IPFamily = 4 | 6;
 

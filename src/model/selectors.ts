@@ -1,7 +1,21 @@
 // Label selector matching, as Kubernetes defines it: every matchLabels pair and every matchExpressions
 // requirement must hold (AND). `{}` selects everything. Reused by the rest of netprobe to resolve pods.
 
-import type { LabelSelector, LabelSelectorRequirement, Labels } from './types.ts';
+export type Labels = Readonly<Record<string, string>>;
+
+export type SelectorOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+
+export interface LabelSelectorRequirement {
+  key: string;
+  operator: SelectorOperator;
+  values?: string[];
+}
+
+/** A Kubernetes label selector. An empty selector ({}) selects everything. */
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: LabelSelectorRequirement[];
+}
 
 export type LabelMatcher = (labels: Labels) => boolean;
 
