@@ -151,4 +151,10 @@ describe('architecture: imports follow the one-way flow', () => {
     expect(loadsClientNode(path.join(SRC, 'cluster', 'read.ts'))).to.equal(true);
     expect(loadsClientNode(path.join(SRC, 'policy', 'evaluate.ts'))).to.equal(false);
   });
+
+  it('test/unit/ mirrors src/: each folder of unit tests is named after the folder it tests', () => {
+    const units = readdirSync(path.resolve(SRC, '../test/unit'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    const extra = ['architecture', 'support'];
+    expect(units.filter((u) => !(u in MAY_IMPORT) && !extra.includes(u))).to.deep.equal([]);
+  });
 });

@@ -1,7 +1,7 @@
 // A small cluster for the incident generators: web, api (the one isolated), db, and netprobe's own pods
 // that must never be taken for the user's.
 import type { ClusterSnapshot } from '../../../src/model/cluster.ts';
-import { pod, service, snapshot } from '../engine/helpers.ts';
+import { pod, service, snapshot } from '../support/world.ts';
 
 const tcp = (port: number, name?: string) => (name ? { name, port, protocol: 'TCP' as const } : { port, protocol: 'TCP' as const });
 

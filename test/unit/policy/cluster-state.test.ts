@@ -4,7 +4,7 @@ import type { PolicyObjects } from '../../../src/model/cluster.ts';
 import { AdminPolicyEngine } from '../../../src/policy/admin.ts';
 import { manifestsFromCluster, owningWorkload } from '../../../src/policy/cluster-state.ts';
 import { predictCase } from '../../../src/policy/predict.ts';
-import { oneCase } from '../engine/helpers.ts';
+import { oneCase } from '../support/world.ts';
 
 function pod(namespace: string, name: string, labels: Record<string, string>, ip: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {

@@ -12,7 +12,7 @@ import { buildPlan } from '../../../src/plan/plan.ts';
 import { checkDroppedLabels, podSelectorsIn, type PolicySelectors } from '../../../src/run/dropped-labels.ts';
 import { notReadyPublishers } from '../../../src/run/not-ready-services.ts';
 import type { Result } from '../../../src/verdict/model.ts';
-import { casesOf, pod, service, snapshot } from './helpers.ts';
+import { casesOf, pod, service, snapshot } from '../support/world.ts';
 
 const JOB_POD_LABELS = {
   app: 'batch',

@@ -8,7 +8,7 @@ import type { ProbeObservation } from '../../../src/probe/types.ts';
 import { expandSuites, loadSuites } from '../../../src/suite/index.ts';
 import { judge } from '../../../src/verdict/judge.ts';
 import { summarize, exitCodeFor } from '../../../src/verdict/model.ts';
-import { pod, service, snapshot } from './helpers.ts';
+import { pod, service, snapshot } from '../support/world.ts';
 
 const FIXTURE = new URL('../../fixtures/engine/shop.yaml', import.meta.url).pathname;
 

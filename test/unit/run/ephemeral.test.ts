@@ -6,7 +6,7 @@ import { ephemeralPermissions } from '../../../src/cluster/access.ts';
 import { buildPlan } from '../../../src/plan/plan.ts';
 import { reproduceCommand } from '../../../src/probe/reproduce.ts';
 import { describePlan } from '../../../src/run/run-suites.ts';
-import { deployment, oneCase, pod, snapshot } from './helpers.ts';
+import { deployment, oneCase, pod, snapshot } from '../support/world.ts';
 
 const DB = `{namespace: shop, podSelector: {matchLabels: {app: db}}}`;
 

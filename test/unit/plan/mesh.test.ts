@@ -10,8 +10,8 @@ import { meshOnPod } from '../../../src/plan/mesh.ts';
 import { buildPlan } from '../../../src/plan/plan.ts';
 import type { SourceIdentity } from '../../../src/plan/types.ts';
 import { probePod, serverPod, type PodOptions } from '../../../src/probe/podspec.ts';
-import { casesOf, oneCase, pod, service, snapshot } from './helpers.ts';
-import { judgeBy } from './judge-helpers.ts';
+import { casesOf, oneCase, pod, service, snapshot } from '../support/world.ts';
+import { judgeBy } from '../support/judge.ts';
 
 const RUNNING: V1Pod['status'] = { phase: 'Running', podIP: '10.1.0.1', conditions: [{ type: 'Ready', status: 'True' }] };
 const APP = { name: 'app', image: 'shop/db:1', ports: [{ containerPort: 5432, name: 'pg' }] };

@@ -5,7 +5,7 @@ import { formatPolicyPort, policyPortMatches, resolveNamedPort } from '../../../
 import { formatSelector, matchesSelector } from '../../../src/model/selectors.ts';
 import type { LabelSelector } from '../../../src/model/selectors.ts';
 import type { PodInfo } from '../../../src/model/cluster.ts';
-import { np } from './world.ts';
+import { np } from '../policy/world.ts';
 
 describe('policy selectors', () => {
   const labels = { app: 'web', tier: 'front' };

@@ -6,7 +6,7 @@ import { buildPlan } from '../../../src/plan/plan.ts';
 import type { PlannedProbe, ProbeTarget, SourceIdentity } from '../../../src/plan/types.ts';
 import { reproduceCommand } from '../../../src/probe/reproduce.ts';
 import { describePlan, namespacesOf } from '../../../src/run/run-suites.ts';
-import { casesOf, pod, snapshot } from './helpers.ts';
+import { casesOf, pod, snapshot } from '../support/world.ts';
 
 const WEB = `{namespace: shop, podSelector: {matchLabels: {app: web}}}`;
 

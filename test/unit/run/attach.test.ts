@@ -5,7 +5,7 @@ import { parseManifests } from '../../../src/policy/manifests.ts';
 import { attachPredictions, routeFindings } from '../../../src/run/predictions.ts';
 import type { Result } from '../../../src/verdict/model.ts';
 import { resultBase } from '../../../src/verdict/result-base.ts';
-import { casesOf } from '../engine/helpers.ts';
+import { casesOf } from '../support/world.ts';
 
 const manifests = parseManifests(`
 apiVersion: v1

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { clusterAddresses } from '../../../src/plan/cluster-addresses.ts';
 import { buildPlan } from '../../../src/plan/plan.ts';
 import { controlProbe } from '../../../src/probe/control.ts';
-import { casesOf, pod, service, snapshot } from './helpers.ts';
+import { casesOf, pod, service, snapshot } from '../support/world.ts';
 
 const WEB = `{namespace: shop, podSelector: {matchLabels: {app: web}}}`;
 

@@ -9,7 +9,7 @@ import { canaryAnswered, disagrees, probeAgain, untilProgrammed } from '../../..
 import { runDeadlineSeconds, SETTLE_MAX_MS } from '../../../src/probe/timing.ts';
 import type { ProbeObservation } from '../../../src/probe/types.ts';
 import { judge } from '../../../src/verdict/judge.ts';
-import { casesOf, pod, snapshot } from './helpers.ts';
+import { casesOf, pod, snapshot } from '../support/world.ts';
 
 const sel = (app: string) => `{namespace: shop, podSelector: {matchLabels: {app: ${app}}}}`;
 const world = () =>

@@ -1,7 +1,7 @@
 // The abortable sleep: a deadline already past resolves at once, without Node's TimeoutNegativeWarning
 // (seen in a run's stderr when a source had nothing to settle).
 import { expect } from 'chai';
-import { sleep } from '../../src/util/sleep.ts';
+import { sleep } from '../../../src/util/sleep.ts';
 
 describe('sleep', () => {
   it('a past deadline resolves at once and warns nothing', async () => {

@@ -12,7 +12,7 @@ import type { ProbeObservation } from '../../../src/probe/types.ts';
 import { judge } from '../../../src/verdict/judge.ts';
 import type { Outcome } from '../../../src/probe/types.ts';
 import type { Result, Status } from '../../../src/verdict/model.ts';
-import { casesOf, oneCase, pod, service, snapshot } from './helpers.ts';
+import { casesOf, oneCase, pod, service, snapshot } from '../support/world.ts';
 
 const WEB = `{namespace: shop, podSelector: {matchLabels: {app: web}}}`;
 const DB = `{namespace: shop, podSelector: {matchLabels: {app: db}}}`;

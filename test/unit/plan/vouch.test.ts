@@ -12,7 +12,7 @@ import { mayReachBy } from '../../../src/run/vouchers.ts';
 import type { ProbeObservation } from '../../../src/probe/types.ts';
 import { judge } from '../../../src/verdict/judge.ts';
 import type { Outcome } from '../../../src/probe/types.ts';
-import { casesOf, pod, snapshot } from './helpers.ts';
+import { casesOf, pod, snapshot } from '../support/world.ts';
 
 const sel = (app: string) => `{namespace: shop, podSelector: {matchLabels: {app: ${app}}}}`;
 const world = (webReadiness = false) =>

@@ -8,7 +8,7 @@ import { runCases } from '../../../src/run/run-suites.ts';
 import { AGENT_CONCURRENCY, batchWorstMs, chunks, DEADLINE_MARGIN_MS, EXEC_MARGIN_MS, execTimeoutMs, probeWorstMs, runDeadlineSeconds } from '../../../src/probe/timing.ts';
 import type { PlannedProbe } from '../../../src/plan/types.ts';
 import { startFakeApi, type FakeApi, type Reply } from '../cluster/fake-api.ts';
-import { casesOf } from './helpers.ts';
+import { casesOf } from '../support/world.ts';
 
 /** A cluster that grants everything, holds nothing, and records the pods created (which never start). */
 function emptyCluster(created: V1Pod[]): (req: { method: string; path: string; body: unknown }) => Reply {

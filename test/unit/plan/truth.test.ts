@@ -3,8 +3,8 @@
 import { expect } from 'chai';
 import { buildPlan } from '../../../src/plan/plan.ts';
 import type { Plan } from '../../../src/plan/types.ts';
-import { casesOf, deployment, oneCase, pod, service, snapshot } from './helpers.ts';
-import { judgeBy } from './judge-helpers.ts';
+import { casesOf, deployment, oneCase, pod, service, snapshot } from '../support/world.ts';
+import { judgeBy } from '../support/judge.ts';
 
 const WEB = `{namespace: shop, podSelector: {matchLabels: {app: web}}}`;
 const API = `{namespace: shop, podSelector: {matchLabels: {app: api}}}`;

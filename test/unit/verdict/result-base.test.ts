@@ -4,7 +4,7 @@ import type { Prediction } from '../../../src/policy/predict.ts';
 import { predictionResult, withPrediction } from '../../../src/verdict/predicted.ts';
 import { resultBase } from '../../../src/verdict/result-base.ts';
 import type { Result } from '../../../src/verdict/model.ts';
-import { casesOf, oneCase } from '../engine/helpers.ts';
+import { casesOf, oneCase } from '../support/world.ts';
 
 const noFacts = { egressDenied: 0, ingressDenied: 0, namedPort: false, ipBlockExcept: false };
 const prediction = (predicted: Prediction['predicted'], detail = 'why'): Prediction => ({ predicted, policies: ['ns/p'], detail, checked: 1, facts: noFacts });

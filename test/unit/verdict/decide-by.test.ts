@@ -3,8 +3,8 @@
 import { expect } from 'chai';
 import { buildPlan } from '../../../src/plan/plan.ts';
 import { predictionResult } from '../../../src/verdict/predicted.ts';
-import { judgeBy } from './judge-helpers.ts';
-import { deployment, oneCase, pod, service, snapshot } from './helpers.ts';
+import { judgeBy } from '../support/judge.ts';
+import { deployment, oneCase, pod, service, snapshot } from '../support/world.ts';
 
 const WEB = `{namespace: shop, podSelector: {matchLabels: {app: web}}}`;
 const world = () =>

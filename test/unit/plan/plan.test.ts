@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { identityKey, makeIdentity } from '../../../src/plan/identity.ts';
 import { buildPlan } from '../../../src/plan/plan.ts';
 import type { Plan } from '../../../src/plan/types.ts';
-import { casesOf, deployment, oneCase, pod, service, snapshot } from './helpers.ts';
+import { casesOf, deployment, oneCase, pod, service, snapshot } from '../support/world.ts';
 
 const reasonsOf = (plan: Plan, caseId?: string) => plan.unprobeable.filter((u) => !caseId || u.caseId === caseId).map((u) => u.reason);
 const WEB = `{namespace: shop, podSelector: {matchLabels: {app: web}}}`;

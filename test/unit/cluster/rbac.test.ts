@@ -10,7 +10,7 @@ import { beyond, namespaceUse, plannedUse, usePermissions } from '../../../src/r
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { expandSuites, loadSuites } from '../../../src/suite/index.ts';
-import { casesOf, pod, snapshot } from './helpers.ts';
+import { casesOf, pod, snapshot } from '../support/world.ts';
 
 const SA = { kind: 'ServiceAccount', name: 'netprobe', namespace: 'netprobe' } as const;
 const OFF = { ephemeral: false, synthesizeMissing: false };
