@@ -44,23 +44,44 @@ function deniedBy(e: PredictionEvidence | undefined, direction: 'ingress' | 'egr
   return direction === 'ingress' ? e.ingressDenied > 0 : e.egressDenied > 0;
 }
 
-/**
- * The run-level findings, most telling first. A result is explained by at most one prediction pattern;
- * disagreements no pattern explains are listed as `unexplained`. Route disagreements need no prediction.
- */
-export function findPatterns(results: readonly Result[], evidence: ReadonlyMap<string, CaseEvidence> = new Map()): Finding[] {
-  const findings: Finding[] = [];
-  const ev = (r: Result): PredictionEvidence | undefined => evidence.get(r.name)?.prediction;
+/** What every pattern reads, and where it adds its finding. */
+interface FindingContext {
+  results: readonly Result[];
+  evidence: ReadonlyMap<string, CaseEvidence>;
+  ev(r: Result): PredictionEvidence | undefined;
+  predictedDenied: Known[];
+  leaked: Known[];
+  dropped: Known[];
+  /** The results no finding explains yet. */
+  open(rs: readonly Known[]): Known[];
+  add(pattern: PatternName, message: string, rs: readonly Result[]): void;
+  findings: Finding[];
+}
+
+function findingContext(results: readonly Result[], evidence: ReadonlyMap<string, CaseEvidence>): FindingContext {
   const judged = results.filter(known);
   const predictedDenied = judged.filter((r) => r.predicted === 'denied');
-  const leaked = predictedDenied.filter((r) => r.observed === 'allowed');
-  const dropped = judged.filter((r) => r.predicted === 'allowed' && r.observed === 'denied');
   const explained = new Set<string>();
-  const add = (pattern: PatternName, message: string, rs: readonly Result[]): void => {
-    findings.push({ pattern, message, results: rs.map((r) => r.name) });
-    for (const r of rs) explained.add(r.name);
+  const findings: Finding[] = [];
+  return {
+    results,
+    evidence,
+    ev: (r) => evidence.get(r.name)?.prediction,
+    predictedDenied,
+    leaked: predictedDenied.filter((r) => r.observed === 'allowed'),
+    dropped: judged.filter((r) => r.predicted === 'allowed' && r.observed === 'denied'),
+    open: (rs) => rs.filter((r) => !explained.has(r.name)),
+    add: (pattern, message, rs) => {
+      findings.push({ pattern, message, results: rs.map((r) => r.name) });
+      for (const r of rs) explained.add(r.name);
+    },
+    findings,
   };
+}
 
+/** The plugin enforces nothing, or one direction only. */
+function enforcementFindings(f: FindingContext): void {
+  const { ev, leaked, predictedDenied, add } = f;
   // One leak alone says little about the plugin when a narrower pattern fits it.
   const narrower = (r: Result): boolean => ev(r)?.ipBlockExcept === true || ev(r)?.namedPort === true;
   if (leaked.length > 0 && leaked.length === predictedDenied.length && (leaked.length > 1 || !narrower(leaked[0]!))) {
@@ -73,7 +94,7 @@ export function findPatterns(results: readonly Result[], evidence: ReadonlyMap<s
     );
   } else {
     for (const [direction, other] of [['ingress', 'egress'], ['egress', 'ingress']] as const) {
-      const only = predictedDenied.filter((r) => deniedOnlyBy(ev(r), direction) && !explained.has(r.name));
+      const only = predictedDenied.filter((r) => deniedOnlyBy(ev(r), direction) && f.open([r]).length > 0);
       const onlyLeaked = only.filter((r) => r.observed === 'allowed');
       const otherHeld = predictedDenied.filter((r) => deniedBy(ev(r), other) && r.observed === 'denied');
       if (onlyLeaked.length > 0 && onlyLeaked.length === only.length && otherHeld.length > 0) {
@@ -86,8 +107,11 @@ export function findPatterns(results: readonly Result[], evidence: ReadonlyMap<s
       }
     }
   }
+}
 
-  const open = (rs: readonly Known[]): Known[] => rs.filter((r) => !explained.has(r.name));
+/** Leaks into an ipBlock `except`. */
+function exceptFinding(f: FindingContext): void {
+  const { ev, leaked, open, add } = f;
   const except = open(leaked).filter((r) => ev(r)?.ipBlockExcept === true);
   if (except.length > 0) {
     add(
@@ -97,6 +121,11 @@ export function findPatterns(results: readonly Result[], evidence: ReadonlyMap<s
       except,
     );
   }
+}
+
+/** Every disagreement involves a named port. */
+function namedPortFinding(f: FindingContext): void {
+  const { ev, leaked, dropped, open, add } = f;
   const disagreeing = open([...leaked, ...dropped]);
   const named = disagreeing.filter((r) => ev(r)?.namedPort === true);
   if (named.length > 0 && named.length === disagreeing.length) {
@@ -107,6 +136,11 @@ export function findPatterns(results: readonly Result[], evidence: ReadonlyMap<s
       named,
     );
   }
+}
+
+/** Allowed paths dropped while nothing denied got through. */
+function extraFilteringFinding(f: FindingContext): void {
+  const { leaked, dropped, open, add } = f;
   const drops = open(dropped);
   if (drops.length > 0 && drops.length === dropped.length && leaked.length === 0) {
     add(
@@ -117,6 +151,11 @@ export function findPatterns(results: readonly Result[], evidence: ReadonlyMap<s
       drops,
     );
   }
+}
+
+/** Disagreements no pattern explains. */
+function unexplainedFinding(f: FindingContext): void {
+  const { leaked, dropped, open, add } = f;
   const rest = open([...leaked, ...dropped]);
   if (rest.length > 0) {
     add(
@@ -126,7 +165,11 @@ export function findPatterns(results: readonly Result[], evidence: ReadonlyMap<s
       rest,
     );
   }
+}
 
+/** The Service route and the pod route disagree. */
+function serviceRouteFinding(f: FindingContext): void {
+  const { results, evidence, add } = f;
   const split = results.filter((r) => {
     const routes = evidence.get(r.name)?.routes;
     return routes !== undefined && routes.allowed.length > 0 && routes.denied.length > 0;
@@ -141,7 +184,16 @@ export function findPatterns(results: readonly Result[], evidence: ReadonlyMap<s
       split,
     );
   }
-  return findings;
+}
+
+/**
+ * The run-level findings, most telling first. A result is explained by at most one prediction pattern;
+ * disagreements no pattern explains are listed as `unexplained`. Route disagreements need no prediction.
+ */
+export function findPatterns(results: readonly Result[], evidence: ReadonlyMap<string, CaseEvidence> = new Map()): Finding[] {
+  const f = findingContext(results, evidence);
+  for (const pattern of [enforcementFindings, exceptFinding, namedPortFinding, extraFilteringFinding, unexplainedFinding, serviceRouteFinding]) pattern(f);
+  return f.findings;
 }
 
 /** Findings as lines for a terminal (after the report). */
