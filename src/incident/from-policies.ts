@@ -119,19 +119,37 @@ function egressAddresses(state: ClusterState, namespace: string): { ip: string; 
   return out;
 }
 
-export function suiteFromPolicies(state: AdminClusterState, o: FromPoliciesOptions): FromPoliciesSuite {
+interface Scope {
+  nss: string[];
+  peerNs: string[];
+  /** The NetworkPolicies of the namespaces asked for. */
+  own: AdminClusterState['policies'];
+}
+
+/** The namespaces asked for and their peers; throws when the policies there give nothing to derive. */
+function resolveScope(state: AdminClusterState, o: FromPoliciesOptions): Scope {
   const nss = [...new Set(o.namespaces)];
   if (nss.length === 0) throw new FromPoliciesError('no namespace given');
   const own = state.policies.filter((p) => nss.includes(p.metadata.namespace));
   for (const n of nss) {
     if (!own.some((p) => p.metadata.namespace === n)) throw new FromPoliciesError(`no NetworkPolicy in namespace ${n}: nothing to derive expectations from`);
   }
-  const ns = nss.join(', ');
   const known = new Set(state.namespaces.map((n) => n.name));
   for (const n of o.peerNamespaces ?? []) if (!known.has(n)) throw new FromPoliciesError(`namespace ${n} is not known (no Namespace, pod or policy names it)`);
   const peerNs = [...new Set([...namedNamespaces(state, nss), ...(o.peerNamespaces ?? [])])].filter((n) => !nss.includes(n)).sort();
-  const notes: string[] = [];
+  return { nss, peerNs, own };
+}
 
+interface Identities {
+  all: Group[];
+  /** The identities of the namespaces asked for. */
+  subjects: Group[];
+  peers: Group[];
+  /** One per namespace: any pod no policy selects. */
+  standIns: Group[];
+}
+
+function identitiesInScope(state: AdminClusterState, { nss, peerNs }: Scope): Identities {
   const all = groups(state.pods.filter((p) => nss.includes(p.namespace) || peerNs.includes(p.namespace)));
   const subjects = all.filter((g) => nss.includes(g.namespace));
   for (const n of nss) {
@@ -145,30 +163,25 @@ export function suiteFromPolicies(state: AdminClusterState, o: FromPoliciesOptio
     ports: [],
     standIn: true,
   }));
+  return { all, subjects, peers, standIns };
+}
 
+/** One expectation to be: (from, to, protocol, expect) with its ports in the order found and the deciding policies. */
+interface Bucket {
+  from: Group;
+  to: Group | { ip: string };
+  protocol: L4Protocol | 'DNS';
+  expect: 'allow' | 'deny';
+  ports: number[];
+  policies: Set<string>;
+  tag: string;
+}
+
+/** Judges every path from and to the subjects with the policy engine, grouped into buckets. */
+function judgePaths(state: AdminClusterState, ids: Identities, notes: string[]): Map<string, Bucket> {
   // AdminNetworkPolicies and the baseline, when the state has them, decide before NetworkPolicies do.
   const engine = new AdminPolicyEngine(state);
-  const names = new EndpointNames();
-  const endpoints: Record<string, PeerYaml> = {};
-  const endpointComments: Record<string, string> = {};
-  const nameOf = new Map<Group, string>();
-  const endpoint = (g: Group): string => {
-    let name = nameOf.get(g);
-    if (name !== undefined) return name;
-    name = names.take(g.standIn ? `${g.namespace}.any-pod` : groupName(g));
-    nameOf.set(g, name);
-    if (g.standIn) {
-      endpoints[name] = { namespace: g.namespace, podSelector: { matchLabels: { ...g.labels } }, synthetic: true };
-      endpointComments[name] = `a stand-in for any pod of ${g.namespace}: a label no policy selects`;
-    } else {
-      endpoints[name] = { namespace: g.namespace, podSelector: exactSelector(g, all) };
-      endpointComments[name] = `${labelText(g.labels)}; ports ${g.ports.map((p) => `${p.port}/${p.protocol}`).join(', ') || 'none declared'}`;
-    }
-    return name;
-  };
-
-  // (from, to, protocol, expect) -> ports, in the order found; with the deciding policies.
-  const buckets = new Map<string, { from: Group; to: Group | { ip: string }; protocol: L4Protocol | 'DNS'; expect: 'allow' | 'deny'; ports: number[]; policies: Set<string>; tag: string }>();
+  const buckets = new Map<string, Bucket>();
   const seen = new Set<string>();
   const judge = (from: Group, to: Group | { ip: string }, port: number, protocol: L4Protocol, tag: string): void => {
     const dest: Endpoint = 'rep' in to ? to.rep : { ip: to.ip };
@@ -194,42 +207,78 @@ export function suiteFromPolicies(state: AdminClusterState, o: FromPoliciesOptio
     for (const p of v.policies) b.policies.add(p);
     buckets.set(bucketKey, b);
   };
-
-  for (const s of subjects) {
+  for (const s of ids.subjects) {
     // Ingress: every peer, stand-in and other identity of the namespace, to the subject's declared ports.
-    for (const from of [...peers.filter((p) => !p.dns), ...subjects, ...standIns]) {
+    for (const from of [...ids.peers.filter((p) => !p.dns), ...ids.subjects, ...ids.standIns]) {
       for (const port of s.ports) judge(from, s, port.port, port.protocol, 'ingress');
     }
     // Egress: the subject to every peer and other identity of the namespace on their declared ports.
-    for (const to of [...peers, ...subjects]) {
+    for (const to of [...ids.peers, ...ids.subjects]) {
       for (const port of to.ports) judge(s, to, port.port, port.protocol, 'egress');
     }
     for (const a of egressAddresses(state, s.namespace)) judge(s, { ip: a.ip }, a.port, a.protocol, 'egress');
   }
+  return buckets;
+}
 
-  const expectations: ExpectationYaml[] = [];
-  const counts = { allow: 0, deny: 0 };
-  for (const b of buckets.values()) {
-    const from = endpoint(b.from);
-    const toName = 'rep' in b.to ? endpoint(b.to) : b.to.ip;
-    const policies = [...b.policies].sort();
-    counts[b.expect] += 1;
-    const e: ExpectationYaml = {
-      comment: [`${b.expect === 'allow' ? 'allowed by' : 'denied: isolated by'} ${policies.join(', ') || '(no policy selects either side)'}`],
-      name: `${b.expect} ${from} -> ${toName} ${b.protocol}`,
-      tags: ['from-policies', b.tag],
-      from,
-      expect: b.expect,
-    };
-    e.to = 'rep' in b.to ? toName : { host: b.to.ip };
-    if (b.protocol === 'DNS') e.protocol = 'DNS';
-    else {
-      e.ports = b.ports.sort((x, y) => x - y);
-      e.protocol = b.protocol;
-    }
-    if (b.expect === 'allow') e.attempts = 2;
-    expectations.push(e);
+/** Names endpoints as expectations use them, each declared once with a comment. */
+class EndpointTable {
+  readonly endpoints: Record<string, PeerYaml> = {};
+  readonly comments: Record<string, string> = {};
+  private readonly names = new EndpointNames();
+  private readonly nameOf = new Map<Group, string>();
+  private readonly all: Group[];
+
+  constructor(all: Group[]) {
+    this.all = all;
   }
+
+  name(g: Group): string {
+    let name = this.nameOf.get(g);
+    if (name !== undefined) return name;
+    name = this.names.take(g.standIn ? `${g.namespace}.any-pod` : groupName(g));
+    this.nameOf.set(g, name);
+    if (g.standIn) {
+      this.endpoints[name] = { namespace: g.namespace, podSelector: { matchLabels: { ...g.labels } }, synthetic: true };
+      this.comments[name] = `a stand-in for any pod of ${g.namespace}: a label no policy selects`;
+    } else {
+      this.endpoints[name] = { namespace: g.namespace, podSelector: exactSelector(g, this.all) };
+      this.comments[name] = `${labelText(g.labels)}; ports ${g.ports.map((p) => `${p.port}/${p.protocol}`).join(', ') || 'none declared'}`;
+    }
+    return name;
+  }
+}
+
+function expectationOf(b: Bucket, table: EndpointTable): ExpectationYaml {
+  const from = table.name(b.from);
+  const toName = 'rep' in b.to ? table.name(b.to) : b.to.ip;
+  const policies = [...b.policies].sort();
+  const e: ExpectationYaml = {
+    comment: [`${b.expect === 'allow' ? 'allowed by' : 'denied: isolated by'} ${policies.join(', ') || '(no policy selects either side)'}`],
+    name: `${b.expect} ${from} -> ${toName} ${b.protocol}`,
+    tags: ['from-policies', b.tag],
+    from,
+    expect: b.expect,
+  };
+  e.to = 'rep' in b.to ? toName : { host: b.to.ip };
+  if (b.protocol === 'DNS') e.protocol = 'DNS';
+  else {
+    e.ports = b.ports.sort((x, y) => x - y);
+    e.protocol = b.protocol;
+  }
+  if (b.expect === 'allow') e.attempts = 2;
+  return e;
+}
+
+export function suiteFromPolicies(state: AdminClusterState, o: FromPoliciesOptions): FromPoliciesSuite {
+  const scope = resolveScope(state, o);
+  const { nss, peerNs, own } = scope;
+  const ids = identitiesInScope(state, scope);
+  const notes: string[] = [];
+  const table = new EndpointTable(ids.all);
+  const expectations = [...judgePaths(state, ids, notes).values()].map((b) => expectationOf(b, table));
+  const counts = { allow: expectations.filter((e) => e.expect === 'allow').length, deny: expectations.filter((e) => e.expect === 'deny').length };
+  const ns = nss.join(', ');
   const yaml = renderSuite({
     name: o.name ?? `policies-${nss.join('-')}`.slice(0, 63).replace(/-+$/, ''),
     description: `What the NetworkPolicies of ${ns} allow and deny, in and out, on declared ports.`,
@@ -240,8 +289,8 @@ export function suiteFromPolicies(state: AdminClusterState, o: FromPoliciesOptio
       'allow: the policies let it through; deny: they do not. Run it with netprobe run THIS-FILE.',
     ],
     defaults: { timeoutSeconds: o.timeoutSeconds ?? 2, attempts: 1 },
-    endpoints,
-    endpointComments,
+    endpoints: table.endpoints,
+    endpointComments: table.comments,
     expectations,
   });
   return { yaml, notes, counts: { ...counts, expectations: expectations.length, policies: own.length } };
