@@ -164,3 +164,48 @@ export function ipBlockMatches(block: IPBlock, ip: string): boolean {
   const a = parseIP(ip);
   return a !== undefined && compileIPBlock(block)(a);
 }
+
+/** A part of a CIDR: the CIDRs that cover it exactly, and its first address as its representative. */
+export interface CIDRPiece {
+  cidrs: string[];
+  first: string;
+}
+
+/**
+ * Splits `cidr` at every boundary of `cuts` (the ipBlock cidrs and excepts of the policies) that falls
+ * inside it: within one piece every ipBlock holds all addresses or none, so judging its first address
+ * judges the piece. Hand-written: node:net BlockList answers containment only, not where ranges split.
+ */
+export function splitCIDR(cidr: string, cuts: readonly string[]): CIDRPiece[] | undefined {
+  const c = parseCIDR(cidr);
+  if (c === undefined) return undefined;
+  const whole = toRange(c);
+  const points = new Set<bigint>([whole.lo]);
+  for (const cut of cuts) {
+    const p = parseCIDR(cut);
+    if (p === undefined || p.family !== c.family) continue;
+    const r = toRange(p);
+    if (r.lo > whole.lo && r.lo <= whole.hi) points.add(r.lo);
+    if (r.hi >= whole.lo && r.hi < whole.hi) points.add(r.hi + 1n);
+  }
+  const starts = [...points].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return starts.map((lo, i) => {
+    const hi = i + 1 < starts.length ? starts[i + 1]! - 1n : whole.hi;
+    return { cidrs: rangeCIDRs(c.family, lo, hi), first: formatIP({ family: c.family, value: lo }) };
+  });
+}
+
+/** The fewest CIDRs that cover [lo, hi] exactly. */
+function rangeCIDRs(family: IPFamily, lo: bigint, hi: bigint): string[] {
+  const width = bits(family);
+  const out: string[] = [];
+  let at = lo;
+  while (at <= hi) {
+    let size = 0;
+    // Grow the block while it stays aligned at `at` and inside the range.
+    while (size < width && (at & ((1n << BigInt(size + 1)) - 1n)) === 0n && at + (1n << BigInt(size + 1)) - 1n <= hi) size++;
+    out.push(`${formatIP({ family, value: at })}/${width - size}`);
+    at += 1n << BigInt(size);
+  }
+  return out;
+}

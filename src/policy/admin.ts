@@ -86,6 +86,8 @@ interface CompiledAdminRule {
   ref: string;
   action: AdminAction;
   peers: ((s: PeerSubject) => boolean)[];
+  /** The `networks` CIDRs of its peers: where a CIDR destination's answer can change. */
+  networks: string[];
   ports: AdminPort[] | undefined;
 }
 
@@ -132,6 +134,7 @@ function compileRules(key: string, direction: Direction, rules: readonly AdminRu
     ref: `${key} ${direction}[${i}]${r.name ? ` (${r.name})` : ''}`,
     action: r.action as AdminAction,
     peers: ((direction === 'ingress' ? r.from : r.to) ?? []).map(peerMatcher),
+    networks: ((direction === 'ingress' ? r.from : r.to) ?? []).flatMap((peer) => peer.networks ?? []),
     ports: r.ports,
   }));
 }
@@ -190,6 +193,11 @@ export class AdminPolicyEngine {
       }
     }
     return out;
+  }
+
+  /** The admin rules' `networks` CIDRs (for judging CIDR destinations piece by piece). */
+  cidrBoundaries(): string[] {
+    return [...this.#admin, ...this.#baseline].flatMap((p) => [...p.ingress, ...p.egress].flatMap((r) => r.networks));
   }
 
   evaluate(conn: Connection, options: EvaluateOptions = {}): Verdict {

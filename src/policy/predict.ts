@@ -4,7 +4,7 @@
 // Pure: the CLI reads the files; src/verdict/predicted.ts turns a Prediction into a report Result.
 
 import type { Case } from '../suite/model.ts';
-import { cidrContainsIP, parseCIDR, parseIP, type ParsedCIDR } from '../model/cidr.ts';
+import { cidrContainsIP, parseCIDR, parseIP, splitCIDR, type ParsedCIDR } from '../model/cidr.ts';
 import type { CompiledPolicy } from './compile.ts';
 import type { EvaluateOptions, Verdict } from './evaluate.ts';
 import {
@@ -24,6 +24,8 @@ export interface ConnectionJudge {
   readonly policies: readonly CompiledPolicy[];
   /** More port numbers where the answer can change (admin rules). */
   portBoundaries?(): number[];
+  /** More CIDRs where the answer can change (admin rules' networks). */
+  cidrBoundaries?(): string[];
 }
 
 export type Predicted = 'allowed' | 'denied' | 'mixed' | 'unknown';
@@ -132,6 +134,30 @@ export function rangeBreakpoints(engine: ConnectionJudge, pods: readonly Endpoin
   return [...points].sort((a, b) => a - b);
 }
 
+/** Every ipBlock cidr and except of the policies (and admin networks): where a CIDR's answer can change. */
+export function cidrBoundaries(engine: ConnectionJudge): string[] {
+  const cuts = new Set<string>(engine.cidrBoundaries?.() ?? []);
+  for (const cp of engine.policies) {
+    for (const rule of [...cp.ingress, ...cp.egress]) {
+      for (const peer of rule.peers ?? []) {
+        const block = peer.peer.ipBlock;
+        if (block === undefined) continue;
+        cuts.add(block.cidr);
+        for (const e of block.except ?? []) cuts.add(e);
+      }
+    }
+  }
+  return [...cuts];
+}
+
+/** A CIDR destination as one address per piece the policies treat alike, each labelled with its part. */
+function cidrPeer(engine: ConnectionJudge, cidr: string): PeerResolution {
+  const pieces = splitCIDR(cidr, cidrBoundaries(engine));
+  if (pieces === undefined) return { ok: false, reason: `${cidr} is not a CIDR` };
+  if (pieces.length === 1) return { ok: true, endpoints: [{ ip: pieces[0]!.first, label: cidr }] };
+  return { ok: true, endpoints: pieces.map((p) => ({ ip: p.first, label: p.cidrs.join(' + ') })) };
+}
+
 function unknown(detail: string): Prediction {
   return { predicted: 'unknown', policies: [], detail, checked: 0, facts: noFacts() };
 }
@@ -147,7 +173,7 @@ function describe(src: Endpoint, dst: Endpoint, port: ConnectionPort, v: Verdict
 export function predictCase(engine: ConnectionJudge, world: PeerWorld, c: Case): Prediction {
   const from: PeerResolution = resolvePeer(c.from.peer, world);
   if (!from.ok) return unknown(`source ${c.from.label}: ${from.reason}`);
-  const to: PeerResolution = resolvePeer(c.to.peer, world);
+  const to: PeerResolution = c.to.peer.kind === 'cidr' ? cidrPeer(engine, c.to.peer.cidr) : resolvePeer(c.to.peer, world);
   if (!to.ok) return unknown(`destination ${c.to.label}: ${to.reason}`);
   const protocol = l4Protocol(c.expectation.protocol);
   let ports: ConnectionPort[];

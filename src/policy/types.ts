@@ -47,6 +47,8 @@ export interface NetworkPolicy {
 /** An address that is not a pod the engine knows (external hosts, nodes, a CIDR's representative). */
 export interface IPEndpoint {
   ip: string;
+  /** What the address stands for, when more than itself (a part of a CIDR: `203.0.113.128/25`). */
+  label?: string;
 }
 
 export type Endpoint = PodInfo | IPEndpoint;
@@ -81,5 +83,5 @@ export function policyKey(p: NetworkPolicy): string {
 }
 
 export function endpointLabel(e: Endpoint): string {
-  return isPod(e) ? podKey(e) : e.ip;
+  return isPod(e) ? podKey(e) : (e.label ?? e.ip);
 }

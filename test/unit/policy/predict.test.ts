@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join as pathJoin } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../../src/cli/main.ts';
 import { PolicyEngine } from '../../../src/policy/evaluate.ts';
@@ -137,5 +140,57 @@ describe('netprobe predict and explain', () => {
     const { code, stderr } = await cli(['explain', '--policies', fixture('shop'), '--from', 'shop/nope', '--to', 'shop/db', '--port', '5432']);
     expect(code).to.equal(2);
     expect(stderr).to.include('--from no pod or workload shop/nope');
+  });
+});
+
+describe('predict: a CIDR destination is judged piece by piece', () => {
+  const dir = mkdtempSync(pathJoin(tmpdir(), 'netprobe-cidr-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(pathJoin(dir, 'policy.yaml'), `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: partner-egress, namespace: pay}
+spec:
+  podSelector: {matchLabels: {app: api}}
+  policyTypes: [Egress]
+  egress:
+    - to: [{ipBlock: {cidr: 203.0.113.0/24, except: [203.0.113.0/25]}}]
+      ports: [{port: 443}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: api, namespace: pay, labels: {app: api}}
+spec: {containers: [{name: c, image: x}]}
+`);
+  const suite = (cidr: string) => {
+    const file = pathJoin(dir, `suite-${cidr.replace(/[./]/g, '-')}.yaml`);
+    writeFileSync(file, `apiVersion: netprobe.dev/v1alpha1
+kind: ConnectivitySuite
+metadata: {name: cidr}
+spec:
+  defaults: {namespace: pay}
+  expectations:
+    - name: api reaches the partner
+      from: {podSelector: {matchLabels: {app: api}}}
+      to: {cidr: ${cidr}}
+      port: 443
+      expect: allow
+`);
+    return file;
+  };
+  const predicted = async (cidr: string) => {
+    const { stdout } = await cli(['predict', '--policies', pathJoin(dir, 'policy.yaml'), suite(cidr), '-o', 'json']);
+    const r = (JSON.parse(stdout) as Report).results[0]!;
+    return { predicted: r.predicted, status: r.status, detail: r.detail };
+  };
+
+  it('a CIDR the except splits is mixed: broken for an allow, and the detail names the open part and the closed one', async () => {
+    const p = await predicted('203.0.113.0/24');
+    expect(p.status).to.equal('broken');
+    expect(p.detail).to.contain('predicted mixed').and.contain('203.0.113.128/25').and.contain('203.0.113.0/25');
+  });
+
+  it('a CIDR wholly inside the open part is allowed; wholly inside the except, denied', async () => {
+    expect((await predicted('203.0.113.128/26')).predicted).to.equal('allowed');
+    expect((await predicted('203.0.113.0/26')).predicted).to.equal('denied');
   });
 });
