@@ -3,7 +3,7 @@
 // text), so `--write-suite` keeps exactly what `netprobe isolation` runs. Pure.
 import type { ClusterSnapshot, NamespaceInfo } from '../model/cluster.ts';
 import { NAMESPACE_NAME_LABEL } from '../policy/evaluate.ts';
-import { labelsFor } from '../policy/peers.ts';
+import { standInLabels } from '../model/selectors.ts';
 import { compileSelector } from '../model/selectors.ts';
 import type { NetworkPolicy } from '../policy/types.ts';
 import {
@@ -98,7 +98,7 @@ function admittedLabelSets(policies: readonly NetworkPolicy[], namespace: string
         if (peer.podSelector === undefined) continue;
         const nsMatches = peer.namespaceSelector === undefined ? peerNs.name === namespace : compileSelector(peer.namespaceSelector)(namespaceLabels(peerNs));
         if (!nsMatches) continue;
-        const labels = labelsFor(peer.podSelector);
+        const labels = standInLabels(peer.podSelector);
         if (labels === undefined || Object.keys(labels).length === 0) continue;
         if (out.some((o) => labelText(o.labels) === labelText(labels))) continue;
         out.push({ labels, why: `pods policy ${namespace}/${p.metadata.name} admits (ingress rule ${i})` });

@@ -69,3 +69,17 @@ export function formatSelector(selector: LabelSelector): string {
   }
   return parts.length === 0 ? '{}' : parts.join(',');
 }
+
+/**
+ * The labels a stand-in for `selector` carries (predict's stand-in pod, run's synthetic probe pod or echo
+ * server): matchLabels, the first value of each In, `netprobe` for each Exists; undefined when no labels
+ * can satisfy the selector.
+ */
+export function standInLabels(selector: LabelSelector): Record<string, string> | undefined {
+  const labels: Record<string, string> = { ...selector.matchLabels };
+  for (const r of selector.matchExpressions ?? []) {
+    if (r.operator === 'In' && !Object.hasOwn(labels, r.key) && r.values?.[0] !== undefined) labels[r.key] = r.values[0];
+    if (r.operator === 'Exists' && !Object.hasOwn(labels, r.key)) labels[r.key] = 'netprobe';
+  }
+  return compileSelector(selector)(labels) ? labels : undefined;
+}

@@ -1,6 +1,6 @@
 // Source peers -> the identities probe pods will carry.
 import type { NamedPeer, Peer } from '../suite/model.ts';
-import { formatSelector } from '../model/selectors.ts';
+import { formatSelector, standInLabels } from '../model/selectors.ts';
 import { distinctIdentities, identityKey, makeIdentity } from './identity.ts';
 import { meshOnPod } from './mesh.ts';
 import type { LivePod } from '../model/cluster.ts';
@@ -68,10 +68,9 @@ export function resolveSource(named: NamedPeer, idx: SnapshotIndex, synthesizeMi
   const what = `no pod in ${peer.namespace} matches ${formatSelector(peer.podSelector)}`;
   const synthetic = synthesizeMissing || peer.synthetic === true;
   if (!synthetic) return { reason: what, decideBy: 'set synthetic: true on the source, or run with --synthesize-missing, to probe from a stand-in with its labels' };
-  if ((peer.podSelector.matchExpressions ?? []).length > 0) {
-    return { reason: `${what}, and a selector with matchExpressions does not say which labels a stand-in should carry`, decideBy: 'name the source with matchLabels only, so a stand-in knows its labels' };
-  }
-  return identityWithAccount(idx, peer.namespace, peer.podSelector.matchLabels ?? {}, peer.serviceAccount ?? 'default', `${named.label} (synthetic)`);
+  const labels = standInLabels(peer.podSelector);
+  if (labels === undefined) return { reason: `${what}, and no labels satisfy the selector, so no stand-in can carry them`, decideBy: 'fix the selector: its terms contradict each other' };
+  return identityWithAccount(idx, peer.namespace, labels, peer.serviceAccount ?? 'default', `${named.label} (synthetic)`);
 }
 
 /** The pods a source peer names (whatever their phase), and what they are for messages; or why there are none. */

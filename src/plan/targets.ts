@@ -1,7 +1,7 @@
 // Destination peers -> concrete probe targets, and what is already known about whether they are alive.
 import type { LivePod } from '../model/cluster.ts';
 import type { Case, Peer, PortRef, Protocol } from '../suite/model.ts';
-import { formatSelector } from '../model/selectors.ts';
+import { formatSelector, standInLabels } from '../model/selectors.ts';
 import { controllerLabels, distinctIdentities, identityKey, identityLabels } from './identity.ts';
 import { meshOnPod, type Mesh } from './mesh.ts';
 import { isServing, type ServingPod, type SnapshotIndex } from './snapshot-index.ts';
@@ -131,7 +131,7 @@ class TargetResolver {
           this.podTargets(pods, pods.length === 0 ? `no pod in ${peer.namespace} matches ${formatSelector(peer.podSelector)}` : what);
           break;
         }
-        this.serverTargets(peer.namespace, peer.podSelector.matchLabels ?? {}, (peer.podSelector.matchExpressions ?? []).length > 0);
+        this.serverTargets(peer.namespace, standInLabels(peer.podSelector));
         break;
       }
       case 'workload': {
@@ -237,12 +237,9 @@ class TargetResolver {
     this.res.controlHosts.push({ host: hostname, port, l4: 'tcp', aliveKey: key });
   }
 
-  private serverTargets(namespace: string, labels: Record<string, string>, hasExpressions: boolean): void {
-    if (hasExpressions) {
-      this.res.reasons.push({
-        reason: `no pod in ${namespace} matches the selector, and one with matchExpressions does not say which labels a stand-in should carry`,
-        decideBy: 'name the destination with matchLabels only, so a stand-in knows its labels',
-      });
+  private serverTargets(namespace: string, labels: Record<string, string> | undefined): void {
+    if (labels === undefined) {
+      this.res.reasons.push({ reason: `no pod in ${namespace} matches the selector, and no labels satisfy it, so no stand-in can carry them`, decideBy: 'fix the selector: its terms contradict each other' });
       return;
     }
     if (this.l4 === 'sctp') {

@@ -6,10 +6,9 @@
 import type { Peer, PortRef, Protocol } from '../suite/model.ts';
 import { firstAddress, parseIP } from '../model/cidr.ts';
 import type { ServiceInfo } from '../model/cluster.ts';
-import { compileSelector } from '../model/selectors.ts';
+import { compileSelector, standInLabels } from '../model/selectors.ts';
 import type { Endpoint } from './types.ts';
 import type { L4Protocol, PodInfo } from '../model/cluster.ts';
-import type { LabelSelector } from '../model/selectors.ts';
 
 export interface PeerWorld {
   pods: readonly PodInfo[];
@@ -28,16 +27,6 @@ export type PeerResolution =
       port?: number;
     }
   | { ok: false; reason: string };
-
-/** Labels that satisfy `selector` (for a stand-in), or undefined when none can (e.g. In with no values). */
-export function labelsFor(selector: LabelSelector): Record<string, string> | undefined {
-  const labels: Record<string, string> = { ...selector.matchLabels };
-  for (const r of selector.matchExpressions ?? []) {
-    if (r.operator === 'In' && !Object.hasOwn(labels, r.key) && r.values?.[0] !== undefined) labels[r.key] = r.values[0];
-    if (r.operator === 'Exists' && !Object.hasOwn(labels, r.key)) labels[r.key] = 'netprobe';
-  }
-  return compileSelector(selector)(labels) ? labels : undefined;
-}
 
 const byNamespace = new WeakMap<readonly PodInfo[], Map<string, PodInfo[]>>();
 
@@ -69,7 +58,7 @@ function podsPeer(peer: Extract<Peer, { kind: 'pods' }>, world: PeerWorld): Peer
       (peer.serviceAccount === undefined || (p.serviceAccount ?? 'default') === peer.serviceAccount),
   );
   if (pods.length > 0) return { ok: true, endpoints: pods };
-  const labels = labelsFor(peer.podSelector);
+  const labels = standInLabels(peer.podSelector);
   if (labels === undefined) return { ok: false, reason: `no pod in ${peer.namespace} can match the selector` };
   const standIn: PodInfo = { namespace: peer.namespace, name: 'stand-in', labels, ips: [], containerPorts: [] };
   if (peer.serviceAccount !== undefined) standIn.serviceAccount = peer.serviceAccount;

@@ -416,7 +416,7 @@ export const DEFINITIONS: Readonly<Record<DefName, Def>> = {
           synthetic: {
             type: 'boolean',
             default: false,
-            description: 'When no pod matches, let netprobe start a stand-in pod with these labels (matchLabels only).',
+            description: 'When no pod matches, let netprobe start a stand-in pod with labels that satisfy the selector (matchLabels, the first value of each In, "netprobe" for each Exists).',
           },
           ephemeral: ephemeralProp,
         },

@@ -3,7 +3,7 @@
 // protocols fit which destinations, port shapes per destination, duplicate ports. Values the validator
 // already reported (INVALID) are skipped silently so that each problem is reported once.
 import type { Expectation, HttpCheck, NamedPeer, Peer, PortRef, Protocol, SourcePos, Suite, WorkloadKind } from './model.ts';
-import type { LabelSelector, LabelSelectorRequirement, SelectorOperator } from '../model/selectors.ts';
+import { standInLabels, type LabelSelector, type LabelSelectorRequirement, type SelectorOperator } from '../model/selectors.ts';
 import { type Diagnostic, diagnostic, oneOf, suggest } from './diagnostics.ts';
 import { CLUSTER_DNS, DEFAULTS } from './definitions.ts';
 import { INVALID, type PlainObject, type Positions, hasProblems } from './validate.ts';
@@ -79,8 +79,8 @@ function toPeer(ctx: Ctx, raw: unknown): Peer | undefined {
     const sa = str(raw, 'serviceAccount');
     if (sa !== undefined) peer.serviceAccount = sa;
     if (raw.synthetic === true) {
-      if ((selector.matchExpressions ?? []).length > 0 || Object.keys(selector.matchLabels ?? {}).length === 0)
-        return void report(ctx, ctx.positions.keyOf(raw, 'synthetic'), 'synthetic: true needs a podSelector with matchLabels only (the labels the stand-in pod gets); found matchExpressions or no labels');
+      if (Object.keys(standInLabels(selector) ?? {}).length === 0)
+        return void report(ctx, ctx.positions.keyOf(raw, 'synthetic'), 'synthetic: true needs a podSelector that names labels a stand-in can carry (matchLabels, In or Exists, not contradicting each other)');
       peer.synthetic = true;
     }
     if (raw.ephemeral === true) {

@@ -4,6 +4,7 @@
 // echo servers standing in for missing targets, and every unprobeable part said with a reason.
 import { expect } from 'chai';
 import { identityKey, makeIdentity } from '../../../src/plan/identity.ts';
+import { standInLabels } from '../../../src/model/selectors.ts';
 import { buildPlan } from '../../../src/plan/plan.ts';
 import type { Plan } from '../../../src/plan/types.ts';
 import { casesOf, deployment, oneCase, pod, service, snapshot } from '../support/world.ts';
@@ -147,7 +148,7 @@ describe('plan: what cannot be probed says why, and starts nothing for it', () =
     ['a missing Deployment', `{from: {namespace: shop, workload: {kind: Deployment, name: web}}, ${target}}`, /^source: Deployment shop\/web does not exist$/],
     ['a workload whose service account is missing', `{from: {namespace: shop, workload: {kind: Deployment, name: api}}, ${target}}`, /^source: service account shop\/api-sa does not exist$/],
   ];
-  cases.push(['--synthesize-missing with a matchExpressions selector', `{from: {namespace: shop, podSelector: {matchExpressions: [{key: app, operator: In, values: [web]}]}}, ${target}}`, /^source: .*matchExpressions/]);
+  cases.push(['--synthesize-missing with a selector no labels satisfy', `{from: {namespace: shop, podSelector: {matchLabels: {app: web}, matchExpressions: [{key: app, operator: DoesNotExist}]}}, ${target}}`, /^source: .*no labels satisfy/]);
   for (const [what, text, reason] of cases) {
     it(what, () => {
       const c = oneCase(text);
@@ -465,8 +466,18 @@ describe('plan: synthetic echo servers', () => {
     expect(plan.probes.map((p) => p.target.route)).to.deep.equal(['pod']);
   });
 
-  it('a stand-in cannot be made for a named port, a selector with expressions, or SCTP', () => {
-    const exprs = `{namespace: shop, podSelector: {matchExpressions: [{key: ghost, operator: Exists}]}}`;
+  it('a selector with expressions stands in with labels that satisfy it, as the stand-in of predict does', () => {
+    const exprs = `{namespace: shop, podSelector: {matchExpressions: [{key: ghost, operator: Exists}, {key: tier, operator: In, values: [back, front]}, {key: canary, operator: DoesNotExist}]}}`;
+    const plan = buildPlan([oneCase(`{from: ${exprs}, to: ${exprs}, port: 8080, expect: deny}`)], snapshot(['shop']), { synthesizeMissing: true });
+    const labels = { ghost: 'netprobe', tier: 'back' };
+    expect(plan.servers.map((x) => x.labels)).to.deep.equal([labels]);
+    expect(plan.sources.map((x) => x.labels)).to.deep.equal([labels]);
+    expect(plan.probes).to.have.length(1);
+    expect(standInLabels({ matchExpressions: [{ key: 'ghost', operator: 'Exists' }, { key: 'tier', operator: 'In', values: ['back', 'front'] }, { key: 'canary', operator: 'DoesNotExist' }] })).to.deep.equal(labels);
+  });
+
+  it('a stand-in cannot be made for a named port, a selector no labels satisfy, or SCTP', () => {
+    const exprs = `{namespace: shop, podSelector: {matchLabels: {ghost: x}, matchExpressions: [{key: ghost, operator: NotIn, values: [x]}]}}`;
     for (const [to, extra] of [
       [ghost(', synthetic: true'), 'port: http'],
       [exprs, 'port: 8080'],

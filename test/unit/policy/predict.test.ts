@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { main } from '../../../src/cli/main.ts';
 import { PolicyEngine } from '../../../src/policy/evaluate.ts';
 import { loadManifestFiles } from '../../../src/policy/load-files.ts';
-import { labelsFor, resolveEndpointRef, resolvePeer, serviceName, throughService } from '../../../src/policy/peers.ts';
+import { standInLabels } from '../../../src/model/selectors.ts';
+import { resolveEndpointRef, resolvePeer, serviceName, throughService } from '../../../src/policy/peers.ts';
 import { rangeBreakpoints } from '../../../src/policy/predict.ts';
 import type { ManifestSet } from '../../../src/policy/manifests.ts';
 import type { Report } from '../../../src/verdict/model.ts';
@@ -27,8 +28,8 @@ describe('policy peers', () => {
   });
 
   it('makes stand-in labels that satisfy the selector', () => {
-    expect(labelsFor({ matchLabels: { a: '1' }, matchExpressions: [{ key: 'b', operator: 'In', values: ['x', 'y'] }, { key: 'c', operator: 'Exists' }, { key: 'd', operator: 'NotIn', values: ['z'] }] })).to.deep.equal({ a: '1', b: 'x', c: 'netprobe' });
-    expect(labelsFor({ matchLabels: { a: '1' }, matchExpressions: [{ key: 'a', operator: 'DoesNotExist' }] })).to.equal(undefined);
+    expect(standInLabels({ matchLabels: { a: '1' }, matchExpressions: [{ key: 'b', operator: 'In', values: ['x', 'y'] }, { key: 'c', operator: 'Exists' }, { key: 'd', operator: 'NotIn', values: ['z'] }] })).to.deep.equal({ a: '1', b: 'x', c: 'netprobe' });
+    expect(standInLabels({ matchLabels: { a: '1' }, matchExpressions: [{ key: 'a', operator: 'DoesNotExist' }] })).to.equal(undefined);
   });
 
   it('resolves command-line references', () => {

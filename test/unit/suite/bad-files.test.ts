@@ -62,6 +62,7 @@ const CORPUS: [string, string, string][] = [
   ['https-url-with-http.yaml', '12:17', 'found HTTP but a url peer is an https:// URL; expected HTTPS'],
   ['cidr-as-source.yaml', '10:13', 'a cidr peer cannot be a source'],
   ['ephemeral-destination.yaml', '10:23', 'to: endpoint `db` (a pod peer) has ephemeral: true, which only applies to a source'],
+  ['synthetic-contradiction.yaml', '9:127', 'synthetic: true needs a podSelector that names labels a stand-in can carry (matchLabels, In or Exists, not contradicting each other)'],
   ['ephemeral-and-synthetic.yaml', '8:88', 'ephemeral: true probes from inside a running pod, synthetic: true from a stand-in; expected one of them'],
   ['dnsname-without-dns.yaml', '13:7', '`dnsName` is only allowed when protocol is DNS; protocol is not set (default TCP)'],
   ['http-with-tcp.yaml', '13:7', '`http` is only allowed when protocol is HTTP or HTTPS'],

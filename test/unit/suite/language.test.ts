@@ -201,6 +201,19 @@ describe('suite language', () => {
     expect(e.from[0]!.peer).to.deep.include({ synthetic: true });
   });
 
+  it('synthetic takes a selector with expressions: the stand-in carries labels that satisfy it', () => {
+    const suite = valid(
+      spec(`
+  expectations:
+    - from: {namespace: a, podSelector: {matchExpressions: [{key: app, operator: In, values: [x, y]}]}, synthetic: true}
+      to: {host: example.com}
+      port: 80
+      expect: allow
+`),
+    );
+    expect(suite.expectations[0]!.from[0]!.peer).to.deep.include({ synthetic: true });
+  });
+
   it('derives a stable name for unnamed expectations, unique within the run', () => {
     const text = spec(`
   endpoints:
