@@ -2,9 +2,7 @@
 // accepting fields a newer netprobe may have added, and checks that its summary matches its results.
 import schema from '../../schema/report.schema.json' with { type: 'json' };
 import { summarize, type Report } from '../verdict/model.ts';
-import { check, type SchemaNode } from './schema-check.ts';
-
-export const REPORT_SCHEMA: SchemaNode = schema as SchemaNode;
+import { checkReport } from './schema-check.ts';
 
 /** A saved report that cannot be read; `problems` lists each one as `path: what is wrong`. */
 export class ReportFormatError extends Error {
@@ -33,7 +31,7 @@ export function parseReport(text: string, label = 'report'): Report {
     const problem = `schemaVersion: expected ${JSON.stringify(expected)}, found ${JSON.stringify(found) ?? 'nothing'}`;
     throw new ReportFormatError(`${label}: not a netprobe report this version reads (${problem})`, [problem]);
   }
-  const problems = check(REPORT_SCHEMA, value, { allowAdditional: true });
+  const problems = checkReport(value, { allowAdditional: true });
   if (problems.length === 0) {
     const report = value as Report;
     const actual = summarize(report.results);

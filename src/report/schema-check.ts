@@ -1,23 +1,7 @@
-// A small JSON Schema checker for the subset schema/report.schema.json uses: type, const, enum,
-// required, properties, additionalProperties: false, items, minimum, maximum, minLength, format
-// date-time and local $ref into $defs. Lets `netprobe report` check a saved report against the very
-// schema that is published, without a runtime dependency. Tests hold it to agree with a full validator.
-
-export interface SchemaNode {
-  $ref?: string;
-  type?: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean';
-  const?: unknown;
-  enum?: readonly unknown[];
-  required?: readonly string[];
-  properties?: Readonly<Record<string, SchemaNode>>;
-  additionalProperties?: boolean;
-  items?: SchemaNode;
-  minimum?: number;
-  maximum?: number;
-  minLength?: number;
-  format?: string;
-  $defs?: Readonly<Record<string, SchemaNode>>;
-}
+// Checks a value against schema/report.schema.json with ajv (the validator the schema is tested with),
+// and words each problem as `path: what is wrong` for `netprobe report`.
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import schema from '../../schema/report.schema.json' with { type: 'json' };
 
 export interface CheckOptions {
   /** Accept object keys the schema does not name (a reader of newer reports). Default false. */
@@ -26,11 +10,31 @@ export interface CheckOptions {
 
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
-function kind(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  if (typeof value === 'number' && Number.isInteger(value)) return 'integer';
-  return typeof value;
+/** The schema without `additionalProperties: false`, for reading reports a newer netprobe wrote. */
+function lenient(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(lenient);
+  if (node === null || typeof node !== 'object') return node;
+  return Object.fromEntries(Object.entries(node).filter(([k, v]) => !(k === 'additionalProperties' && v === false)).map(([k, v]) => [k, lenient(v)]));
+}
+
+const compiled = new Map<boolean, ValidateFunction>();
+
+function validator(allowAdditional: boolean): ValidateFunction {
+  let v = compiled.get(allowAdditional);
+  if (v === undefined) {
+    const ajv = new Ajv2020({ strict: true, allErrors: true });
+    ajv.addFormat('date-time', DATE_TIME);
+    v = ajv.compile(allowAdditional ? (lenient(schema) as object) : schema);
+    compiled.set(allowAdditional, v);
+  }
+  return v;
+}
+
+/** `/results/1/status` as `results[1].status`. */
+function place(pointer: string, key?: string): string {
+  const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (key !== undefined) parts.push(key);
+  return parts.reduce((at, p) => (/^\d+$/.test(p) ? `${at}[${p}]` : /^[A-Za-z_$][\w$]*$/.test(p) ? (at === '' ? p : `${at}.${p}`) : `${at}[${JSON.stringify(p)}]`), '');
 }
 
 function show(value: unknown): string {
@@ -38,70 +42,34 @@ function show(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
-function child(at: string, key: string | number): string {
-  if (typeof key === 'number') return `${at}[${key}]`;
-  return /^[A-Za-z_$][\w$]*$/.test(key) ? (at === '' ? key : `${at}.${key}`) : `${at}[${JSON.stringify(key)}]`;
+function valueAt(root: unknown, pointer: string): unknown {
+  let at: unknown = root;
+  for (const p of pointer.split('/').slice(1)) at = at !== null && typeof at === 'object' ? (at as Record<string, unknown>)[p.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
+  return at;
 }
 
-/** Problems with `value` against `schema`, each `path: what is wrong`; empty when it conforms. */
-export function check(schema: SchemaNode, value: unknown, options: CheckOptions = {}): string[] {
-  const problems: string[] = [];
-  const root = schema;
-
-  function resolve(node: SchemaNode): SchemaNode {
-    if (node.$ref === undefined) return node;
-    const m = /^#\/\$defs\/(.+)$/.exec(node.$ref);
-    const target = m === null ? undefined : root.$defs?.[m[1] ?? ''];
-    if (target === undefined) throw new Error(`schema: cannot resolve ${node.$ref}`);
-    return target;
+function wording(e: ErrorObject, root: unknown): string {
+  const found = show(valueAt(root, e.instancePath));
+  const params = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'required':
+      return `${place(e.instancePath, String(params['missingProperty']))}: required but missing`;
+    case 'additionalProperties':
+      return `${place(e.instancePath, String(params['additionalProperty']))}: not a field of this version`;
+    case 'enum':
+      return `${place(e.instancePath)}: expected one of ${(params['allowedValues'] as unknown[]).map(show).join(', ')}, found ${found}`;
+    case 'const':
+      return `${place(e.instancePath)}: expected ${show(params['allowedValue'])}, found ${found}`;
+    case 'type':
+      return `${place(e.instancePath)}: expected ${String(params['type'])}, found ${found}`;
+    default:
+      return `${place(e.instancePath)}: ${e.message ?? e.keyword}, found ${found}`;
   }
+}
 
-  function visit(raw: SchemaNode, v: unknown, at: string): void {
-    const node = resolve(raw);
-    const where = at === '' ? '(top level)' : at;
-    if (node.const !== undefined && v !== node.const) {
-      problems.push(`${where}: expected ${show(node.const)}, found ${show(v)}`);
-      return;
-    }
-    if (node.enum !== undefined && !node.enum.includes(v)) {
-      problems.push(`${where}: expected one of ${node.enum.map(show).join(', ')}, found ${show(v)}`);
-      return;
-    }
-    if (node.type !== undefined) {
-      const k = kind(v);
-      const ok = k === node.type || (node.type === 'number' && k === 'integer');
-      if (!ok) {
-        problems.push(`${where}: expected ${node.type}, found ${k === 'undefined' ? 'nothing' : k}`);
-        return;
-      }
-    }
-    if (typeof v === 'number') {
-      if (node.minimum !== undefined && v < node.minimum) problems.push(`${where}: must be at least ${node.minimum}, found ${v}`);
-      if (node.maximum !== undefined && v > node.maximum) problems.push(`${where}: must be at most ${node.maximum}, found ${v}`);
-    }
-    if (typeof v === 'string') {
-      if (node.minLength !== undefined && [...v].length < node.minLength) problems.push(`${where}: must not be empty`);
-      if (node.format === 'date-time' && !DATE_TIME.test(v)) problems.push(`${where}: expected an RFC 3339 date-time, found ${show(v)}`);
-    }
-    if (Array.isArray(v) && node.items !== undefined) {
-      const items = node.items;
-      v.forEach((item, i) => visit(items, item, child(at, i)));
-    }
-    if (kind(v) === 'object') {
-      const obj = v as Record<string, unknown>;
-      for (const key of node.required ?? []) {
-        if (!(key in obj)) problems.push(`${child(at, key)}: required but missing`);
-      }
-      for (const [key, item] of Object.entries(obj)) {
-        const prop = node.properties?.[key];
-        if (prop !== undefined) visit(prop, item, child(at, key));
-        else if (node.additionalProperties === false && options.allowAdditional !== true) {
-          problems.push(`${child(at, key)}: unknown field`);
-        }
-      }
-    }
-  }
-
-  visit(schema, value, '');
-  return problems;
+/** Problems with `value` against the report schema, each `path: what is wrong`; empty when it conforms. */
+export function checkReport(value: unknown, options: CheckOptions = {}): string[] {
+  const validate = validator(options.allowAdditional === true);
+  if (validate(value)) return [];
+  return [...new Set((validate.errors ?? []).map((e) => wording(e, value)))];
 }
