@@ -3,6 +3,8 @@
 // otherwise a non-empty NO_COLOR turns it off (no-color.org); otherwise colour only on a TTY whose
 // TERM is not `dumb`.
 
+import { styleText } from 'node:util';
+
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /** The parts of a stream that decide how to write to it (process.stdout and process.stderr fit). */
@@ -54,8 +56,9 @@ export interface Palette {
   dim(text: string): string;
 }
 
-function sgr(open: number, close: number): (text: string) => string {
-  return (text) => `\u001b[${open}m${text}\u001b[${close}m`;
+/** A style applied unconditionally: whether to colour at all is useColor's decision, not the stream's. */
+function styled(format: Parameters<typeof styleText>[0]): (text: string) => string {
+  return (text) => styleText(format, text, { validateStream: false });
 }
 
 const identity = (text: string): string => text;
@@ -64,12 +67,5 @@ export function palette(color: boolean): Palette {
   if (!color) {
     return { red: identity, green: identity, yellow: identity, magenta: identity, bold: identity, dim: identity };
   }
-  return {
-    red: sgr(31, 39),
-    green: sgr(32, 39),
-    yellow: sgr(33, 39),
-    magenta: sgr(35, 39),
-    bold: sgr(1, 22),
-    dim: sgr(2, 22),
-  };
+  return { red: styled('red'), green: styled('green'), yellow: styled('yellow'), magenta: styled('magenta'), bold: styled('bold'), dim: styled('dim') };
 }

@@ -8,6 +8,7 @@ export interface OnlyPattern {
   test: (s: string) => boolean;
 }
 
+// Hand-written, not path.matchesGlob: names and tags are not paths (`team/payments`), and `*` must match `/`.
 function globToRegExp(glob: string): RegExp {
   const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
   return new RegExp(`^${body}$`);
