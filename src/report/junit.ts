@@ -7,7 +7,11 @@ import type { Report, Result } from '../verdict/model.ts';
 import { bySuite, elapsedSeconds, expectVsObserved, path, splitLocation } from './common.ts';
 import { visible } from './text.ts';
 
-/** Escapes text for an XML attribute value in double quotes; line breaks and tabs survive as references. */
+/**
+ * Escapes text for an XML attribute value in double quotes; line breaks and tabs survive as references.
+ * Hand-written, not fast-xml-parser's XMLBuilder: it leaves a raw line break in an attribute (a parser folds
+ * it into a space) and a control character raw (not well-formed XML 1.0); both checked with its 5.x.
+ */
 export function xmlAttr(text: string): string {
   return visible(text)
     .replace(/&/g, '&amp;')
