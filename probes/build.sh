@@ -1,13 +1,24 @@
 #!/usr/bin/env bash
 # Build netprobe's container images as OCI archives, without Docker or a registry.
-# Usage: probes/build.sh [--force] OUTDIR
-# Writes OUTDIR/{pause,coredns,probe,echo}.tar (OCI layout + docker-archive manifest; import with
-# `ctr -n k8s.io images import <tar>` or `kind load image-archive <tar>`) and OUTDIR/images.env.
+# Usage: probes/build.sh [--force] [--only probe,echo] OUTDIR
+# Writes OUTDIR/{pause,coredns,probe,echo}.tar (or those --only names) and OUTDIR/images.env. Each tar
+# is an OCI layout holding one image index; probe and echo have linux/amd64 and linux/arm64, pause and
+# coredns (the local cluster's) the build machine's architecture. Import with
+# `ctr -n k8s.io images import <tar>` or `kind load image-archive <tar>`; push with scripts/release.
+# OUTDIR/debs.lock lists the Debian packages (version, SHA256) the probe and echo images hold.
 # An image is rebuilt only when its inputs changed (stamp files in OUTDIR).
 set -euo pipefail
-force=0
-if [[ ${1:-} == --force ]]; then force=1; shift; fi
-out=${1:?usage: probes/build.sh [--force] OUTDIR}
+args=("$@")
+usage="usage: probes/build.sh [--force] [--only probe,echo] OUTDIR"
+force=0 only=pause,coredns,probe,echo
+while [[ ${1:-} == --* ]]; do
+  case $1 in
+    --force) force=1; shift ;;
+    --only) only=${2:?$usage}; shift 2 ;;
+    *) echo "$usage" >&2; exit 2 ;;
+  esac
+done
+out=${1:?$usage}
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
 img=$here/images
@@ -24,25 +35,61 @@ export NETPROBE_VERSION
 inputs_hash() { { cat; for f in "$@"; do printf '%s\n' "${f#"$repo"/}"; cat "$f"; done; } | sha256sum | cut -c1-10; }
 pkgs() { dpkg-query -W -f '${Package} ${Version}\n' "$@"; }
 
+# The Debian packages of the probe and echo images (files.txt's deb and ca-bundle entries), for every
+# architecture: their versions, from a package index of our own (lib-debs.sh), go into the hash, so a
+# new Debian version makes new images. The lock file records what each image was built from.
+. "$img/lib-debs.sh"
+HOST_ARCH=$(go env GOHOSTARCH)
+export HOST_ARCH
+mkdir -p "$DEBS_DIR"
+exec {debs_lock_fd}>"$DEBS_DIR/.lock" # one build at a time updates, resolves or fetches
+resolve_debs() {
+  local with_deps without_deps key
+  with_deps=$(awk '!/^#/ && $3 == "deb" { print $4 }' "$img/files.txt" | sort -u)
+  without_deps=$(awk '!/^#/ && $3 == "ca-bundle" { print $4 }' "$img/files.txt" | sort -u)
+  # apt-cache takes seconds: the answer is kept per index (its signed Release files) and package list
+  key=$({ cat "$DEBS_DIR"/lists/*Release 2>/dev/null; echo "${DEBS_ARCHES[*]} $with_deps / $without_deps"; } | sha256sum | cut -c1-16)
+  if [[ ! -s $DEBS_DIR/resolved/$key ]]; then
+    mkdir -p "$DEBS_DIR/resolved"
+    # shellcheck disable=SC2086 # package names, one a word
+    { debs_resolve $with_deps && debs_lock $without_deps; } | LC_ALL=C sort -u >"$DEBS_DIR/resolved/$key.tmp"
+    [[ -s $DEBS_DIR/resolved/$key.tmp ]] || { echo "no Debian packages resolved for ${DEBS_ARCHES[*]}" >&2; return 1; }
+    mv "$DEBS_DIR/resolved/$key.tmp" "$DEBS_DIR/resolved/$key"
+  fi
+  cp "$DEBS_DIR/resolved/$key" "$work/debs.lock"
+}
+flock "$debs_lock_fd"
+debs_update && resolve_debs
+flock -u "$debs_lock_fd"
+
 agent_src=$(find "$here/agent" -maxdepth 1 \( -name '*.go' ! -name '*_test.go' -o -name go.mod \) | LC_ALL=C sort)
+recipes=$(find "$img" -maxdepth 1 \( -name 'lib-*.sh' -o -name base.sh -o -name probe.sh -o -name echo.sh -o -name files.txt \) |
+  LC_ALL=C sort)
+recipes+=" $(find "$img/rootfs" -type f | LC_ALL=C sort | tr '\n' ' ')"
 # shellcheck disable=SC2086
-agent_hash=$( { go version; pkgs busybox-static curl libcurl4 libssl3 ca-certificates libc6; } |
-  inputs_hash $agent_src "$img/lib-oci.sh" "$img/base.sh" "$img/probe.sh" "$img/echo.sh" "$here/build.sh")
+agent_hash=$( { go version; cat "$work/debs.lock"; } | inputs_hash $agent_src $recipes "$here/build.sh")
 tag=$NETPROBE_VERSION-$agent_hash
-pause_hash=$( { gcc --version | head -1; pkgs libc6; } | inputs_hash "$img/pause/pause.c" "$img/pause.sh" "$img/lib-oci.sh")
-coredns_hash=$(echo "$COREDNS_VERSION" | inputs_hash "$img/coredns.sh" "$img/coredns-bin.sh" "$img/lib-oci.sh")
+pause_hash=$( { gcc --version | head -1; pkgs libc6; echo "$HOST_ARCH"; } | inputs_hash "$img/pause/pause.c" "$img/pause.sh" "$img/lib-oci.sh")
+coredns_hash=$( { echo "$COREDNS_VERSION"; echo "$HOST_ARCH"; } | inputs_hash "$img/coredns.sh" "$img/coredns-bin.sh" "$img/lib-oci.sh")
 
 PAUSE_IMAGE=localhost/netprobe/pause:3.10-np
 COREDNS_IMAGE=localhost/netprobe/coredns:$COREDNS_VERSION
 PROBE_IMAGE=localhost/netprobe/probe:$tag
 ECHO_IMAGE=localhost/netprobe/echo:$tag
 
-agent_bin() {
-  local bin=$work/netprobe-agent-$tag
-  if [[ ! -x $bin ]]; then
-    (cd "$here/agent" && go build -trimpath -ldflags "-s -w -X main.version=$tag" -o "$bin.tmp" .)
-    mv "$bin.tmp" "$bin"
-  fi
+# agent_bins: builds netprobe-agent for every architecture (WORKDIR/netprobe-agent-TAG-ARCH) and unpacks
+# the Debian packages of each into WORKDIR/sysroot-ARCH; prints the agent's path prefix.
+agent_bins() {
+  # (called in a `||` list, where set -e is off: every step checks its own status)
+  local bin=$work/netprobe-agent-$tag arch
+  for arch in "${DEBS_ARCHES[@]}"; do
+    [[ -x $bin-$arch ]] && continue
+    (cd "$here/agent" && GOARCH=$arch go build -trimpath -ldflags "-s -w -X main.version=$tag" -o "$bin-$arch.tmp" .) &&
+      mv "$bin-$arch.tmp" "$bin-$arch" || return 1
+  done
+  flock "$debs_lock_fd" && debs_fetch <"$work/debs.lock" || return 3
+  flock -u "$debs_lock_fd"
+  for arch in "${DEBS_ARCHES[@]}"; do debs_sysroot "$work/sysroot-$arch" "$arch" "$work/debs.lock" || return 1; done
   echo "$bin"
 }
 
@@ -50,6 +97,7 @@ agent_bin() {
 image() {
   local name=$1 ref=$2 hash=$3 stamp=$out/.stamp-$1 start=$SECONDS
   shift 3
+  [[ ,$only, == *,$name,* ]] || return 0
   if [[ $force == 0 && -s $out/$name.tar && "$(cat "$stamp" 2>/dev/null)" == "$ref $hash" ]]; then
     echo "$name: $ref up to date" >&2
     return
@@ -62,16 +110,28 @@ image() {
 
 image pause "$PAUSE_IMAGE" "$pause_hash"
 image coredns "$COREDNS_IMAGE" "$coredns_hash" "$COREDNS_VERSION"
-if [[ $force == 1 || ! -s $out/probe.tar || ! -s $out/echo.tar ||
+if [[ ,$only, == *,probe,* || ,$only, == *,echo,* ]] && [[ $force == 1 || ! -s $out/probe.tar || ! -s $out/echo.tar ||
   "$(cat "$out/.stamp-probe" "$out/.stamp-echo" 2>/dev/null)" != "$(printf '%s %s\n' "$PROBE_IMAGE" "$agent_hash" "$ECHO_IMAGE" "$agent_hash")" ]]; then
-  agent=$(agent_bin)
+  agent=$(agent_bins) || {
+    status=$?
+    # a package version the mirror has dropped since the index was fetched: fetch the index again and
+    # start over (once), so the tag hashes the versions the images hold
+    ((status == 3)) && [[ -z ${NETPROBE_DEBS_REFRESHED:-} ]] || exit 1
+    echo "fetching the package index again: the mirror no longer has a version it listed" >&2
+    debs_update --force
+    exec {debs_lock_fd}>&-
+    NETPROBE_DEBS_REFRESHED=1 exec "$0" "${args[@]}"
+  }
 fi
 image probe "$PROBE_IMAGE" "$agent_hash" "${agent:-}"
 image echo "$ECHO_IMAGE" "$agent_hash" "${agent:-}"
-# Remove agent binaries and rootfs trees of other tags.
-find "$work" -mindepth 1 -maxdepth 1 ! -name "netprobe-agent-$tag" -exec rm -rf {} +
+cp "$work/debs.lock" "$out/debs.lock"
+# Remove agent binaries of other tags, sysroots and rootfs trees.
+find "$work" -mindepth 1 -maxdepth 1 ! -name "netprobe-agent-$tag-*" -exec rm -rf {} +
 
-printf 'PAUSE_IMAGE=%s\nCOREDNS_IMAGE=%s\nPROBE_IMAGE=%s\nECHO_IMAGE=%s\n' \
-  "$PAUSE_IMAGE" "$COREDNS_IMAGE" "$PROBE_IMAGE" "$ECHO_IMAGE" >"$out/images.env.tmp"
+for var in PAUSE_IMAGE COREDNS_IMAGE PROBE_IMAGE ECHO_IMAGE; do
+  name=$(tr A-Z a-z <<<"${var%_IMAGE}")
+  [[ ,$only, == *,$name,* ]] && printf '%s=%s\n' "$var" "${!var}"
+done >"$out/images.env.tmp"
 mv "$out/images.env.tmp" "$out/images.env"
 cat "$out/images.env"

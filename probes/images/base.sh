@@ -1,30 +1,80 @@
 # shellcheck shell=bash
-# The layer shared by the probe and echo images: netprobe-agent, busybox-static, CA certificates and
-# the few /etc files a non-root user 65532 needs. Sourced by probe.sh and echo.sh with their
-# arguments OUT_TAR REF WORKDIR AGENT_BINARY: sets out, ref, work and base (the layer's rootfs).
+# What the probe and echo recipes share: their layers, assembled from files.txt for each architecture,
+# and their runtime config. Sourced by probe.sh and echo.sh with their arguments
+# OUT_TAR REF WORKDIR AGENT_PREFIX: WORKDIR holds sysroot-ARCH (Debian's packages for ARCH, unpacked by
+# build.sh) and AGENT_PREFIX-ARCH is netprobe-agent built for ARCH.
 set -euo pipefail
-. "$(dirname "${BASH_SOURCE[0]}")/lib-oci.sh"
-out=$1 ref=$2 work=$3 agent=$4
-base=$work/agent-base
+images_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$images_dir/lib-oci.sh"
+. "$images_dir/lib-elf.sh"
+. "$images_dir/lib-debs.sh"
+out=$1 ref=$2 work=$3 agent_prefix=$4
 
 AGENT_ENV='["PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin","HOME=/tmp","SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt"]'
 
-# agent_base_rootfs DIR AGENT_BINARY
-agent_base_rootfs() {
-  local root=$1 agent=$2 applet
-  rm -rf "$root"
-  mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,usr/local/bin,etc/ssl/certs,tmp}
-  install -m 0755 "$agent" "$root/usr/local/bin/netprobe-agent"
-  install -m 0755 /bin/busybox "$root/bin/busybox"
-  for applet in $(/bin/busybox --list-full); do
-    [[ -e $root/$applet || -L $root/$applet ]] || ln -s /bin/busybox "$root/$applet"
+# applet_paths PROGRAM SYSROOT...: busybox's applets (their full paths, without the leading /), listed
+# by the busybox of the first sysroot whose busybox runs here: both architectures ship the same
+# version and configuration, and a foreign binary cannot run (no emulator is needed for the build).
+applet_paths() {
+  local program=$1 sys
+  shift
+  for sys in "$@"; do
+    "$sys$program" --list-full 2>/dev/null && return 0
   done
-  install -m 0644 /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
-  printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/tmp:/sbin/nologin\n' >"$root/etc/passwd"
-  printf 'root:x:0:\nnonroot:x:65532:\n' >"$root/etc/group"
-  printf 'hosts: files dns\n' >"$root/etc/nsswitch.conf"
-  chmod 0644 "$root"/etc/{passwd,group,nsswitch.conf}
-  chmod 1777 "$root/tmp"
+  echo "no $program in ${*} runs on this machine" >&2
+  return 1
+}
+
+# layer_entry ROOT SYSROOT ARCH DEST KIND [ARG]: adds one files.txt entry to the rootfs ROOT.
+layer_entry() {
+  local root=$1 sys=$2 arch=$3 dest=$4 kind=$5 arg=${6:-} applet
+  mkdir -p "$root$(dirname "$dest")"
+  case $kind in
+    agent) install -m 0755 "$agent_prefix-$arch" "$root$dest" ;;
+    deb) elf_copy "$sys" "$root" "$dest" >/dev/null ;;
+    applets)
+      for applet in $(<"$work/applets"); do
+        mkdir -p "$root/$(dirname "$applet")"
+        [[ -e $root/$applet || -L $root/$applet ]] || ln -s "$arg" "$root/$applet"
+      done ;;
+    ca-bundle)
+      find "$sys/usr/share/ca-certificates/mozilla" -name '*.crt' | LC_ALL=C sort | xargs -d '\n' sed -s -e '$a\' >"$root$dest"
+      [[ -s $root$dest ]] || { echo "no certificates in $arg" >&2; return 1; }
+      chmod 0644 "$root$dest" ;;
+    file) install -m 0644 "$images_dir/$arg" "$root$dest" ;;
+    dir) install -d -m "$arg" "$root$dest" ;;
+    *) echo "files.txt: unknown kind $kind" >&2; return 1 ;;
+  esac
+}
+
+# layer_rootfs LAYER ARCH DIR: DIR becomes the rootfs of files.txt's LAYER for ARCH.
+layer_rootfs() {
+  local layer=$1 arch=$2 root=$3 name dest kind arg
+  rm -rf "$root" && mkdir -p "$root"
+  while read -r name dest kind arg; do
+    [[ $name == "$layer" ]] || continue
+    layer_entry "$root" "$work/sysroot-$arch" "$arch" "$dest" "$kind" "$arg"
+  done < <(grep -v -e '^#' -e '^$' "$images_dir/files.txt")
+}
+
+# agent_image NAME CONFIG_JSON: writes OUT_TAR, the image NAME of files.txt for every architecture.
+agent_image() {
+  local name=$1 config=$2 arch layer specs=() dirs
+  local -a layers
+  read -r -a layers < <(awk -v n="$name" '$1 == "image" && $2 == n { $1 = $2 = ""; print }' "$images_dir/files.txt")
+  ((${#layers[@]})) || { echo "files.txt has no image $name" >&2; return 1; }
+  local sysroots=()
+  for arch in "${DEBS_ARCHES[@]}"; do sysroots+=("$work/sysroot-$arch"); done
+  applet_paths /bin/busybox "${sysroots[@]}" | sed 's|^/||' >"$work/applets"
+  for arch in "${DEBS_ARCHES[@]}"; do
+    dirs=
+    for layer in "${layers[@]}"; do
+      layer_rootfs "$layer" "$arch" "$work/$name-$layer-$arch"
+      dirs+=${dirs:+:}$work/$name-$layer-$arch
+    done
+    specs+=("$arch=$dirs")
+  done
+  oci_image "$out" "$ref" "$config" "${specs[@]}"
 }
 
 # agent_config ENTRYPOINT_JSON TITLE: the runtime config of the agent images.
@@ -33,5 +83,3 @@ agent_config() {
     '{User: "65532:65532", Entrypoint: $e, Env: $env, WorkingDir: "/tmp",
       Labels: {"org.opencontainers.image.title": $t, "org.opencontainers.image.version": $v}}'
 }
-
-agent_base_rootfs "$base" "$agent"

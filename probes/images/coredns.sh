@@ -11,4 +11,4 @@ rm -rf "$root" && mkdir -p "$root"
 install -m 0755 "$bin" "$root/coredns"
 oci_image "$out" "$ref" \
   '{"User":"65532:65532","Entrypoint":["/coredns"],"Cmd":["-conf","/etc/coredns/Corefile"],"ExposedPorts":{"53/udp":{},"53/tcp":{}}}' \
-  "$root"
+  "$HOST_ARCH=$root"

@@ -7,8 +7,9 @@ packages_up() {
     [containerd]=containerd [runc]=runc [ctr]=containerd [iptables]=iptables [ipset]=ipset
     [conntrack]=conntrack [openssl]=openssl [ip]=iproute2 [tar]=tar [gzip]=gzip [curl]=curl [sysctl]=procps
     [$CNI_BIN_DIR/bridge]=containernetworking-plugins
-    # what probes/build.sh needs to build the images
-    [jq]=jq [gcc]=gcc [/usr/include/stdio.h]=libc6-dev [busybox]=busybox-static
+    # what probes/build.sh needs to build the images (their Debian packages it fetches itself, for
+    # amd64 and arm64, with apt and dpkg-deb: probes/images/lib-debs.sh)
+    [jq]=jq [gcc]=gcc [/usr/include/stdio.h]=libc6-dev [readelf]=binutils
     [/etc/ssl/certs/ca-certificates.crt]=ca-certificates
   )
   local cmd missing=()
