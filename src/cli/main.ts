@@ -51,8 +51,16 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options'
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (e) {
     const message = e instanceof Error ? e.message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, '') : String(e);
-    throw new UsageError(message);
+    throw new UsageError(`${message}${flagHint(message, options)}`);
   }
+}
+
+/** `; did you mean --namespaces?` for an unknown flag close to one the command has. */
+function flagHint(message: string, options: NonNullable<ParseArgsConfig['options']>): string {
+  const unknown = /^Unknown option '(--[^'=]+)/.exec(message)?.[1];
+  if (unknown === undefined) return '';
+  const close = suggest(unknown, Object.keys(options).map((name) => `--${name}`));
+  return close === undefined ? '' : `; did you mean ${close}?`;
 }
 
 const processIO: CliIO = {

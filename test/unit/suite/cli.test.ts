@@ -77,6 +77,14 @@ describe('netprobe CLI (main)', () => {
     expect(r.err).to.include('netprobe validate [--only NAME|TAG]');
   });
 
+  it('a mistyped flag gets the closest one the command has', async () => {
+    const r = await inProcess('validate', '--onyl', 'x', 'suites/');
+    expect(r.code).to.equal(2);
+    expect(r.err).to.match(/^netprobe validate: Unknown option '--onyl'; did you mean --only\?/);
+    const m = await inProcess('matrix', '--namespces=a,b');
+    expect(m.err).to.match(/Unknown option '--namespces'; did you mean --namespaces\?/);
+  });
+
   it('help CMD and CMD --help print the usage', async () => {
     const a = await inProcess('help', 'validate');
     const b = await inProcess('validate', '--help');
