@@ -5,6 +5,7 @@
 
 import type { Case } from '../suite/model.ts';
 import { cidrContainsIP, parseCIDR, parseIP, splitCIDR, type ParsedCIDR } from '../model/cidr.ts';
+import type { PodInfo } from '../model/cluster.ts';
 import type { CompiledPolicy } from './compile.ts';
 import type { EvaluateOptions, Verdict } from './evaluate.ts';
 import {
@@ -158,6 +159,11 @@ function cidrPeer(engine: ConnectionJudge, cidr: string): PeerResolution {
   return { ok: true, endpoints: pieces.map((p) => ({ ip: p.first, label: p.cidrs.join(' + ') })) };
 }
 
+/** Another pod with `pod`'s labels and service account (no address of its own yet). */
+function anotherReplica(pod: PodInfo): PodInfo {
+  return { ...pod, name: `${pod.name} (another pod of its labels)`, ips: [] };
+}
+
 function unknown(detail: string): Prediction {
   return { predicted: 'unknown', policies: [], detail, checked: 0, facts: noFacts() };
 }
@@ -196,8 +202,13 @@ export function predictCase(engine: ConnectionJudge, world: PeerWorld, c: Case):
   let checked = 0;
   const facts = noFacts();
   facts.namedPort = ports.some((p) => typeof p !== 'number');
-  for (const src of from.endpoints) {
+  let twin = false;
+  for (const from1 of from.endpoints) {
     for (const dst of to.endpoints) {
+      // A pod always reaches itself; a case from a pod's labels to the same pod asks what another pod of
+      // those labels meets (a second replica, or the probe pod `run` starts), so that is what is judged.
+      const src = from1 === dst && isPod(from1) ? anotherReplica(from1) : from1;
+      twin ||= src !== from1;
       for (const port of ports) {
         if (checked >= MAX_CONNECTIONS_PER_CASE) break;
         checked++;
@@ -218,7 +229,9 @@ export function predictCase(engine: ConnectionJudge, world: PeerWorld, c: Case):
   }
   facts.namedPort ||= usesNamedPort(engine, policies);
   for (const e of [...from.endpoints, ...to.endpoints]) if (!isPod(e) && inExcept(engine, policies, e.ip)) facts.ipBlockExcept = true;
-  const standIn = from.standIn || to.standIn ? ' (no pod in the manifests matches; judged for a stand-in with the selector labels)' : '';
+  const standIn =
+    (from.standIn || to.standIn ? ' (no pod in the manifests matches; judged for a stand-in with the selector labels)' : '') +
+    (twin ? ' (from another pod with the same labels: a pod always reaches itself)' : '');
   if (denied === 0) return { predicted: 'allowed', policies: [...policies], detail: `${firstAllowed}${standIn}`, checked, facts };
   if (allowed === 0) return { predicted: 'denied', policies: [...policies], detail: `${firstDenied}${standIn}`, checked, facts };
   return {
