@@ -29,12 +29,14 @@ debs_apt_cache() { local o; mapfile -t o < <(debs_apt_opts); apt-cache "${o[@]}"
 debs_update() {
   mkdir -p "$DEBS_DIR"/{lists/partial,cache/archives/partial,pool}
   touch "$DEBS_DIR/status"
-  if [[ ${1:-} != --force && -n $(find "$DEBS_DIR/lists" -maxdepth 1 -name '*_Packages*' -mmin -1440 -print -quit) ]]; then
+  # (a stamp, not the lists' own mtimes: apt leaves an unchanged list as it was)
+  if [[ ${1:-} != --force && -n $(find "$DEBS_DIR" -maxdepth 1 -name .updated -mmin -1440 -print -quit) ]]; then
     return 0
   fi
   command -v apt-get >/dev/null || { echo "apt-get is missing: the images take Debian's packages" >&2; return 1; }
   echo "fetching the Debian package index for ${DEBS_ARCHES[*]} into $DEBS_DIR" >&2
   debs_apt_get update >&2 || { echo "apt-get update for ${DEBS_ARCHES[*]} failed" >&2; return 1; }
+  touch "$DEBS_DIR/.updated"
 }
 
 # debs_resolve PKG...: lock lines for each PKG of every architecture and everything it Depends or
