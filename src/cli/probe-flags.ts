@@ -4,6 +4,8 @@ import type { ClusterTarget } from '../cluster/connect.ts';
 import type { RunSettings } from '../run/run-suites.ts';
 import { OutputSpecError, OutputWriteError, parseOutputSpecs, writeOutputs, type OutputSpec } from '../report/outputs.ts';
 import type { Report } from '../verdict/model.ts';
+import type { Finding } from '../verdict/model.ts';
+import { renderFindings } from '../verdict/patterns.ts';
 import { CLUSTER_FLAGS_USAGE, CLUSTER_OPTIONS, clusterFlagsFrom } from './cluster-flags.ts';
 import type { CliIO } from './main.ts';
 import { UsageError } from './main.ts';
@@ -130,6 +132,12 @@ export async function writeReport(name: string, report: Report, outputs: readonl
     io.stderr(`netprobe ${name}: ${err.message}\n`);
     return false;
   }
+}
+
+/** Run-level findings (patterns where observation and policies disagree, ...) after the report, on stderr. */
+export function printFindings(findings: readonly Finding[], io: CliIO): void {
+  if (findings.length === 0) return;
+  io.stderr(`\n${renderFindings(findings).map((l) => `netprobe: ${l}`).join('\n')}\n`);
 }
 
 /** Connects with the cluster flags, saying which cluster; a kubeconfig problem is reported and yields undefined. */

@@ -5,6 +5,7 @@ import type { ClusterSnapshot, NamespaceInfo } from '../model/cluster.ts';
 import { NAMESPACE_NAME_LABEL } from '../policy/evaluate.ts';
 import { standInLabels } from '../model/selectors.ts';
 import { compileSelector } from '../model/selectors.ts';
+import { CLUSTER_DNS } from '../suite/definitions.ts';
 import type { NetworkPolicy } from '../policy/types.ts';
 import {
   byProtocol,
@@ -132,6 +133,15 @@ function standInAddsNothing(o: IsolationOptions, namespace: string, peerNs: Name
     }
   }
   return true;
+}
+
+/**
+ * The namespaces whose policies and pods an isolation check reads: the isolated one, the others, and
+ * cluster DNS's. Without the DNS pods the isolated pods' DNS path cannot be predicted, so their probe pods
+ * get no canaries and wait the fixed settle.
+ */
+export function policyNamespaces(namespace: string, peers: readonly string[]): string[] {
+  return [...new Set([namespace, ...peers, CLUSTER_DNS.namespace])];
 }
 
 export function isolationSuite(snapshot: ClusterSnapshot, o: IsolationOptions): IsolationSuite {

@@ -2,20 +2,21 @@
 // runs it like `netprobe run`, reports; with --watch, re-runs and says the moment a path opens or closes.
 import { writeFile } from 'node:fs/promises';
 import type { ClusterTarget } from '../../cluster/connect.ts';
-import type { NetworkPolicy } from '../../policy/types.ts';
-import { outputSpecs, writeReport } from '../probe-flags.ts';
+import { outputSpecs, printFindings, writeReport } from '../probe-flags.ts';
 import { parseLabels, SYSTEM_NAMESPACES } from '../../incident/common.ts';
-import { IsolationInputError, isolationSuite, KEEP_WORDS, parseHostPort, type HostPort, type IsolationSuite } from '../../incident/isolation-suite.ts';
+import { IsolationInputError, isolationSuite, KEEP_WORDS, parseHostPort, policyNamespaces, type HostPort, type IsolationSuite } from '../../incident/isolation-suite.ts';
 import { formatChange, pathChanges, roundLine } from '../../incident/watch.ts';
 import { EXIT, exitCodeFor, REPORT_SCHEMA_VERSION, summarize, type Report, type Result } from '../../verdict/model.ts';
+import type { RunOutcome } from '../../run/run-suites.ts';
 import type { CliIO, Command } from '../main.ts';
 import { UsageError, parseCommandArgs } from '../main.ts';
 import { abortOnSignals } from '../signals.ts';
 import { casesFromYaml, connectFor, listValues, PROBE_FLAGS_USAGE, PROBE_OPTIONS, positiveSeconds, probeRound, probeSettings } from './incident-shared.ts';
 import { sleep } from '../../util/sleep.ts';
-import { RUN_LABEL } from '../../cluster/labels.ts';
-import { manifestsFromCluster } from '../../policy/cluster-state.ts';
 import { apiErrorMessage } from '../../cluster/errors.ts';
+import { finishResults } from '../../run/predictions.ts';
+import { policyEvidence, type PolicyInputs } from '../../run/vouchers.ts';
+import { readClusterPolicyInputs } from './predict.ts';
 
 const USAGE = `netprobe isolation NAMESPACE [FLAGS]
 
@@ -52,48 +53,62 @@ interface Inputs {
   timeoutSeconds: number;
 }
 
-/** Reads the cluster and builds the probe set. */
-async function buildProbeSet(target: ClusterTarget, inputs: Inputs, io: CliIO): Promise<IsolationSuite> {
+/** The probe set, and the policies it was built from (undefined: they could not be read). */
+interface ProbeSet {
+  suite: IsolationSuite;
+  policies: PolicyInputs | undefined;
+}
+
+/**
+ * Reads the cluster and builds the probe set. The policies are read once, for the suite (stand-ins,
+ * the DNS control) and for the run's evidence, as `run` uses them: control probes from an identity they
+ * allow show targets alive, canaries show the probe pods' rules in place.
+ */
+async function buildProbeSet(target: ClusterTarget, inputs: Inputs, io: CliIO): Promise<ProbeSet> {
   // Lazy: loads @kubernetes/client-node (1-2 s), which only the cluster path needs.
   const { listNamespaceNames, readKubeApiAddresses } = await import('../../cluster/incident.ts');
-  const { readPolicyState } = await import('../../cluster/policy-state.ts');
   const { readSnapshot } = await import('../../cluster/read.ts');
   const all = await listNamespaceNames(target.kc);
   const peers = inputs.fromNamespaces ?? all.filter((n) => n !== inputs.namespace && !SYSTEM_NAMESPACES.includes(n));
   const [snapshot, policies, api] = await Promise.all([
     readSnapshot(target.kc, [inputs.namespace, ...peers]),
-    readPolicyState(target.kc, [inputs.namespace, ...peers], RUN_LABEL).then(
-      (objects): { policies: NetworkPolicy[]; adminTiers: boolean } | undefined => {
-        const m = manifestsFromCluster(objects);
-        return { policies: m.policies, adminTiers: m.adminPolicies.length + m.baselinePolicies.length > 0 };
-      },
-      (err: unknown): undefined => {
-        io.stderr(`netprobe isolation: cannot read NetworkPolicies (${apiErrorMessage(err)}): only "any pod" stand-ins and real pods probe ingress\n`);
-        return undefined;
-      },
-    ),
+    readClusterPolicyInputs('isolation', target, policyNamespaces(inputs.namespace, peers), io),
     readKubeApiAddresses(target.kc),
   ]);
+  if (policies === undefined) io.stderr('netprobe isolation: without the policies only "any pod" stand-ins and real pods probe ingress, and the probe pods wait the fixed --settle\n');
   for (const p of api.problems) io.stderr(`netprobe isolation: ${p}\n`);
-  return isolationSuite(snapshot, {
+  const m = policies?.manifests;
+  const suite = isolationSuite(snapshot, {
     namespace: inputs.namespace,
     selector: inputs.selector,
     keep: inputs.keep,
     fromNamespaces: peers,
     external: inputs.external,
     kubeApi: api.addresses.map((a) => ({ ...a, protocol: 'TCP' as const })),
-    ...(policies === undefined ? {} : policies),
+    ...(m === undefined ? {} : { policies: m.policies, adminTiers: m.adminPolicies.length + m.baselinePolicies.length > 0 }),
     timeoutSeconds: inputs.timeoutSeconds,
   });
+  return { suite, policies };
 }
 
-function report(args: string[], runId: string, startedAt: Date, target: ClusterTarget, results: Result[]): Report {
+/** The round's report: its results with what the policies add (as `run`: predictions, findings). */
+async function report(args: string[], outcome: RunOutcome, startedAt: Date, target: ClusterTarget, policies: PolicyInputs | undefined): Promise<Report> {
+  const { results, findings } = finishResults(outcome, policies);
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
-    run: { id: runId, command: ['netprobe', 'isolation', ...args].join(' '), startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), cluster: target.server, context: target.context },
+    run: { id: outcome.runId, command: ['netprobe', 'isolation', ...args].join(' '), startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), cluster: target.server, context: target.context },
     summary: summarize(results),
     results,
+    ...(findings.length > 0 ? { findings } : {}),
   };
+}
+
+/** The first round's line on stderr: where the time went. */
+function timingLine(outcome: RunOutcome, startedAt: Date, now: Date): string | undefined {
+  const t = outcome.timings;
+  if (t === undefined) return undefined;
+  const s = (ms: number) => (ms / 1000).toFixed(1);
+  return `netprobe isolation: verdict in ${s(now.getTime() - startedAt.getTime())} s (${outcome.plan.sources.length + outcome.plan.servers.length} pods started in ${s(t.startMs)} s, settle ${s(t.settleMs)} s, probes ${s(t.probeMs)} s)\n`;
 }
 
 export const command: Command = {
@@ -141,7 +156,7 @@ export const command: Command = {
       let code: number = EXIT.ok;
       for (let round = 1; ; round++) {
         const startedAt = new Date();
-        let probeSet: IsolationSuite;
+        let probeSet: ProbeSet;
         try {
           probeSet = await buildProbeSet(target, inputs, io);
         } catch (err) {
@@ -155,15 +170,17 @@ export const command: Command = {
           if (signals.signal.aborted) return 130;
           continue;
         }
+        const { suite, policies } = probeSet;
         if (round === 1) {
-          for (const n of probeSet.notes) io.stderr(`netprobe isolation: note: ${n}\n`);
-          const c = probeSet.counts;
+          for (const n of suite.notes) io.stderr(`netprobe isolation: note: ${n}\n`);
+          const c = suite.counts;
           io.stderr(`netprobe isolation: ${c.targets} isolated identit${c.targets === 1 ? 'y' : 'ies'}, ${c.sources} ingress source${c.sources === 1 ? '' : 's'}, ${c.expectations} expectations\n`);
         }
         const suiteFile = values['write-suite'] ?? `isolation-${inputs.namespace}.yaml`;
-        if (values['write-suite'] !== undefined) await writeFile(values['write-suite'], probeSet.yaml);
-        const cases = casesFromYaml(probeSet.yaml, suiteFile);
-        const outcome = await probeRound(target, cases, settings, signals.signal, values.quiet === true || previous !== undefined);
+        if (values['write-suite'] !== undefined) await writeFile(values['write-suite'], suite.yaml);
+        const cases = casesFromYaml(suite.yaml, suiteFile);
+        const evidence = policies === undefined ? {} : policyEvidence(policies);
+        const outcome = await probeRound(target, cases, { ...settings, ...evidence }, signals.signal, values.quiet === true || previous !== undefined);
         if (typeof outcome === 'string') {
           io.stderr(`netprobe isolation: ${outcome}\n`);
           if (previous === undefined) return EXIT.undecided;
@@ -173,16 +190,14 @@ export const command: Command = {
             io.stderr(`netprobe isolation: interrupted; pods of run ${outcome.runId} deleted\n`);
             return 130;
           }
-          const r = report(args, outcome.runId, startedAt, target, outcome.results);
+          const r = await report(args, outcome, startedAt, target, policies);
           code = exitCodeFor(r.summary);
           const now = new Date();
-          if (previous === undefined && outcome.timings) {
-            const t = outcome.timings;
-            const s = (ms: number) => (ms / 1000).toFixed(1);
-            io.stderr(`netprobe isolation: verdict in ${s(now.getTime() - startedAt.getTime())} s (${outcome.plan.sources.length + outcome.plan.servers.length} pods started in ${s(t.startMs)} s, settle ${s(t.settleMs)} s, probes ${s(t.probeMs)} s)\n`);
-          }
           if (previous === undefined) {
+            const timing = timingLine(outcome, startedAt, now);
+            if (timing !== undefined) io.stderr(timing);
             if (!(await writeReport('isolation', r, outputs, io))) return EXIT.usage;
+            printFindings(r.findings ?? [], io);
             if (watchSeconds !== undefined) io.stdout(`${roundLine(r.results, now, round)}; watching every ${watchSeconds} s (Ctrl-C to stop)\n`);
           } else {
             for (const change of pathChanges(previous, r.results)) io.stdout(`${formatChange(change, now)}\n`);

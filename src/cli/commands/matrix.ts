@@ -10,6 +10,9 @@ import { UsageError, parseCommandArgs } from '../main.ts';
 import { abortOnSignals } from '../signals.ts';
 import { casesFromYaml, connectFor, listValues, PROBE_FLAGS_USAGE, PROBE_OPTIONS, probeRound, probeSettings } from './incident-shared.ts';
 import { apiErrorMessage } from '../../cluster/errors.ts';
+import { finishResults } from '../../run/predictions.ts';
+import { policyEvidence } from '../../run/vouchers.ts';
+import { readClusterPolicyInputs } from './predict.ts';
 
 const USAGE = `netprobe matrix --namespaces A,B,... [FLAGS]
 
@@ -52,8 +55,12 @@ export const command: Command = {
     // Lazy: loads @kubernetes/client-node (1-2 s), which only the cluster path needs.
     const { readSnapshot } = await import('../../cluster/read.ts');
     let plan;
+    let policies;
     try {
-      plan = matrixSuite(await readSnapshot(target.kc, namespaces), namespaces, timeoutSeconds);
+      // The policies, as `run` uses them: control probes from allowed identities, canaries instead of the fixed settle.
+      const [snapshot, read] = await Promise.all([readSnapshot(target.kc, namespaces), readClusterPolicyInputs('matrix', target, namespaces, io)]);
+      plan = matrixSuite(snapshot, namespaces, timeoutSeconds);
+      policies = read;
     } catch (err) {
       io.stderr(`netprobe matrix: ${err instanceof Error && /does not exist/.test(err.message) ? err.message : `cannot read the cluster at ${target.server}: ${apiErrorMessage(err)}`}\n`);
       return err instanceof Error && /does not exist/.test(err.message) ? EXIT.usage : EXIT.undecided;
@@ -64,7 +71,8 @@ export const command: Command = {
     const signals = abortOnSignals((sig) => io.stderr(`netprobe: ${sig}: stopping and cleaning up\n`));
     let outcome;
     try {
-      outcome = await probeRound(target, casesFromYaml(plan.yaml, values['write-suite'] ?? 'matrix.yaml'), settings, signals.signal, values.quiet === true);
+      const evidence = policies === undefined ? {} : policyEvidence(policies);
+      outcome = await probeRound(target, casesFromYaml(plan.yaml, values['write-suite'] ?? 'matrix.yaml'), { ...settings, ...evidence }, signals.signal, values.quiet === true);
     } finally {
       signals.dispose();
     }
@@ -76,7 +84,7 @@ export const command: Command = {
       io.stderr(`netprobe matrix: interrupted; pods of run ${outcome.runId} deleted\n`);
       return 130;
     }
-    const { cells, details } = matrixCells(plan, outcome.results);
+    const { cells, details } = matrixCells(plan, finishResults(outcome, policies).results);
     const json: MatrixJson = {
       schemaVersion: MATRIX_SCHEMA_VERSION,
       run: { id: outcome.runId, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), cluster: target.server, context: target.context },

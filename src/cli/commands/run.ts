@@ -1,7 +1,7 @@
 // `netprobe run PATH...`: probe a live cluster and judge every expectation.
 import type { Command } from '../main.ts';
 import { UsageError, parseCommandArgs } from '../main.ts';
-import { connectFor, outputSpecs, probeSettings, PROBE_FLAGS_USAGE, PROBE_OPTIONS, writeReport } from '../probe-flags.ts';
+import { connectFor, outputSpecs, printFindings, probeSettings, PROBE_FLAGS_USAGE, PROBE_OPTIONS, writeReport } from '../probe-flags.ts';
 import { abortOnSignals } from '../signals.ts';
 import { createProgress } from '../../report/progress.ts';
 import { caseLimitDiagnostics, expandSuites, formatDiagnostic, loadSuites, selectSuites } from '../../suite/index.ts';
@@ -11,10 +11,8 @@ import { EXIT, exitCodeFor, REPORT_SCHEMA_VERSION, summarize, type Report } from
 import { readClusterPolicyInputs, readPolicyInputs } from './predict.ts';
 import { ClusterUnreachableError } from '../../cluster/errors.ts';
 import { describePermission, missingPermissions } from '../../cluster/access.ts';
-import { mayReachBy, predictPathBy } from '../../run/vouchers.ts';
-import { attachPredictions, routeFindings } from '../../run/predictions.ts';
-import { checkDroppedLabels, policySelectors } from '../../run/dropped-labels.ts';
-import { renderFindings } from '../../verdict/patterns.ts';
+import { policyEvidence } from '../../run/vouchers.ts';
+import { finishResults } from '../../run/predictions.ts';
 
 const USAGE = `netprobe run [FLAGS] PATH...
 
@@ -132,7 +130,7 @@ export const command: Command = {
     try {
       outcome = await runCases(target, cases, {
         ...settings,
-        ...(policyInputs === undefined ? {} : { mayReach: mayReachBy(policyInputs.engine, policyInputs.manifests), predictPath: predictPathBy(policyInputs.engine, policyInputs.manifests) }),
+        ...(policyInputs === undefined ? {} : policyEvidence(policyInputs)),
         onProgress: (state) => progress.update(state),
       }, signals.signal, runId);
     } catch (err) {
@@ -159,16 +157,7 @@ export const command: Command = {
       io.stderr(`netprobe run: interrupted; pods of run ${runId} deleted\n`);
       return 130;
     }
-    let results = outcome.results;
-    let findings;
-    if (policyInputs !== undefined) {
-      ({ results, findings } = attachPredictions(results, outcome.plan.cases, policyInputs.engine, policyInputs.manifests, outcome.routes));
-    } else {
-      findings = routeFindings(results, outcome.routes ?? new Map());
-    }
-    const dropped = checkDroppedLabels(outcome.plan, results, policyInputs === undefined ? undefined : policySelectors(policyInputs.manifests));
-    results = dropped.results;
-    findings = [...findings, ...dropped.findings, ...(outcome.findings ?? [])];
+    const { results, findings } = finishResults(outcome, policyInputs);
     const report: Report = {
       schemaVersion: REPORT_SCHEMA_VERSION,
       run: { id: runId, command: ['netprobe', 'run', ...args].join(' '), startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), cluster: target.server, context: target.context },
@@ -177,9 +166,7 @@ export const command: Command = {
     };
     if (findings.length > 0) report.findings = findings;
     if (!(await writeReport('run', report, outputs, io))) return EXIT.usage;
-    if (findings.length > 0) {
-      io.stderr(`\n${renderFindings(findings).map((l) => `netprobe: ${l}`).join('\n')}\n`);
-    }
+    printFindings(findings, io);
     return exitCodeFor(report.summary);
   },
 };
