@@ -5,6 +5,7 @@
 import type { Canary, PlannedProbe } from '../plan/types.ts';
 import { sleep } from '../util/sleep.ts';
 import { agentSpec, type AgentSpec } from './agent.ts';
+import { isFilterRejection } from './answer.ts';
 import type { ProbeObservation } from './types.ts';
 import { SETTLE_MAX_MS } from './timing.ts';
 
@@ -14,16 +15,22 @@ const POLL_MS = 200;
 
 const isConnection = (o: ProbeObservation): boolean => o.outcome === 'connected' || o.outcome === 'http-status';
 
-/** Stopped on the way: silence, or a refusal or unreachable that neither the target nor the pod itself sent. */
-const isFiltered = (o: ProbeObservation): boolean =>
-  (o.outcome === 'timeout' || o.outcome === 'refused' || o.outcome === 'unreachable') && o.answeredBy !== 'target' && o.answeredBy !== 'local';
+/**
+ * The target's own stack answered (a reset, a UDP port-unreachable): past every filter. An ICMP rejection
+ * for TCP is a filter's even from the target's address (answer.ts), as the judge reads it.
+ */
+const fromTargetStack = (p: PlannedProbe, o: ProbeObservation): boolean => o.answeredBy === 'target' && !isFilterRejection(p.target.kind, o);
+
+/** Stopped on the way: silence, or a refusal or unreachable that neither the target's stack nor the pod itself sent. */
+const isFiltered = (p: PlannedProbe, o: ProbeObservation): boolean =>
+  (o.outcome === 'timeout' || o.outcome === 'refused' || o.outcome === 'unreachable') && o.answeredBy !== 'local' && !fromTargetStack(p, o);
 
 /** Whether a canary's answer is the one the policies give once the pod's rules are programmed. */
 export function canaryAnswered(c: Canary, o: ProbeObservation | undefined): boolean {
   if (o === undefined) return false;
   // A reset from the target itself also got past the filter: only the listener is missing.
-  if (c.expect === 'connect') return isConnection(o) || (o.outcome === 'refused' && o.answeredBy === 'target');
-  return isFiltered(o);
+  if (c.expect === 'connect') return isConnection(o) || (o.outcome === 'refused' && fromTargetStack(c.probe, o));
+  return isFiltered(c.probe, o);
 }
 
 /**
@@ -34,7 +41,7 @@ export function canaryAnswered(c: Canary, o: ProbeObservation | undefined): bool
 export function disagrees(p: PlannedProbe, o: ProbeObservation | undefined): boolean {
   if (o === undefined || p.predicted === undefined || o.answeredBy === 'local') return false;
   // A reset from the target got past every filter: a closed port, not a rule.
-  return p.predicted === 'denied' ? isConnection(o) : isFiltered(o);
+  return p.predicted === 'denied' ? isConnection(o) : isFiltered(p, o);
 }
 
 /**
@@ -46,7 +53,7 @@ export function disagrees(p: PlannedProbe, o: ProbeObservation | undefined): boo
 export function probeAgain(p: PlannedProbe, o: ProbeObservation | undefined, expect: 'allow' | 'deny'): boolean {
   if (o === undefined || o.answeredBy === 'local') return false;
   if (disagrees(p, o)) return true;
-  return expect === 'deny' ? isConnection(o) : isFiltered(o);
+  return expect === 'deny' ? isConnection(o) : isFiltered(p, o);
 }
 
 /** Runs a batch of probes in the pod and gives back what the agent reported. */

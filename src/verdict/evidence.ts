@@ -4,6 +4,7 @@
 // made by the probe pod's own stack proves nothing about the path.
 import type { PlannedProbe } from '../plan/types.ts';
 import type { ProbeObservation } from '../probe/types.ts';
+import { isFilterRejection, REJECTIONS } from '../probe/answer.ts';
 
 /**
  * - `rejected`: an ICMP rejection (port-unreachable, or a prohibited code) that the target's own stack
@@ -18,9 +19,6 @@ import type { ProbeObservation } from '../probe/types.ts';
  *   known to answer what was sent. Neither is evidence.
  */
 export type DenialKind = 'rejected' | 'closed' | 'denied' | 'silence' | 'local' | 'unanswerable';
-
-/** ICMP messages that a filtering rule sends (port-unreachable is iptables REJECT's default). */
-const REJECTIONS = new Set(['port-unreachable', 'admin-prohibited', 'host-prohibited', 'net-prohibited', 'policy-failed']);
 
 /** An answer that came over the network: the probe pod's own networking works. */
 export function isNetworkAnswer(obs: ProbeObservation): boolean {
@@ -42,11 +40,8 @@ export function denialKind(probe: PlannedProbe, obs: ProbeObservation, knownToAn
   const icmp = obs.icmp;
   if (icmp === undefined) return obs.answeredBy === 'target' && obs.outcome === 'refused' ? 'closed' : 'denied';
   if (!REJECTIONS.has(icmp)) return 'denied';
-  // A host's own stack answers a closed UDP port with port-unreachable; the prohibited codes only
-  // come from filtering rules (Cilium's policy-deny-response sends them in the target's name).
-  const udp = probe.target.kind === 'udp';
-  if (obs.answeredBy === 'target' && udp && icmp === 'port-unreachable') return 'closed';
-  return 'rejected';
+  // A host's own stack answers a closed UDP port with port-unreachable (src/probe/answer.ts).
+  return isFilterRejection(probe.target.kind, obs) ? 'rejected' : 'closed';
 }
 
 /** How the observation reads in a verdict's detail. */

@@ -96,6 +96,17 @@ describe('canaries: waiting for their answers', () => {
     expect(canaryAnswered(canary('deny'), undefined)).to.equal(false);
   });
 
+  it('deny: for TCP, an ICMP rejection from the target\'s own address is a filter too (a TCP stack sends a reset, never ICMP): a node REJECTing traffic to its own address, as for the API server there', () => {
+    const fromTarget = (icmp: string): ProbeObservation => ({ ...obs('refused', 'target'), icmp, icmpFrom: '10.1.0.10' });
+    expect(canaryAnswered(canary('deny'), fromTarget('port-unreachable'))).to.equal(true);
+    expect(canaryAnswered(canary('deny'), fromTarget('admin-prohibited'))).to.equal(true);
+    expect(canaryAnswered(canary('deny'), obs('refused', 'target')), 'a reset: a closed port, past the filter').to.equal(false);
+    expect(canaryAnswered(canary('connect'), fromTarget('port-unreachable')), 'a rejection is no connection').to.equal(false);
+    const udp: Canary = { ...canary('deny'), probe: { ...canary('deny').probe, target: { ...canary('deny').probe.target, kind: 'udp' } } };
+    expect(disagrees({ ...udp.probe, predicted: 'allowed' }, fromTarget('port-unreachable')), 'UDP: the target\'s own port-unreachable is a closed port').to.equal(false);
+    expect(disagrees({ ...canary('deny').probe, predicted: 'allowed' }, fromTarget('port-unreachable')), 'TCP: a rejection the policies do not make').to.equal(true);
+  });
+
   it('polls until the canaries answer as the policies say, after the minimum wait', async () => {
     let calls = 0;
     const started = Date.now();
