@@ -14,8 +14,11 @@ export function restrictedNamespace(name: string): string {
   return `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${name}, labels: {pod-security.kubernetes.io/enforce: restricted}}\n`;
 }
 
-/** A Deployment serving TCP 8080 (port name `http`) whose pods carry `labels`. */
-export function echoDeployment(ns: string, name: string, labels: Record<string, string>, replicas = 1): string {
+/**
+ * A Deployment serving TCP 8080 (port name `http`) whose pods carry `labels`; `readiness: false` declares
+ * no readiness probe, like many real workloads (nothing then shows the port alive before probing).
+ */
+export function echoDeployment(ns: string, name: string, labels: Record<string, string>, replicas = 1, readiness = true): string {
   const flow = `{${Object.entries(labels).map(([k, v]) => `${k}: "${v}"`).join(', ')}}`;
   return `apiVersion: apps/v1
 kind: Deployment
@@ -36,8 +39,19 @@ spec:
         imagePullPolicy: IfNotPresent
         command: ["${AGENT}", "serve", "--tcp", "8080"]
         ports: [{name: http, containerPort: 8080, protocol: TCP}]
-        readinessProbe: {tcpSocket: {port: http}, periodSeconds: 2}
-        resources: {requests: {cpu: 5m, memory: 16Mi}, limits: {cpu: 100m, memory: 64Mi}}
+${readiness ? '        readinessProbe: {tcpSocket: {port: http}, periodSeconds: 2}\n' : ''}        resources: {requests: {cpu: 5m, memory: 16Mi}, limits: {cpu: 100m, memory: 64Mi}}
         securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}
+`;
+}
+
+/** A NetworkPolicy that lets in the pods of the namespace itself and nothing else (a common baseline). */
+export function sameNamespaceOnly(ns: string): string {
+  return `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: same-namespace-only, namespace: ${ns}}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+  ingress: [{from: [{podSelector: {}}]}]
 `;
 }

@@ -241,3 +241,74 @@ describe('e2e: decide sooner (issue 11): kube-router frozen while the probe pods
     for (const r of report.results) expect(r.detail).not.to.contain('not shown programmed');
   });
 });
+
+// `netprobe isolation` with the same evidence as `run` (issue 11): an isolated namespace whose workloads
+// listen with no readiness probe, under the emergency policy. The policies read once give control probes
+// from the other namespace's own identity (it may reach its pods) for the egress denies, and canaries
+// instead of the fixed settle (30 s here): the isolation is decided, and long before the settle would end.
+const ISO = `e2e-decide-${ID}-iso`;
+const PEER = `e2e-decide-${ID}-peer`;
+const ECHO_8080 = 'env: [{name: ECHO_TCP, value: "8080"}]\n        ports: [{containerPort: 8080}]';
+
+describe('e2e: isolation decides with the policies read (issue 11): control probes, canaries', function () {
+  let run: { code: number; ms: number; stderr: string };
+  let report: Report;
+
+  before(async function () {
+    this.timeout(400_000);
+    const env = clusterEnv(this);
+    await kubectl(['apply', '-f', '-'], [
+      `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ISO}}\n`,
+      `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${PEER}}\n`,
+      deployment(ISO, 'web', env.echoImage, ECHO_8080),
+      deployment(ISO, 'api', env.echoImage, ECHO_8080),
+      deployment(PEER, 'shop', env.echoImage, ECHO_8080),
+    ].join('---\n'));
+    for (const [ns, app] of [[ISO, 'web'], [ISO, 'api'], [PEER, 'shop']] as const) await kubectl(['rollout', 'status', '-n', ns, `deployment/${app}`, '--timeout=180s']);
+    const policy = await netprobe(['generate', 'isolation-policy', ISO, '--keep', 'dns']);
+    await kubectl(['apply', '-f', '-'], policy.stdout);
+    await new Promise((r) => setTimeout(r, 2000));
+    const json = tempFile('decide-isolation.json', '');
+    run = await netprobe(['isolation', ISO, '--keep', 'dns', '--from-namespaces', PEER, '--settle', '30', '-o', `json=${json}`, '--quiet']);
+    report = JSON.parse(readFileSync(json, 'utf8')) as Report;
+    for (const r of report.results) console.log(`      [isolation] ${r.expectation}: ${r.status} (${r.outcome}) ${r.detail}`);
+    console.log(`      [isolation --settle 30] ${run.ms} ms; ${/verdict in .*/.exec(run.stderr)?.[0] ?? ''}`);
+  });
+
+  after(async function () {
+    this.timeout(120_000);
+    await kubectl(['delete', 'namespace', ISO, PEER, '--wait=false', '--ignore-not-found']);
+  });
+
+  it('the isolation holds and every path is decided (exit 0)', () => {
+    for (const r of report.results) expect(r.status, `${r.expectation}: ${r.detail}`).to.equal('pass');
+    expect(run.code, run.stderr).to.equal(0);
+  });
+
+  it('each egress deny to the other namespace\'s pod is shown alive by a control probe from that namespace\'s own identity', () => {
+    const egress = report.results.filter((r) => r.tags.includes('egress') && r.destination.includes('shop'));
+    expect(egress).to.have.length(2);
+    for (const r of egress) expect(r.detail).to.match(new RegExp(`target alive: a control probe from ${PEER}/shop-[^,]*, an identity the policies allow, connected`));
+  });
+
+  it('the probe pods\' rules are shown programmed by canaries, not the fixed settle (30 s here); the report carries the predictions', () => {
+    expect(run.ms).to.be.below(25_000);
+    for (const r of report.results) expect(r.detail).not.to.contain('not shown programmed');
+    const podPaths = report.results.filter((r) => r.tags.includes('ingress') || r.destination.includes('shop'));
+    expect(podPaths.length).to.be.above(0);
+    for (const r of podPaths) expect(r.predicted, r.expectation).to.equal('denied');
+  });
+
+  it('matrix reads the policies too: every cell decided, the isolated pods blocked both ways', async function () {
+    this.timeout(120_000);
+    const m = await netprobe(['matrix', '--namespaces', `${ISO},${PEER}`, '--settle', '30', '-o', 'json', '--quiet']);
+    const json = JSON.parse(m.stdout) as { sources: { namespace: string }[]; cells: string[][]; unknown: Record<string, string> };
+    console.log(`      [matrix --settle 30] ${m.ms} ms, unknown: ${JSON.stringify(json.unknown)}`);
+    expect(m.code, m.stderr).to.equal(0);
+    expect(m.ms).to.be.below(25_000);
+    json.sources.forEach((s, i) => {
+      // Nothing leaves the isolated namespace; nothing from elsewhere gets in (the peer's own pods it cannot reach either).
+      if (s.namespace === ISO) expect(json.cells[i]!.filter((c) => c === 'allowed')).to.deep.equal([]);
+    });
+  });
+});
