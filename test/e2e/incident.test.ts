@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Report } from '../../src/verdict/model.ts';
+import { ISOLATION_POLICY_NAME } from '../../src/incident/isolation-policy.ts';
 import { clusterEnv, kubectl, netprobe, readReport, REPO, startNetprobe, tempFile, waitUntil } from './support.ts';
 
 const NAMESPACES = ['incident-web', 'incident-api', 'incident-db', 'incident-tools'];
@@ -51,6 +52,24 @@ async function deletePolicies(namespace: string, names: string[]): Promise<void>
   await sleep(2000);
 }
 
+const APP_POLICIES = ['default-deny', 'api-ingress', 'api-egress'];
+const TEST_POLICIES = [ISOLATION_POLICY_NAME, 'forgotten-egress'];
+
+/** incident-api's policies as the app ships them (test/fixtures/incident/policies.yaml), and nothing else. */
+async function appPolicies(): Promise<void> {
+  await kubectl(['-n', 'incident-api', 'delete', 'networkpolicy', ...TEST_POLICIES, '--ignore-not-found']);
+  await applyPolicy(readFileSync(path.join(FIXTURES, 'policies.yaml'), 'utf8'));
+}
+
+/** The runbook followed: the emergency isolation policy (keeping `keep`, if any) and none of the app's own. */
+async function runbookPolicies(keep: string | undefined = 'dns'): Promise<void> {
+  const policy = await netprobe(['generate', 'isolation-policy', 'incident-api', ...(keep === undefined ? [] : ['--keep', keep])]);
+  expect(policy.code, policy.stderr).to.equal(0);
+  await kubectl(['apply', '-f', '-'], policy.stdout);
+  await kubectl(['-n', 'incident-api', 'delete', 'networkpolicy', ...APP_POLICIES, 'forgotten-egress', '--ignore-not-found']);
+  await sleep(2000);
+}
+
 async function leftovers(): Promise<string[]> {
   const out = await kubectl(['get', 'pods', '-A', '-l', 'netprobe.dev/run', '-o', 'jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}{"\\n"}{end}']);
   return out.split('\n').filter((l) => NAMESPACES.some((n) => l.startsWith(`${n}/`)));
@@ -74,8 +93,18 @@ async function isolation(extra: string[] = []): Promise<{ code: number; stderr: 
   return { code: run.code, stderr: run.stderr, report: readReport(json), suite };
 }
 
+// Each test sets the policies it needs first, so any one runs alone (--grep) or in any order.
 describe('e2e: incident response (isolation, generate, matrix, watch)', function () {
-  let policySuite = '';
+  let derived: string | undefined;
+  /** The suite generate from-policies writes from the app's own policies (made once). */
+  async function policySuite(): Promise<string> {
+    if (derived === undefined) {
+      const gen = await netprobe(['generate', 'from-policies', '-n', 'incident-api', '--from-cluster']);
+      expect(gen.code, gen.stderr).to.equal(0);
+      derived = tempFile('from-policies.yaml', gen.stdout);
+    }
+    return derived;
+  }
 
   before(async function () {
     const env = clusterEnv(this);
@@ -94,13 +123,13 @@ describe('e2e: incident response (isolation, generate, matrix, watch)', function
   });
 
   it('generate from-policies --from-cluster writes a suite (allow and deny, both directions) that passes', async () => {
-    const gen = await netprobe(['generate', 'from-policies', '-n', 'incident-api', '--from-cluster']);
-    expect(gen.code, gen.stderr).to.equal(0);
-    policySuite = tempFile('from-policies.yaml', gen.stdout);
-    expect((await netprobe(['validate', policySuite])).code).to.equal(0);
-    expect(gen.stdout).to.contain('allow incident-web.web -> incident-api.api').and.contain('deny incident-web.admin -> incident-api.api');
-    expect(gen.stdout).to.contain('allow incident-api.api -> incident-db.postgres').and.contain('deny incident-api.api -> incident-web.web');
-    const { code, report } = await runSuite(policySuite);
+    await appPolicies();
+    const suite = await policySuite();
+    const text = readFileSync(suite, 'utf8');
+    expect((await netprobe(['validate', suite])).code).to.equal(0);
+    expect(text).to.contain('allow incident-web.web -> incident-api.api').and.contain('deny incident-web.admin -> incident-api.api');
+    expect(text).to.contain('allow incident-api.api -> incident-db.postgres').and.contain('deny incident-api.api -> incident-web.web');
+    const { code, report } = await runSuite(suite);
     expect(code, JSON.stringify(report.results.filter((r) => r.status !== 'pass'), null, 1)).to.equal(0);
     expect(report.results.some((r) => r.expect === 'deny')).to.equal(true);
     expect(report.results.some((r) => r.expect === 'allow')).to.equal(true);
@@ -114,6 +143,7 @@ describe('e2e: incident response (isolation, generate, matrix, watch)', function
       console.log(`      (skipped: ${msg})`);
       this.skip();
     }
+    await appPolicies();
     const gen = await netprobe(['generate', 'from-policies', '-n', 'demo-frontend,demo-api,demo-db', '--policies', 'demo']);
     expect(gen.code, gen.stderr).to.equal(0);
     const { code, report } = await runSuite(tempFile('demo-policies.yaml', gen.stdout));
@@ -122,19 +152,21 @@ describe('e2e: incident response (isolation, generate, matrix, watch)', function
   });
 
   it('the derived suite catches a policy edit that widens a rule (the API admits every frontend pod)', async () => {
+    await appPolicies();
+    const suite = await policySuite();
     await applyPolicy(WIDENED_API_INGRESS);
     try {
-      const { code, report } = await runSuite(policySuite);
+      const { code, report } = await runSuite(suite);
       expect(code).to.equal(1);
       expect(leaksOf(report)).to.deep.equal(['deny incident-web.admin -> incident-api.api TCP', 'deny incident-web.any-pod -> incident-api.api TCP']);
       expect(report.summary.broken + report.summary.inconclusive).to.equal(0);
     } finally {
-      await kubectl(['apply', '-f', path.join(FIXTURES, 'policies.yaml')]);
-      await sleep(2000);
+      await appPolicies();
     }
   });
 
   it('an emergency policy added next to the old allow rules does not hold, and isolation names the rules\' paths', async () => {
+    await appPolicies();
     const policy = await netprobe(['generate', 'isolation-policy', 'incident-api', '--keep', 'dns']);
     expect(policy.code).to.equal(0);
     await applyPolicy(policy.stdout);
@@ -145,7 +177,7 @@ describe('e2e: incident response (isolation, generate, matrix, watch)', function
   });
 
   it('holds once the runbook is followed (old policies removed), while the workloads keep running', async () => {
-    await deletePolicies('incident-api', ['default-deny', 'api-ingress', 'api-egress']);
+    await runbookPolicies();
     const { code, report, suite, stderr } = await isolation();
     const bad = report.results.filter((r) => r.status !== 'pass');
     expect(code, `${stderr}\n${JSON.stringify(bad, null, 1)}`).to.equal(0);
@@ -170,6 +202,7 @@ describe('e2e: incident response (isolation, generate, matrix, watch)', function
   });
 
   it('reports exactly the path a forgotten egress rule opens, and nothing else', async () => {
+    await runbookPolicies();
     await applyPolicy(FORGOTTEN_EGRESS);
     try {
       const { code, report } = await isolation();
@@ -185,8 +218,7 @@ describe('e2e: incident response (isolation, generate, matrix, watch)', function
   });
 
   it('without --keep dns, a denied DNS query is proven by a control query from a namespace without policies', async () => {
-    const policy = await netprobe(['generate', 'isolation-policy', 'incident-api']);
-    await applyPolicy(policy.stdout);
+    await runbookPolicies(undefined);
     try {
       const dir = path.dirname(tempFile('x', ''));
       const json = path.join(dir, 'nodns.json');
@@ -198,12 +230,12 @@ describe('e2e: incident response (isolation, generate, matrix, watch)', function
       expect(dns.detail).to.match(/target alive|rejected by the network/);
       expect(report.results.some((r) => r.expectation.startsWith('control: cluster DNS answers incident-'))).to.equal(true);
     } finally {
-      const keep = await netprobe(['generate', 'isolation-policy', 'incident-api', '--keep', 'dns']);
-      await applyPolicy(keep.stdout);
+      await runbookPolicies();
     }
   });
 
   it('keeps the Kubernetes API open when the runbook says so (policy from --from-cluster, proven by isolation)', async () => {
+    await runbookPolicies();
     const policy = await netprobe(['generate', 'isolation-policy', 'incident-api', '--keep', 'dns,kube-api', '--from-cluster']);
     expect(policy.code, policy.stderr).to.equal(0);
     expect(policy.stdout).to.match(/cidr: \S+\/32/);
@@ -215,12 +247,12 @@ describe('e2e: incident response (isolation, generate, matrix, watch)', function
       expect(api.length).to.be.greaterThan(0);
       for (const r of api) expect(r).to.include({ expect: 'allow', status: 'pass' });
     } finally {
-      const keep = await netprobe(['generate', 'isolation-policy', 'incident-api', '--keep', 'dns']);
-      await applyPolicy(keep.stdout);
+      await runbookPolicies();
     }
   });
 
   it('--watch prints the moment a path opens, and Ctrl-C cleans up', async () => {
+    await runbookPolicies();
     const watch = startNetprobe(['isolation', 'incident-api', '--keep', 'dns', ...FROM, '--watch', '2', '--quiet']);
     try {
       await waitUntil('the first round', async () => watch.output().includes('watching every 2 s'), 120_000);
@@ -238,6 +270,7 @@ describe('e2e: incident response (isolation, generate, matrix, watch)', function
   });
 
   it('matrix prints the truth table and JSON', async () => {
+    await appPolicies();
     const out = tempFile('m.json', '');
     const run = await netprobe(['matrix', '--namespaces', 'incident-web,incident-db,incident-tools', '-o', 'table', '-o', `json=${out}`, '--quiet']);
     expect(run.code, run.stderr).to.equal(0);
