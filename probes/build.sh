@@ -123,6 +123,7 @@ if [[ ,$only, == *,probe,* || ,$only, == *,echo,* ]] && [[ $force == 1 || ! -s $
     NETPROBE_DEBS_REFRESHED=1 exec "$0" "${args[@]}"
   }
 fi
+rm -rf "$work/layers" # (base.sh shares layers between the two recipes of this run only)
 image probe "$PROBE_IMAGE" "$agent_hash" "${agent:-}"
 image echo "$ECHO_IMAGE" "$agent_hash" "${agent:-}"
 cp "$work/debs.lock" "$out/debs.lock"

@@ -33,8 +33,8 @@ layer_entry() {
     agent) install -m 0755 "$agent_prefix-$arch" "$root$dest" ;;
     deb) elf_copy "$sys" "$root" "$dest" >/dev/null ;;
     applets)
+      sed 's|/[^/]*$||' "$work/applets" | sort -u | (cd "$root" && xargs mkdir -p)
       for applet in $(<"$work/applets"); do
-        mkdir -p "$root/$(dirname "$applet")"
         [[ -e $root/$applet || -L $root/$applet ]] || ln -s "$arg" "$root/$applet"
       done ;;
     ca-bundle)
@@ -69,8 +69,12 @@ agent_image() {
   for arch in "${DEBS_ARCHES[@]}"; do
     dirs=
     for layer in "${layers[@]}"; do
-      layer_rootfs "$layer" "$arch" "$work/$name-$layer-$arch"
-      dirs+=${dirs:+:}$work/$name-$layer-$arch
+      # a layer two images share (base) is assembled once per build: build.sh empties WORKDIR/layers first
+      if [[ ! -e $work/layers/$layer-$arch.done ]]; then
+        layer_rootfs "$layer" "$arch" "$work/layers/$layer-$arch"
+        touch "$work/layers/$layer-$arch.done"
+      fi
+      dirs+=${dirs:+:}$work/layers/$layer-$arch
     done
     specs+=("$arch=$dirs")
   done
