@@ -68,6 +68,33 @@ export function summarize(results: readonly Result[]): Summary {
   return summary;
 }
 
+/** What a report says of its run, besides the results. */
+export interface ReportRun {
+  id: string;
+  /** The command line after `netprobe` (`['run', 'suites/']`). */
+  argv: readonly string[];
+  startedAt: Date;
+  cluster?: { server: string; context?: string };
+}
+
+/** The one way a Report is made (run, predict, isolation): summary and findings from the results. */
+export function buildReport(run: ReportRun, results: Result[], findings: readonly Finding[] = []): Report {
+  const report: Report = {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    run: {
+      id: run.id,
+      command: ['netprobe', ...run.argv].join(' '),
+      startedAt: run.startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      ...(run.cluster === undefined ? {} : { cluster: run.cluster.server, ...(run.cluster.context === undefined ? {} : { context: run.cluster.context }) }),
+    },
+    summary: summarize(results),
+    results,
+  };
+  if (findings.length > 0) report.findings = [...findings];
+  return report;
+}
+
 /** Exit codes shared by every command that judges connectivity. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, undecided: 3 } as const;
 

@@ -6,7 +6,7 @@ import { outputSpecs, printFindings, writeReport } from '../probe-flags.ts';
 import { parseLabels, SYSTEM_NAMESPACES } from '../../incident/common.ts';
 import { IsolationInputError, isolationSuite, KEEP_WORDS, parseHostPort, policyNamespaces, type HostPort, type IsolationSuite } from '../../incident/isolation-suite.ts';
 import { formatChange, pathChanges, roundLine } from '../../incident/watch.ts';
-import { EXIT, exitCodeFor, REPORT_SCHEMA_VERSION, summarize, type Report, type Result } from '../../verdict/model.ts';
+import { buildReport, EXIT, exitCodeFor, type Report, type Result } from '../../verdict/model.ts';
 import type { RunOutcome } from '../../run/run-suites.ts';
 import type { CliIO, Command } from '../main.ts';
 import { UsageError, parseCommandArgs } from '../main.ts';
@@ -94,13 +94,7 @@ async function buildProbeSet(target: ClusterTarget, inputs: Inputs, io: CliIO): 
 /** The round's report: its results with what the policies add (as `run`: predictions, findings). */
 async function report(args: string[], outcome: RunOutcome, startedAt: Date, target: ClusterTarget, policies: PolicyInputs | undefined): Promise<Report> {
   const { results, findings } = finishResults(outcome, policies);
-  return {
-    schemaVersion: REPORT_SCHEMA_VERSION,
-    run: { id: outcome.runId, command: ['netprobe', 'isolation', ...args].join(' '), startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), cluster: target.server, context: target.context },
-    summary: summarize(results),
-    results,
-    ...(findings.length > 0 ? { findings } : {}),
-  };
+  return buildReport({ id: outcome.runId, argv: ['isolation', ...args], startedAt, cluster: { server: target.server, context: target.context } }, results, findings);
 }
 
 /** The first round's line on stderr: where the time went. */

@@ -7,7 +7,7 @@ import { CLUSTER_FLAGS_USAGE, CLUSTER_OPTIONS } from '../cluster-flags.ts';
 import { OutputSpecError, parseOutputSpecs, writeOutputs } from '../../report/outputs.ts';
 import { caseLimitDiagnostics, expandSuites, formatDiagnostic, loadSuites, selectSuites } from '../../suite/index.ts';
 import { LIMIT_FLAGS_USAGE, LIMIT_OPTIONS, maxCasesFrom } from '../limit-flags.ts';
-import { EXIT, exitCodeFor, REPORT_SCHEMA_VERSION, summarize, type Report } from '../../verdict/model.ts';
+import { buildReport, EXIT, exitCodeFor } from '../../verdict/model.ts';
 import { AdminPolicyEngine } from '../../policy/admin.ts';
 import { loadManifestFiles } from '../../policy/load-files.ts';
 import type { ManifestSet } from '../../policy/manifests.ts';
@@ -149,20 +149,10 @@ export const command: Command = {
           : '') +
         '\n',
     );
-    const startedAt = new Date().toISOString();
+    const startedAt = new Date();
     const results = expandSuites(suites).map((c) => predictionResult(c, predictCase(engine, manifests, c)));
-    const report: Report = {
-      schemaVersion: REPORT_SCHEMA_VERSION,
-      run: {
-        id: `predict-${Date.now().toString(36)}`,
-        command: 'predict',
-        startedAt,
-        finishedAt: new Date().toISOString(),
-        ...(cluster ? { cluster: cluster.server, context: cluster.context } : {}),
-      },
-      summary: summarize(results),
-      results,
-    };
+    const run = { id: `predict-${startedAt.getTime().toString(36)}`, argv: ['predict', ...args], startedAt };
+    const report = buildReport(cluster ? { ...run, cluster: { server: cluster.server, context: cluster.context } } : run, results);
     await writeOutputs(report, outputs, { stdout: { write: io.stdout, isTTY: process.stdout.isTTY, columns: process.stdout.columns } });
     return exitCodeFor(report.summary);
   },

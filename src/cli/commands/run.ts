@@ -7,7 +7,7 @@ import { createProgress } from '../../report/progress.ts';
 import { caseLimitDiagnostics, expandSuites, formatDiagnostic, loadSuites, selectSuites } from '../../suite/index.ts';
 import { countFlag, LIMIT_FLAGS_USAGE, LIMIT_OPTIONS, maxCasesFrom } from '../limit-flags.ts';
 import { DEFAULT_MAX_PROBES } from '../../plan/plan.ts';
-import { EXIT, exitCodeFor, REPORT_SCHEMA_VERSION, summarize, type Report } from '../../verdict/model.ts';
+import { buildReport, EXIT, exitCodeFor } from '../../verdict/model.ts';
 import { readClusterPolicyInputs, readPolicyInputs } from './predict.ts';
 import { ClusterUnreachableError } from '../../cluster/errors.ts';
 import { describePermission, missingPermissions } from '../../cluster/access.ts';
@@ -158,13 +158,7 @@ export const command: Command = {
       return 130;
     }
     const { results, findings } = finishResults(outcome, policyInputs);
-    const report: Report = {
-      schemaVersion: REPORT_SCHEMA_VERSION,
-      run: { id: runId, command: ['netprobe', 'run', ...args].join(' '), startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), cluster: target.server, context: target.context },
-      summary: summarize(results),
-      results,
-    };
-    if (findings.length > 0) report.findings = findings;
+    const report = buildReport({ id: runId, argv: ['run', ...args], startedAt, cluster: { server: target.server, context: target.context } }, results, findings);
     if (!(await writeReport('run', report, outputs, io))) return EXIT.usage;
     printFindings(findings, io);
     return exitCodeFor(report.summary);

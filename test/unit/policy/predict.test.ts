@@ -86,7 +86,7 @@ describe('netprobe predict and explain', () => {
     expect(code).to.equal(1);
     expect(stderr).to.include('5 policies, 2 namespaces, 4 pods, 1 services');
     const report = JSON.parse(stdout) as Report;
-    expect(report.run.command).to.equal('predict');
+    expect(report.run.command).to.match(/^netprobe predict --policies \S+ \S+ -o json$/);
     const by = Object.fromEntries(report.results.map((r) => [r.name, r]));
     const status = (n: string) => `${by[n]?.status} ${by[n]?.predicted ?? '-'}`;
     expect(status('frontend reaches the api on its named port')).to.equal('pass allowed');
