@@ -75,6 +75,30 @@ export function podGroups(pods: readonly LivePod[]): PodGroup[] {
   return groups.sort((a, b) => a.namespace.localeCompare(b.namespace) || labelText(a.labels).localeCompare(labelText(b.labels)));
 }
 
+/**
+ * The cluster as it is gives nothing to probe (no pods, none serving, no declared port): not a bug and not
+ * bad input. The commands say so and exit 3 (undecided).
+ */
+export class NothingToProbeError extends Error {}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** Why the users' pods of these namespaces form no identity to probe from or to: none, or none serving. */
+export function noServingPods(pods: readonly LivePod[], namespaces: readonly string[]): string {
+  const where = namespaces.join(', ');
+  const users = pods.filter((p) => namespaces.includes(p.namespace) && !isNetprobePod(p));
+  if (users.length === 0) return `no pods in ${where}`;
+  const states = new Map<string, number>();
+  for (const p of users) {
+    const state = p.hostNetwork && isServing(p) ? 'hostNetwork' : p.phase === 'Running' ? 'Running but not Ready' : p.phase;
+    states.set(state, (states.get(state) ?? 0) + 1);
+  }
+  const counts = [...states].map(([state, n]) => `${n} ${state}`).join(', ');
+  return `no pod in ${where} is Running and Ready on the pod network (${plural(users.length, 'pod')}: ${counts})`;
+}
+
 export function labelText(labels: Readonly<Record<string, string>>): string {
   return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',') || '(no labels)';
 }

@@ -16,6 +16,7 @@ import {
   exactSelector,
   groupName,
   labelText,
+  NothingToProbeError,
   renderSuite,
   STAND_IN_LABEL,
   STAND_IN_VALUE,
@@ -153,7 +154,7 @@ function identitiesInScope(state: AdminClusterState, { nss, peerNs }: Scope): Id
   const all = groups(state.pods.filter((p) => nss.includes(p.namespace) || peerNs.includes(p.namespace)));
   const subjects = all.filter((g) => nss.includes(g.namespace));
   for (const n of nss) {
-    if (!subjects.some((g) => g.namespace === n)) throw new FromPoliciesError(`no pod or workload in namespace ${n}: the policies select nothing to probe`);
+    if (!subjects.some((g) => g.namespace === n)) throw new NothingToProbeError(`no pod or workload in namespace ${n}: the policies select nothing to probe`);
   }
   const peers = all.filter((g) => !nss.includes(g.namespace) && (g.namespace !== 'kube-system' || g.dns === true));
   const standIns: Group[] = [...nss, ...peerNs.filter((n) => !SYSTEM_NAMESPACES.includes(n))].map((n) => ({
@@ -279,6 +280,10 @@ export function suiteFromPolicies(state: AdminClusterState, o: FromPoliciesOptio
   const expectations = [...judgePaths(state, ids, notes).values()].map((b) => expectationOf(b, table));
   const counts = { allow: expectations.filter((e) => e.expect === 'allow').length, deny: expectations.filter((e) => e.expect === 'deny').length };
   const ns = nss.join(', ');
+  if (expectations.length === 0) {
+    // A suite without expectations does not load: say why there is none instead of printing one.
+    throw new NothingToProbeError(`no pod of ${[...nss, ...peerNs].join(', ')} declares a container port (and no egress rule names an address and port): no expectation to derive`);
+  }
   const yaml = renderSuite({
     name: o.name ?? `policies-${nss.join('-')}`.slice(0, 63).replace(/-+$/, ''),
     description: `What the NetworkPolicies of ${ns} allow and deny, in and out, on declared ports.`,

@@ -13,6 +13,8 @@ import {
   exactSelector,
   groupName,
   labelText,
+  noServingPods,
+  NothingToProbeError,
   podGroups,
   renderSuite,
   STAND_IN_LABEL,
@@ -171,7 +173,8 @@ export function isolationSuite(snapshot: ClusterSnapshot, o: IsolationOptions): 
   const matches = compileSelector({ matchLabels: selector });
   const targets = nsGroups.filter((g) => matches(g.labels));
   if (targets.length === 0) {
-    throw new IsolationInputError(`no Running and Ready pod in ${ns}${selecting ? ` matches ${labelText(selector)}` : ''}: nothing to isolate`);
+    const why = selecting ? `no Running and Ready pod in ${ns} matches ${labelText(selector)}` : noServingPods(snapshot.pods, [ns]);
+    throw new NothingToProbeError(`${why}: nothing to isolate`);
   }
 
   const names = new EndpointNames();

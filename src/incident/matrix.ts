@@ -4,7 +4,7 @@
 // anything else is "unknown". Pure: suite text in, table and JSON out.
 import type { ClusterSnapshot } from '../model/cluster.ts';
 import type { Result } from '../verdict/model.ts';
-import { EndpointNames, exactSelector, groupName, labelText, podGroups, renderSuite, type ExpectationYaml, type L4Name, type PeerYaml } from './common.ts';
+import { EndpointNames, exactSelector, groupName, labelText, noServingPods, NothingToProbeError, podGroups, renderSuite, type ExpectationYaml, type L4Name, type PeerYaml } from './common.ts';
 
 export type Cell = 'allowed' | 'denied' | 'unknown' | 'self';
 
@@ -33,6 +33,7 @@ export function matrixSuite(snapshot: ClusterSnapshot, namespaces: readonly stri
   const known = new Set(snapshot.namespaces.map((n) => n.name));
   for (const n of namespaces) if (!known.has(n)) throw new Error(`namespace ${n} does not exist`);
   const groups = podGroups(snapshot.pods).filter((g) => namespaces.includes(g.namespace));
+  if (groups.length === 0) throw new NothingToProbeError(`${noServingPods(snapshot.pods, namespaces)}: nothing to probe (a matrix probes between serving pods)`);
   const names = new EndpointNames();
   const endpoints: Record<string, PeerYaml> = {};
   const rows: MatrixRow[] = groups.map((g) => {
@@ -58,6 +59,7 @@ export function matrixSuite(snapshot: ClusterSnapshot, namespaces: readonly stri
       expectations.push({ name, tags: ['matrix'], from: r.name, to: c.name, ports: [c.port], protocol: c.protocol, expect: 'deny' });
     });
   });
+  if (expectations.length === 0) throw new NothingToProbeError(nothingBetween(groups, namespaces));
   const yaml = renderSuite({
     name: 'matrix',
     description: `Reachability between the pods of ${namespaces.join(', ')} on their declared ports.`,
@@ -67,6 +69,13 @@ export function matrixSuite(snapshot: ClusterSnapshot, namespaces: readonly stri
     expectations,
   });
   return { yaml, rows, columns, cells };
+}
+
+/** Serving pods, but no path between two identities on a declared port. */
+function nothingBetween(groups: readonly { namespace: string; labels: Record<string, string> }[], namespaces: readonly string[]): string {
+  const where = namespaces.join(', ');
+  if (groups.length === 1) return `only one pod identity in ${where} (${groups[0]!.namespace}/${labelText(groups[0]!.labels)}): nothing to probe between identities`;
+  return `none of the ${groups.length} pod identities in ${where} declares a container port: nothing to probe (a matrix probes the ports pods declare)`;
 }
 
 /** Results -> the table's cells (rows x columns). */

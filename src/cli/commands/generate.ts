@@ -1,7 +1,7 @@
 // `netprobe generate isolation-policy|from-policies`: print what incident response needs, apply nothing.
 import { loadManifestFiles } from '../../policy/load-files.ts';
 import type { AdminClusterState } from '../../policy/admin.ts';
-import { parseLabels } from '../../incident/common.ts';
+import { NothingToProbeError, parseLabels } from '../../incident/common.ts';
 import { FromPoliciesError, suiteFromPolicies } from '../../incident/from-policies.ts';
 import { isolationPolicy } from '../../incident/isolation-policy.ts';
 import { KEEP_WORDS, parseHostPort, type HostPort } from '../../incident/isolation-suite.ts';
@@ -41,7 +41,8 @@ Flags:
 ${CLUSTER_FLAGS_USAGE}
   -h, --help                 show this help
 
-Exit codes: 0 printed; 2 invalid input or usage; 3 the cluster could not be read.
+Exit codes: 0 printed; 2 invalid input or usage; 3 the cluster could not be read, or its pods give nothing
+to probe (from-policies: no pod, no declared port).
 `;
 
 async function fromPolicies(values: { namespace?: string | undefined; 'from-cluster'?: boolean | undefined; policies?: string[] | undefined; 'peer-namespaces'?: string[] | undefined; timeout?: string | undefined; kubeconfig?: string | undefined; context?: string | undefined }, io: CliIO): Promise<number> {
@@ -86,9 +87,9 @@ async function fromPolicies(values: { namespace?: string | undefined; 'from-clus
     io.stdout(out.yaml);
     return EXIT.ok;
   } catch (err) {
-    if (err instanceof FromPoliciesError) {
+    if (err instanceof FromPoliciesError || err instanceof NothingToProbeError) {
       io.stderr(`netprobe generate: ${err.message}\n`);
-      return EXIT.usage;
+      return err instanceof NothingToProbeError ? EXIT.undecided : EXIT.usage;
     }
     throw err;
   }

@@ -3,7 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { ClusterTarget } from '../../cluster/connect.ts';
 import { outputSpecs, printFindings, writeReport } from '../probe-flags.ts';
-import { parseLabels, SYSTEM_NAMESPACES } from '../../incident/common.ts';
+import { NothingToProbeError, parseLabels, SYSTEM_NAMESPACES } from '../../incident/common.ts';
 import { IsolationInputError, isolationSuite, KEEP_WORDS, parseHostPort, policyNamespaces, type HostPort, type IsolationSuite } from '../../incident/isolation-suite.ts';
 import { formatChange, pathChanges, roundLine } from '../../incident/watch.ts';
 import { buildReport, EXIT, exitCodeFor, type Report, type Result } from '../../verdict/model.ts';
@@ -41,7 +41,8 @@ ${PROBE_FLAGS_USAGE}
   -h, --help                 show this help
 
 Exit codes (as netprobe run): 0 the isolation holds; 1 a leak (or a kept path is blocked); 2 invalid
-input or usage; 3 undecided (cluster unreachable, permissions missing, inconclusive paths).
+input or usage; 3 undecided (cluster unreachable, permissions missing, inconclusive paths, no Running and
+Ready pod to isolate).
 `;
 
 interface Inputs {
@@ -157,6 +158,14 @@ export const command: Command = {
           if (err instanceof IsolationInputError) {
             io.stderr(`netprobe isolation: ${err.message}\n`);
             return EXIT.usage;
+          }
+          if (err instanceof NothingToProbeError) {
+            // While watching, the pods may come back (a rollout): say so and look again next round.
+            io.stderr(`netprobe isolation: ${err.message}\n`);
+            if (previous === undefined) return EXIT.undecided;
+            await sleep((watchSeconds ?? 0) * 1000, signals.signal);
+            if (signals.signal.aborted) return 130;
+            continue;
           }
           io.stderr(`netprobe isolation: cannot read the cluster at ${target.server}: ${apiErrorMessage(err)}\n`);
           if (previous === undefined) return EXIT.undecided;

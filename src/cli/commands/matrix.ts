@@ -2,6 +2,7 @@
 // namespaces on their declared ports, as a table or JSON.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { NothingToProbeError } from '../../incident/common.ts';
 import { MATRIX_SCHEMA_VERSION, matrixCells, matrixSuite, renderMatrixTable, type MatrixJson } from '../../incident/matrix.ts';
 import { styleFor } from '../../report/color.ts';
 import { EXIT } from '../../verdict/model.ts';
@@ -27,8 +28,8 @@ Flags:
 ${PROBE_FLAGS_USAGE}
   -h, --help                 show this help
 
-Exit codes: 0 every cell decided; 2 invalid input or usage; 3 some cells unknown or the cluster could
-not be probed.
+Exit codes: 0 every cell decided; 2 invalid input or usage; 3 some cells unknown, the cluster could not
+be probed, or there is nothing to probe (no Running and Ready pod, no declared port).
 `;
 
 export const command: Command = {
@@ -54,16 +55,22 @@ export const command: Command = {
     if (!target) return EXIT.undecided;
     // Lazy: loads @kubernetes/client-node (1-2 s), which only the cluster path needs.
     const { readSnapshot } = await import('../../cluster/read.ts');
-    let plan;
+    let snapshot;
     let policies;
     try {
       // The policies, as `run` uses them: control probes from allowed identities, canaries instead of the fixed settle.
-      const [snapshot, read] = await Promise.all([readSnapshot(target.kc, namespaces), readClusterPolicyInputs('matrix', target, namespaces, io)]);
-      plan = matrixSuite(snapshot, namespaces, timeoutSeconds);
-      policies = read;
+      [snapshot, policies] = await Promise.all([readSnapshot(target.kc, namespaces), readClusterPolicyInputs('matrix', target, namespaces, io)]);
     } catch (err) {
-      io.stderr(`netprobe matrix: ${err instanceof Error && /does not exist/.test(err.message) ? err.message : `cannot read the cluster at ${target.server}: ${apiErrorMessage(err)}`}\n`);
-      return err instanceof Error && /does not exist/.test(err.message) ? EXIT.usage : EXIT.undecided;
+      io.stderr(`netprobe matrix: cannot read the cluster at ${target.server}: ${apiErrorMessage(err)}\n`);
+      return EXIT.undecided;
+    }
+    let plan;
+    try {
+      plan = matrixSuite(snapshot, namespaces, timeoutSeconds);
+    } catch (err) {
+      if (!(err instanceof Error) || !(err instanceof NothingToProbeError || /does not exist/.test(err.message))) throw err;
+      io.stderr(`netprobe matrix: ${err.message}\n`);
+      return err instanceof NothingToProbeError ? EXIT.undecided : EXIT.usage;
     }
     if (values['write-suite'] !== undefined) await writeFile(values['write-suite'], plan.yaml);
     io.stderr(`netprobe matrix: ${plan.rows.length} sources x ${plan.columns.length} destination ports\n`);

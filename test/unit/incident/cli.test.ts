@@ -27,6 +27,32 @@ describe('incident: commands (no cluster)', () => {
     expect(r.stdout).to.contain('kind: NetworkPolicy').and.contain('namespace: shop').and.contain('k8s-app: kube-dns');
   });
 
+  it('generate from-policies on pods that declare no port: says there is nothing to derive, exit 3, prints no suite', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'netprobe-incident-'));
+    const file = writeTemp(
+      dir,
+      'idle.yaml',
+      `apiVersion: v1
+kind: Namespace
+metadata: {name: idle}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: sleeper, namespace: idle, labels: {app: sleeper}}
+spec: {containers: [{name: c, image: busybox}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny, namespace: idle}
+spec: {podSelector: {}, policyTypes: [Ingress, Egress]}
+`,
+    );
+    const r = await cli(['generate', 'from-policies', '-n', 'idle', '--policies', file]);
+    expect(r.code, r.stderr).to.equal(3);
+    expect(r.stderr).to.equal('netprobe generate: no pod of idle declares a container port (and no egress rule names an address and port): no expectation to derive\n');
+    expect(r.stdout).to.equal('');
+  });
+
   it('generate from-policies --policies: a suite that `netprobe predict` agrees with, and that catches a widened rule', async () => {
     const r = await cli(['generate', 'from-policies', '-n', 'incident-api', '--policies', FIXTURES]);
     expect(r.code, r.stderr).to.equal(0);

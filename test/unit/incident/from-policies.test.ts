@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { loadGeneratedSuite } from '../../../src/incident/common.ts';
+import { loadGeneratedSuite, NothingToProbeError } from '../../../src/incident/common.ts';
 import { FromPoliciesError, suiteFromPolicies } from '../../../src/incident/from-policies.ts';
 import { PolicyEngine } from '../../../src/policy/evaluate.ts';
 import { parseManifests, type ManifestSet } from '../../../src/policy/manifests.ts';
@@ -145,6 +145,19 @@ spec:
     expect(summary(s)).to.include('deny web.web -> api.api TCP 8080+9090');
     expect(summary(s).some((n) => n.startsWith('allow web.web -> api.api'))).to.equal(false);
     expect(s.yaml).to.contain('cut-frontend');
+  });
+
+  it('says there is nothing to derive when no pod declares a port (instead of a suite that does not load)', () => {
+    const noPorts = workload('api', 'api', '{app: api}', '[]') + workload('api', 'worker', '{app: worker}', '[]');
+    const denyAll = '\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: default-deny, namespace: api}\nspec: {podSelector: {}, policyTypes: [Ingress, Egress]}\n';
+    expect(() => suiteFromPolicies(parseManifests(NAMESPACES + noPorts + denyAll, 'shop.yaml'), { namespaces: ['api'], origin: 'x' })).to.throw(
+      NothingToProbeError,
+      /^no pod of api declares a container port \(and no egress rule names an address and port\): no expectation to derive$/,
+    );
+  });
+
+  it('a namespace whose policies select no pod or workload has nothing to probe', () => {
+    expect(() => suiteFromPolicies(parseManifests(NAMESPACES + policies(), 'shop.yaml'), { namespaces: ['api'], origin: 'x' })).to.throw(NothingToProbeError, /no pod or workload in namespace api/);
   });
 
   it('refuses a namespace without policies or pods', () => {

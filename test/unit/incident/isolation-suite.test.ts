@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { loadGeneratedSuite } from '../../../src/incident/common.ts';
+import { loadGeneratedSuite, NothingToProbeError } from '../../../src/incident/common.ts';
 import { IsolationInputError, isolationSuite, parseHostPort } from '../../../src/incident/isolation-suite.ts';
 import { buildPlan } from '../../../src/plan/plan.ts';
 import { parseManifests } from '../../../src/policy/manifests.ts';
@@ -150,7 +150,7 @@ spec:
 
   it('refuses what it cannot isolate or check', () => {
     expect(() => isolationSuite(shopSnapshot(), { namespace: 'nope' })).to.throw(IsolationInputError, /namespace nope does not exist/);
-    expect(() => isolationSuite(shopSnapshot(), { namespace: 'api', selector: { app: 'ghost' } })).to.throw(IsolationInputError, /no Running and Ready pod in api matches app=ghost/);
+    expect(() => isolationSuite(shopSnapshot(), { namespace: 'api', selector: { app: 'ghost' } })).to.throw(NothingToProbeError, /no Running and Ready pod in api matches app=ghost: nothing to isolate/);
     expect(() => isolationSuite(shopSnapshot(), { namespace: 'api', fromNamespaces: ['nope'] })).to.throw(IsolationInputError, /nope/);
     expect(() => parseHostPort('example.com')).to.throw(IsolationInputError, /HOST:PORT/);
     expect(parseHostPort('[2001:db8::1]:53/udp')).to.deep.equal({ host: '2001:db8::1', port: 53, protocol: 'UDP' });
