@@ -10,6 +10,7 @@ import { CLUSTER_FLAGS_USAGE, CLUSTER_OPTIONS, clusterFlagsFrom } from './cluste
 import type { CliIO } from './main.ts';
 import { UsageError } from './main.ts';
 import { chooseImages, IMAGE_FLAGS_USAGE, IMAGE_OPTIONS, type ImageValues } from './images.ts';
+import { countFlag } from './limit-flags.ts';
 
 export const PROBE_OPTIONS = {
   ...CLUSTER_OPTIONS,
@@ -18,6 +19,7 @@ export const PROBE_OPTIONS = {
   settle: { type: 'string' },
   'start-timeout': { type: 'string' },
   concurrency: { type: 'string' },
+  'max-pods': { type: 'string' },
   ...IMAGE_OPTIONS,
   'image-pull-secret': { type: 'string', multiple: true },
   'pod-label': { type: 'string', multiple: true },
@@ -34,6 +36,8 @@ export const PROBE_FLAGS_USAGE = `${CLUSTER_FLAGS_USAGE}
                              are not read (with them, canaries show each probe pod's rules in place) (default 3)
   --start-timeout SECONDS    give up on a pod that is not Ready by then (default 120)
   --concurrency N            pods created and execs in flight at once (default 16)
+  --max-pods N               most of netprobe's pods at once; more go in waves, each deleted before the
+                             next (default: what the nodes' free pod slots and the ResourceQuotas allow)
 ${IMAGE_FLAGS_USAGE}
   --image-pull-secret NAME   for netprobe's pods; repeatable
   --pod-label K=V            extra label on netprobe's pods (admission policies); repeatable
@@ -47,6 +51,7 @@ export interface ProbeValues extends ImageValues {
   settle?: string | undefined;
   'start-timeout'?: string | undefined;
   concurrency?: string | undefined;
+  'max-pods'?: string | undefined;
   'image-pull-secret'?: string[] | undefined;
   'pod-label'?: string[] | undefined;
   'pod-annotation'?: string[] | undefined;
@@ -109,6 +114,7 @@ export function probeSettings(values: ProbeValues): { settings: RunSettings; tim
     plan: { synthesizeMissing: false },
     dryRun: false,
   };
+  if (values['max-pods'] !== undefined) settings.maxPods = countFlag(values['max-pods'], '--max-pods', 1);
   return { settings, timeoutSeconds, timeoutGiven: values.timeout !== undefined };
 }
 

@@ -61,6 +61,17 @@ export function serverPermissions(namespaces: readonly string[]): Permission[] {
   return runPermissions([], namespaces).filter((p) => p.subresource !== 'exec');
 }
 
+/**
+ * What reading the pod budget (src/cluster/budget.ts) asks: the ResourceQuotas where pods go, and with
+ * `capacity` the node view (nodes, and every pod to count what holds each node's slots), cluster-wide and
+ * read-only. Not checked before a run: without them the run says what it could not read and goes on.
+ */
+export function budgetPermissions(podNamespaces: readonly string[], capacity: boolean): Permission[] {
+  const perms: Permission[] = [...new Set(podNamespaces)].map((namespace) => ({ verb: 'list', resource: 'resourcequotas', namespace }));
+  if (capacity) perms.push({ verb: 'list', resource: 'nodes' }, { verb: 'list', resource: 'pods' });
+  return perms;
+}
+
 export async function missingPermissions(kc: k8s.KubeConfig, perms: readonly Permission[]): Promise<Permission[]> {
   const { AuthorizationV1Api } = await import('@kubernetes/client-node');
   const authz = apiClient(kc, AuthorizationV1Api);

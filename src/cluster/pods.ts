@@ -2,24 +2,34 @@
 import * as k8s from '@kubernetes/client-node';
 import { apiClient } from './api.ts';
 import pLimit from 'p-limit';
-import { apiErrorMessage, isNotFound } from './errors.ts';
+import { isNotFound } from './errors.ts';
 import { runSelector } from './labels.ts';
 import { sleep } from '../util/sleep.ts';
+import { createRefusal, unschedulable, type StartFailureKind } from './start-failure.ts';
 
-/** A pod whose containers are ready (with its IP), or why it never will be. */
-export type PodState = { ready: true; ip: string } | { ready: false; reason: string };
+/**
+ * A pod whose containers are ready (with its IP), or why it never will be; `kind` when the cluster said so
+ * at once (src/cluster/start-failure.ts): `capacity` may clear once other pods are gone.
+ */
+export type PodState = { ready: true; ip: string } | { ready: false; reason: string; kind?: StartFailureKind };
 
-export async function createPods(kc: k8s.KubeConfig, pods: readonly k8s.V1Pod[], concurrency: number): Promise<Map<string, string>> {
+/** A pod that will not start, and why. */
+export interface CreateFailure {
+  reason: string;
+  kind: StartFailureKind;
+}
+
+export async function createPods(kc: k8s.KubeConfig, pods: readonly k8s.V1Pod[], concurrency: number): Promise<Map<string, CreateFailure>> {
   const core = apiClient(kc, k8s.CoreV1Api);
   const limit = pLimit(concurrency);
-  const failures = new Map<string, string>();
+  const failures = new Map<string, CreateFailure>();
   await Promise.all(
     pods.map((pod) =>
       limit(async () => {
         try {
           await core.createNamespacedPod({ namespace: pod.metadata!.namespace!, body: pod });
         } catch (err) {
-          failures.set(podId(pod), `could not create pod: ${apiErrorMessage(err)}`);
+          failures.set(podId(pod), createRefusal(err));
         }
       }),
     ),
@@ -44,7 +54,7 @@ const HOPELESS = new Set([
 ]);
 
 /** Why a pod is not (yet) usable; `final` when waiting longer will not help. */
-export function podProblem(pod: k8s.V1Pod): { reason: string; final: boolean } | undefined {
+export function podProblem(pod: k8s.V1Pod): { reason: string; final: boolean; kind?: StartFailureKind } | undefined {
   const phase = pod.status?.phase;
   if (phase === 'Failed' || phase === 'Succeeded') {
     return { reason: `pod ended (${phase}${pod.status?.reason ? `: ${pod.status.reason}` : ''}${pod.status?.message ? ` ${pod.status.message}` : ''})`, final: true };
@@ -57,6 +67,10 @@ export function podProblem(pod: k8s.V1Pod): { reason: string; final: boolean } |
     const t = cs.state?.terminated;
     if (t) return { reason: `container ${cs.name} exited ${t.exitCode} (${t.reason ?? 'terminated'})`, final: true };
   }
+  // The scheduler has tried every node and said no: it retries only when the cluster changes, and a start
+  // timeout is no reason to expect that (the runner may try the pod again in a later wave).
+  const refused = unschedulable(pod);
+  if (refused) return { ...refused, final: true };
   const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
   if (scheduled?.status === 'False') return { reason: `not scheduled: ${scheduled.message ?? scheduled.reason ?? 'Pending'}`, final: false };
   if (phase === 'Pending') return { reason: 'Pending (container not started)', final: false };
@@ -115,7 +129,7 @@ export async function waitForPods(
         continue;
       }
       const problem = podProblem(pod);
-      if (problem?.final) settle(id, { ready: false, reason: problem.reason });
+      if (problem?.final) settle(id, { ready: false, reason: problem.reason, ...(problem.kind ? { kind: problem.kind } : {}) });
       else if (problem) lastProblem.set(id, problem.reason);
     }
     if (states.size === expected.length) break;
@@ -152,4 +166,22 @@ export async function deleteRunPods(kc: k8s.KubeConfig, runId: string, namespace
       }
     }),
   );
+}
+
+/**
+ * Waits until no pod of the run is left in these namespaces (a pod being deleted still holds its node slot
+ * and its quota), or the deadline passes. True when they are gone.
+ */
+export async function waitRunPodsGone(kc: k8s.KubeConfig, runId: string, namespaces: readonly string[], deadlineMs: number, signal: AbortSignal): Promise<boolean> {
+  const core = apiClient(kc, k8s.CoreV1Api, { signal });
+  const until = Date.now() + deadlineMs;
+  let delay = 100;
+  while (!signal.aborted) {
+    const lists = await Promise.all([...new Set(namespaces)].map((namespace) => core.listNamespacedPod({ namespace, labelSelector: runSelector(runId) })));
+    if (lists.every((l) => l.items.length === 0)) return true;
+    if (Date.now() > until) return false;
+    await sleep(delay, signal);
+    delay = Math.min(500, delay * 1.5);
+  }
+  return false;
 }

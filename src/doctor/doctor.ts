@@ -106,13 +106,13 @@ async function canary(target: ClusterTarget, namespace: string, labels: Record<s
   // A new namespace gets its default ServiceAccount a moment later; until then pods are refused.
   const started = Date.now();
   let failures = await createPods(kc, [server, probe], 2);
-  while (failures.size > 0 && [...failures.values()].every((f) => /serviceaccount|service account/i.test(f)) && Date.now() - started < 30_000 && !opts.signal.aborted) {
+  while (failures.size > 0 && [...failures.values()].every((f) => /serviceaccount|service account/i.test(f.reason)) && Date.now() - started < 30_000 && !opts.signal.aborted) {
     await sleep(500, opts.signal);
     const retry = [server, probe].filter((p) => failures.has(podId(p)));
     failures = await createPods(kc, retry, 2);
   }
   if (failures.size > 0) {
-    facts.canaryProblem = `could not start the canary: ${[...failures.values()][0]}`;
+    facts.canaryProblem = `could not start the canary: ${[...failures.values()][0]!.reason}`;
     return;
   }
   log('waiting for the canary pods');

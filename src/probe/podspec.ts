@@ -90,7 +90,8 @@ function basePod(name: string, namespace: string, labels: Record<string, string>
   return pod;
 }
 
-const RESOURCES = { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '500m', memory: '64Mi' } };
+/** Every probe pod and echo server asks for this much: what a quota is charged per pod (src/plan/waves.ts). */
+export const RESOURCES = { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '500m', memory: '64Mi' } };
 
 export function probePod(name: string, source: SourceIdentity, opts: PodOptions): V1Pod {
   const pod = basePod(name, source.namespace, source.labels, 'source', opts);

@@ -17,12 +17,19 @@ import type { ProbeObservation } from './types.ts';
 import { AGENT_CONCURRENCY, chunks, execTimeoutMs } from './timing.ts';
 import { probeAgain, untilProgrammed } from './settle.ts';
 
-/** What the run is doing, for a progress line: `probing 300/1000 · 4 pods starting`. */
+/** What the run is doing, for a progress line: `wave 2/5 · probing 300/1000 · 4 pods starting`. */
 export interface RunProgress {
   phase: 'starting pods' | 'settling' | 'probing';
   done: number;
   total: number;
   podsStarting: number;
+  /** Set when the run goes in waves (src/plan/waves.ts): which one this is. */
+  wave?: WaveNumber;
+}
+
+export interface WaveNumber {
+  index: number;
+  count: number;
 }
 
 export interface RunnerOptions extends PodOptions {
@@ -31,6 +38,8 @@ export interface RunnerOptions extends PodOptions {
   startTimeoutMs: number;
   signal: AbortSignal;
   onProgress?: (state: RunProgress) => void;
+  /** This execution is one wave of several: its pods get names of their own, the progress line says which. */
+  wave?: WaveNumber;
 }
 
 export interface Execution {
@@ -41,6 +50,10 @@ export interface Execution {
   serverIps: Map<string, string>;
   /** Probe pods whose rules their canaries never showed programmed (src/probe/settle.ts): source key -> why. */
   unsettled: Record<string, string>;
+  /** Sources that did not start for want of room (a full node or quota: src/cluster/start-failure.ts), theirs or an echo server's. */
+  crowdedOut: string[];
+  /** How many of the pods made did not start for want of room, of how many. */
+  crowdedPods: { crowded: number; of: number };
   /** Namespaces where pods were created: where cleanup must look. */
   namespaces: string[];
   /**
@@ -64,19 +77,24 @@ interface SourceHandle {
 export async function execute(kc: k8s.KubeConfig, plan: Plan, opts: RunnerOptions): Promise<Execution> {
   // Where each source's probes run: its probe pod, or an ephemeral container in a real pod.
   const ephemeralName = `netprobe-${opts.runId}`;
+  // Each wave's pods have names of their own: the previous wave's may not be gone from every cache yet.
+  const prefix = `netprobe-${opts.runId}-${opts.wave ? `w${opts.wave.index}-` : ''}`;
   const handles: SourceHandle[] = plan.sources.map((s, i) => {
     if (s.inPod) return { key: s.key, namespace: s.namespace, pod: s.inPod, container: ephemeralName, id: `${s.namespace}/${s.inPod}#${ephemeralName}` };
-    const pod = probePod(`netprobe-${opts.runId}-s${i}`, s, opts);
+    const pod = probePod(`${prefix}s${i}`, s, opts);
     return { key: s.key, namespace: s.namespace, pod: pod.metadata!.name!, container: 'probe', id: podId(pod), probePod: pod };
   });
   const inPod = handles.filter((h) => !h.probePod);
-  const serverPods = plan.servers.map((s, i) => ({ key: s.key, pod: serverPod(`netprobe-${opts.runId}-e${i}`, s, opts) }));
+  const serverPods = plan.servers.map((s, i) => ({ key: s.key, pod: serverPod(`${prefix}e${i}`, s, opts) }));
   const serverIdByKey = new Map(serverPods.map((s) => [s.key, podId(s.pod)]));
   const serverKeyById = new Map(serverPods.map((s) => [podId(s.pod), s.key]));
-  const allPods = [...handles.flatMap((h) => (h.probePod ? [h.probePod] : [])), ...serverPods.map((p) => p.pod)];
+  // Echo servers first: when room runs out, it is better a source goes without its pod than a server
+  // that several sources probe.
+  const allPods = [...serverPods.map((p) => p.pod), ...handles.flatMap((h) => (h.probePod ? [h.probePod] : []))];
   const namespaces = [...new Set(allPods.map((p) => p.metadata!.namespace!))];
-  const exec: Execution = { observations: new Map(), aliveExtra: {}, controlAddresses: {}, serverIps: new Map(), unsettled: {}, namespaces, timings: { startMs: 0, settleMs: 0, probeMs: 0 } };
+  const exec: Execution = { observations: new Map(), aliveExtra: {}, controlAddresses: {}, serverIps: new Map(), unsettled: {}, crowdedOut: [], crowdedPods: { crowded: 0, of: allPods.length }, namespaces, timings: { startMs: 0, settleMs: 0, probeMs: 0 } };
   const serverFailures = new Map<string, string>();
+  const crowdedServers = new Set<string>();
 
   // Control probes of outside hosts need no pod: run them while pods start.
   const controls = Promise.all(
@@ -92,18 +110,21 @@ export async function execute(kc: k8s.KubeConfig, plan: Plan, opts: RunnerOption
   let done = 0;
   let probing = false;
   const readiness = new PodReadiness();
+  const wave = opts.wave ? { wave: opts.wave } : {};
   const report = () => {
     const starting = allPods.length + inPod.length - readiness.finalCount;
-    if (probing) opts.onProgress?.({ phase: 'probing', done, total, podsStarting: starting });
-    else if (starting > 0) opts.onProgress?.({ phase: 'starting pods', done: readiness.readyCount, total: allPods.length + inPod.length, podsStarting: starting });
-    else opts.onProgress?.({ phase: 'settling', done: 0, total: 1, podsStarting: 0 });
+    if (probing) opts.onProgress?.({ phase: 'probing', done, total, podsStarting: starting, ...wave });
+    else if (starting > 0) opts.onProgress?.({ phase: 'starting pods', done: readiness.readyCount, total: allPods.length + inPod.length, podsStarting: starting, ...wave });
+    else opts.onProgress?.({ phase: 'settling', done: 0, total: 1, podsStarting: 0, ...wave });
   };
   const onFinal = (id: string, state: PodState) => {
     const key = serverKeyById.get(id);
     if (key !== undefined) {
       if (state.ready) exec.serverIps.set(key, state.ip);
       else serverFailures.set(key, state.reason);
+      if (!state.ready && state.kind === 'capacity') crowdedServers.add(key);
     }
+    if (!state.ready && state.kind === 'capacity') exec.crowdedPods.crowded += 1;
     readiness.record(id, state);
     report();
   };
@@ -118,7 +139,7 @@ export async function execute(kc: k8s.KubeConfig, plan: Plan, opts: RunnerOption
     }),
   );
   const createFailures = await createPods(kc, allPods, opts.concurrency);
-  for (const [id, reason] of createFailures) onFinal(id, { ready: false, reason });
+  for (const [id, failure] of createFailures) onFinal(id, { ready: false, ...failure });
   const toWait = allPods.map(podId).filter((id) => !createFailures.has(id));
   // A failed wait still gives every pod a final state, so no source waits forever; the error is rethrown below.
   let waitError: unknown;
@@ -173,6 +194,9 @@ export async function execute(kc: k8s.KubeConfig, plan: Plan, opts: RunnerOption
       const servers = [...new Set(probes.flatMap((p) => (p.target.serverKey ? [serverIdByKey.get(p.target.serverKey)!] : [])))];
       const deps = [h.id, ...servers];
       const [own] = await Promise.all(deps.map((id) => readiness.when(id)));
+      // Out of room (its own pod, or an echo server it probes): a later wave may have it (src/run/waves.ts).
+      const crowded = (!own!.state.ready && own!.state.kind === 'capacity') || servers.some((id) => crowdedServers.has(serverKeyById.get(id)!));
+      if (crowded) exec.crowdedOut.push(h.key);
       if (!own!.state.ready) {
         const what = h.probePod ? `probe pod ${h.namespace}/${h.pod}` : `ephemeral container ${h.container} in pod ${h.namespace}/${h.pod}`;
         const reason = `${what} did not start: ${own!.state.reason}`;

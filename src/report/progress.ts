@@ -12,6 +12,8 @@ export interface ProgressState {
   total?: number;
   /** Pods created and not yet ready. */
   podsStarting?: number;
+  /** The run goes in waves: which one this is. */
+  wave?: { index: number; count: number };
 }
 
 export interface Progress {
@@ -40,9 +42,9 @@ export interface ProgressOptions {
   now?: () => number;
 }
 
-/** `probing 12/40 · 3 pods starting`. */
+/** `probing 12/40 · 3 pods starting`, after `wave 2/5 · ` in a run that goes in waves. */
 export function formatProgress(state: ProgressState): string {
-  let text = oneLine(state.phase);
+  let text = state.wave ? `wave ${state.wave.index}/${state.wave.count} · ${oneLine(state.phase)}` : oneLine(state.phase);
   if (state.total !== undefined) text += ` ${state.done ?? 0}/${state.total}`;
   else if (state.done !== undefined) text += ` ${state.done}`;
   if (state.podsStarting !== undefined && state.podsStarting > 0) {

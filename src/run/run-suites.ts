@@ -15,8 +15,9 @@ import type { Plan, PlanOptions } from '../plan/types.ts';
 import { addVouchers, type MayReach } from '../plan/vouch.ts';
 import { planCanaries, type PredictPath } from '../plan/canary.ts';
 import { reproduceCommand } from '../probe/reproduce.ts';
-import { execute, type RunnerOptions } from '../probe/runner.ts';
-import { runDeadlineSeconds } from '../probe/timing.ts';
+import type { RunnerOptions } from '../probe/runner.ts';
+import { planWaves, type PodBudget, type Wave } from '../plan/waves.ts';
+import { executeInWaves, podNamespacesOf, readPodBudget, wavesDeadlineSeconds } from './waves.ts';
 import type { Case } from '../suite/model.ts';
 import { beyond, namespaceUse, plannedUse, usePermissions, type NamespaceUse } from './namespace-use.ts';
 import { judge, routeEvidence } from '../verdict/judge.ts';
@@ -27,9 +28,13 @@ import type { Result } from '../verdict/model.ts';
 import { redactText } from '../util/redact.ts';
 
 /** The pods' deadline is not a setting: it follows the plan (runDeadlineSeconds). */
-export interface RunSettings extends Omit<RunnerOptions, 'runId' | 'signal' | 'deadlineSeconds'> {
+export interface RunSettings extends Omit<RunnerOptions, 'runId' | 'signal' | 'deadlineSeconds' | 'wave'> {
   plan: Partial<PlanOptions>;
   dryRun: boolean;
+  /** --max-pods: most of netprobe's pods at once (the run goes in waves: src/plan/waves.ts). */
+  maxPods?: number;
+  /** A line for people while the run goes on: the waves planned, what the budget could not read. */
+  onNote?: (line: string) => void;
   /** Set when the policies are known: control probes from identities they allow vouch for deny targets. */
   mayReach?: MayReach;
   /** Set when the policies are known: canaries show each probe pod's rules programmed (instead of a fixed settle). */
@@ -47,6 +52,8 @@ export interface RunOutcome {
   /** Per case: the routes a probe connected on and those it did not (for run-level patterns). */
   routes?: Map<string, RouteEvidence>;
   timings?: { startMs: number; settleMs: number; probeMs: number };
+  /** The waves planned, and the budget they follow (absent when the plan starts no pod). */
+  waves?: { waves: Wave[]; budget: PodBudget };
 }
 
 export class PermissionError extends Error {}
@@ -93,14 +100,19 @@ export async function runCases(target: ClusterTarget, cases: readonly Case[], se
   const vouched = settings.mayReach ? addVouchers(built, settings.mayReach) : built;
   const plan = settings.predictPath ? planCanaries(vouched, settings.predictPath) : vouched;
   if (plan.overLimit) throw new InputLimitError(probeLimitMessage(plan.overLimit, settings.plan.maxProbes ?? DEFAULT_MAX_PROBES));
-  if (settings.dryRun) return { runId, plan, results: [], cleaned: true };
+  const podNamespaces = podNamespacesOf(plan);
+  const budget = podNamespaces.length > 0
+    ? await readPodBudget(kc, plan, settings).catch((err: unknown): PodBudget => ({ perNamespace: {}, why: [], unread: [`the pod budget could not be read: ${apiErrorMessage(err)}`] }))
+    : undefined;
+  const planned = budget === undefined ? undefined : { waves: planWaves(plan, budget), budget };
+  if (settings.dryRun) return { runId, plan, results: [], cleaned: true, ...(planned ? { waves: planned } : {}) };
+  if (planned) for (const line of wavesNotes(planned)) settings.onNote?.(line);
 
-  const podNamespaces = [...new Set([...plan.sources.filter((s) => !s.inPod).map((s) => s.namespace), ...plan.servers.map((s) => s.namespace)])];
   // Echo servers (and sources that fell back from --ephemeral) may go where the first check did not look.
   await requirePermissions(target, beyond(plannedUse(plan), certain));
 
-  // The kubelet ends the pods once the worst case of this plan is over, should netprobe never come back.
-  const deadlineSeconds = runDeadlineSeconds(plan, settings);
+  // The run's anchor ends the pods once the worst case of every wave is over, should netprobe never come back.
+  const deadlineSeconds = wavesDeadlineSeconds(plan, planned?.waves ?? [], settings);
   // The owner of every pod this run makes, and its heartbeat (src/cluster/run-owner.ts).
   const anchors = podNamespaces.length > 0
     ? await createRunAnchors(kc, runId, podNamespaces, { deadlineSeconds, image: settings.probeImage }).catch((err: unknown) => {
@@ -110,7 +122,7 @@ export async function runCases(target: ClusterTarget, cases: readonly Case[], se
   let execution;
   let cleaned = false;
   try {
-    execution = await execute(kc, plan, { ...settings, deadlineSeconds, runId, signal, ...(anchors ? { owners: anchors.owners } : {}) });
+    execution = await executeInWaves(kc, plan, planned?.waves ?? [], { ...settings, runId, signal, ...(anchors ? { owners: anchors.owners } : {}) });
   } finally {
     // Delete whatever this run created, even when probing failed or was aborted.
     await Promise.all([deleteRunPods(kc, runId, podNamespaces), anchors?.release()]).then(
@@ -128,7 +140,29 @@ export async function runCases(target: ClusterTarget, cases: readonly Case[], se
     reproduce: (p) => reproduceCommand(p, sources.get(p.sourceKey), settings.probeImage, execution.serverIps),
   });
   const findings = notReadyPublishers(plan, snapshot.services);
-  return { runId, plan, results, cleaned, timings: execution.timings, routes: routeEvidence(plan, execution.observations), ...(findings.length > 0 ? { findings } : {}) };
+  return { runId, plan, results, cleaned, timings: execution.timings, routes: routeEvidence(plan, execution.observations), ...(findings.length > 0 ? { findings } : {}), ...(planned ? { waves: planned } : {}) };
+}
+
+/** What a run says of its waves as it starts: how many and why, and what the budget could not read. */
+function wavesNotes(planned: { waves: Wave[]; budget: PodBudget }): string[] {
+  const { unread, why } = planned.budget;
+  return planned.waves.length <= 1 ? unread : [...unread, `${planned.waves.length} waves: ${why.join('; ')}`];
+}
+
+/** The waves as text, for --dry-run: how many, what each starts, and the budget they follow. */
+export function describeWaves(plan: Plan, planned: { waves: Wave[]; budget: PodBudget }): string[] {
+  const { waves, budget } = planned;
+  const limits = [budget.total === undefined ? undefined : `${budget.total} pods at once`, ...Object.entries(budget.perNamespace).map(([ns, n]) => `${n} in ${ns}`)].filter(Boolean);
+  const lines = [`${waves.length === 1 ? 'one wave' : `${waves.length} waves`}: ${limits.length > 0 ? `room for ${limits.join(', ')}` : 'no limit known'}`];
+  for (const why of [...budget.unread, ...budget.why]) lines.push(`  budget: ${why}`);
+  if (waves.length > 1) {
+    const inPod = new Set(plan.sources.filter((s) => s.inPod).map((s) => s.key));
+    waves.forEach((w, i) => {
+      const pods = w.sources.filter((k) => !inPod.has(k)).length;
+      lines.push(`  wave ${i + 1}: ${pods} probe pod${pods === 1 ? '' : 's'}, ${w.servers.length} echo server${w.servers.length === 1 ? '' : 's'}${pods < w.sources.length ? `, ${w.sources.length - pods} ephemeral containers` : ''}`);
+    });
+  }
+  return lines;
 }
 
 /** The plan as text, for --dry-run: what would be created where, and what cannot be probed. */

@@ -25,7 +25,7 @@ export async function probeRound(target: ClusterTarget, cases: readonly Case[], 
   const { InputLimitError, newRunId, PermissionError, runCases } = await import('../../run/run-suites.ts');
   const progress = createProgress({ enabled: !quiet });
   try {
-    return await runCases(target, cases, { ...settings, onProgress: (state) => progress.update(state) }, signal, newRunId());
+    return await runCases(target, cases, { ...settings, onProgress: (state) => progress.update(state), onNote: (line) => progress.log(`netprobe: ${line}`) }, signal, newRunId());
   } catch (err) {
     if (err instanceof PermissionError || err instanceof ClusterUnreachableError || err instanceof InputLimitError) return err.message;
     throw err;

@@ -4,6 +4,7 @@ import { UsageError, parseCommandArgs } from '../main.ts';
 import { expandSuites, formatDiagnostic, loadSuites, selectSuites } from '../../suite/index.ts';
 import { EXIT } from '../../verdict/model.ts';
 import type { Subject } from '../../cluster/rbac-manifests.ts';
+import { budgetPermissions } from '../../cluster/access.ts';
 import { namespaceUse, usePermissions } from '../../run/namespace-use.ts';
 import { rbacManifests, renderRbac } from '../../cluster/rbac-manifests.ts';
 
@@ -13,13 +14,15 @@ Prints, as YAML for \`kubectl apply -f -\`, exactly the RBAC a \`netprobe run\` 
 needs, bound to one ServiceAccount (or user or group): in every namespace the suites name, a Role and a RoleBinding that read
 what planning reads (the namespace itself, pods, Services, service accounts, workloads); only where
 probe pods go, create, exec into and delete pods; where only echo servers go, create and delete them;
-only with --ephemeral (or \`ephemeral: true\` sources), ephemeral containers where those sources run.
-Nothing is granted in any other namespace, and no ClusterRole at all unless --predict needs its one
-read-only verb (list namespaces, for the namespace labels NetworkPolicies select on). The ServiceAccount
-is not included.
+only with --ephemeral (or \`ephemeral: true\` sources), ephemeral containers where those sources run;
+where pods go, list ResourceQuotas (the run plans its waves of pods under them). Nothing is granted in
+any other namespace, and no ClusterRole at all unless --predict needs its one read-only verb (list
+namespaces, for the namespace labels NetworkPolicies select on) or --capacity its two (list nodes and
+pods, to count each node's free pod slots). The ServiceAccount is not included.
 
 No cluster is needed: every peer of a suite names its namespace. The permissions are the lists
-\`netprobe run\` checks before creating anything, so the run accepts exactly what this prints.
+\`netprobe run\` checks before creating anything, so the run accepts exactly what this prints (the
+ResourceQuota and --capacity reads are not checked: without them a run says what it could not read).
 
 Flags:
   --service-account NAME               the subject (default netprobe)
@@ -31,6 +34,9 @@ Flags:
   --ephemeral                          as \`run --ephemeral\`: also ephemeral containers where sources run
   --synthesize-missing                 as \`run --synthesize-missing\`: echo servers where targets are
   --predict                            as \`run --predict\`: read NetworkPolicies, and list namespaces
+  --capacity                           list nodes and pods cluster-wide (read-only), so runs plan their
+                                       waves by the nodes' free pod slots too (without it: by quotas
+                                       and --max-pods, and the run says so)
   --only NAME|TAG                      only these expectations (comma-separated, repeatable)
   -h, --help                           show this help
 
@@ -83,6 +89,7 @@ export const command: Command = {
       ephemeral: { type: 'boolean' },
       'synthesize-missing': { type: 'boolean' },
       predict: { type: 'boolean' },
+      capacity: { type: 'boolean' },
       only: { type: 'string', multiple: true },
     });
     if (positionals.length === 0) throw new UsageError('no SUITE given; expected one or more suite files or folders');
@@ -101,7 +108,7 @@ export const command: Command = {
     const use = namespaceUse(expandSuites(suites), { ephemeral: values.ephemeral === true, synthesizeMissing: values['synthesize-missing'] === true }, 'possible');
     // policy-state.ts loads the Kubernetes client: only when --predict asks for its list.
     const predictPerms = values.predict === true ? (await import('../../cluster/policy-state.ts')).policyStatePermissions(use.read) : [];
-    const perms = [...usePermissions(use), ...predictPerms];
+    const perms = [...usePermissions(use), ...budgetPermissions([...use.pods, ...use.servers], values.capacity === true), ...predictPerms];
     const list = (xs: readonly string[]) => (xs.length > 0 ? xs.join(', ') : '(none)');
     io.stdout(
       renderRbac(rbacManifests(perms, subject, name), [

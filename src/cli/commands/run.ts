@@ -95,7 +95,7 @@ export const command: Command = {
     if (timeoutOverride !== undefined) for (const s of suites) for (const e of s.expectations) e.timeoutSeconds = timeoutOverride;
 
     // The Kubernetes client is loaded only now: checking input stays fast and needs no cluster code.
-    const { describePlan, InputLimitError, newRunId, PermissionError, runCases } = await import('../../run/run-suites.ts');
+    const { describePlan, describeWaves, InputLimitError, newRunId, PermissionError, runCases } = await import('../../run/run-suites.ts');
     const target = await connectFor('run', values, io);
     if (!target) return EXIT.undecided;
 
@@ -132,6 +132,8 @@ export const command: Command = {
         ...settings,
         ...(policyInputs === undefined ? {} : policyEvidence(policyInputs)),
         onProgress: (state) => progress.update(state),
+        // Said with --quiet too, as the other notes are: only the progress line goes.
+        onNote: (line) => (values.quiet === true ? io.stderr(`netprobe: ${line}\n`) : progress.log(`netprobe: ${line}`)),
       }, signals.signal, runId);
     } catch (err) {
       progress.stop();
@@ -149,7 +151,7 @@ export const command: Command = {
     }
     progress.stop();
     if (dryRun) {
-      for (const line of describePlan(outcome.plan)) io.stdout(`${line}\n`);
+      for (const line of [...describePlan(outcome.plan), ...(outcome.waves ? describeWaves(outcome.plan, outcome.waves) : [])]) io.stdout(`${line}\n`);
       return EXIT.ok;
     }
     if (!outcome.cleaned) io.stderr(`netprobe run: cleanup of run ${runId} failed; run \`netprobe clean --run ${runId}\`\n`);

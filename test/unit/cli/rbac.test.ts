@@ -85,6 +85,20 @@ describe('netprobe rbac', () => {
     expect(objs.find((o) => o.kind === 'RoleBinding')?.subjects).to.deep.equal([{ kind: 'ServiceAccount', name: 'probe', namespace: 'ci' }]);
   });
 
+  it('ResourceQuotas are listed only where pods go; --capacity adds nodes and pods to the read-only ClusterRole', async () => {
+    const plain = objectsOf((await rbac([file(SUITE)])).stdout);
+    const role = (objs: Obj[], ns: string) => objs.find((o) => o.kind === 'Role' && o.metadata.namespace === ns);
+    expect(verbsOn(role(plain, 'shop'), 'resourcequotas')).to.deep.equal(['list']);
+    // db holds only a target; batch only an ephemeral source: no pod of netprobe's goes there.
+    expect(verbsOn(role(plain, 'db'), 'resourcequotas')).to.deep.equal([]);
+    expect(verbsOn(role(plain, 'batch'), 'resourcequotas')).to.deep.equal([]);
+    const r = await rbac([file(SUITE), '--capacity']);
+    expect(r.code, r.stderr).to.equal(0);
+    const objs = objectsOf(r.stdout);
+    expect(objs.filter((o) => o.kind.startsWith('Cluster')).map((o) => `${o.kind} ${o.metadata.name}`)).to.deep.equal(['ClusterRole netprobe-read', 'ClusterRoleBinding netprobe-read']);
+    expect(objs.find((o) => o.kind === 'ClusterRole')?.rules).to.deep.equal([{ apiGroups: [''], resources: ['nodes', 'pods'], verbs: ['list'] }]);
+  });
+
   it('--user or --group binds a person or a group instead; one subject only', async () => {
     const r = await rbac([file(SUITE), '--user', 'alice@example.com']);
     expect(r.code, r.stderr).to.equal(0);

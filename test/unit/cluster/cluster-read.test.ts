@@ -138,9 +138,12 @@ describe('podProblem: why a pod is not usable, and whether waiting helps', () =>
     const creating = podProblem(v1pod(undefined, waiting('ContainerCreating')));
     expect(creating).to.deep.include({ final: false });
     expect(creating!.reason).to.match(/Pending/);
-    const unscheduled = podProblem(v1pod(undefined, { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/1 nodes are available' }] }));
-    expect(unscheduled).to.deep.equal({ reason: 'not scheduled: 0/1 nodes are available', final: false });
     expect(podProblem(v1pod(undefined, { phase: 'Pending' }))).to.deep.include({ final: false });
+  });
+
+  it('a pod the scheduler said cannot fit is final at once (test/unit/cluster/start-failure.test.ts has the kinds)', () => {
+    const unscheduled = podProblem(v1pod(undefined, { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/1 nodes are available: 1 Too many pods.' }] }));
+    expect(unscheduled).to.deep.equal({ reason: 'not scheduled: 0/1 nodes are available: 1 Too many pods.', final: true, kind: 'capacity' });
   });
 
   it('a pod that ended, or whose container exited, is final', () => {

@@ -2,7 +2,7 @@
 // permission lists, and the promise that ties them: whatever the run's pre-check asks for, the generated
 // Roles grant, and nothing is granted anywhere else.
 import { expect } from 'chai';
-import { describePermission, ephemeralPermissions, runPermissions, type Permission } from '../../../src/cluster/access.ts';
+import { budgetPermissions, describePermission, ephemeralPermissions, runPermissions, type Permission } from '../../../src/cluster/access.ts';
 import { policyStatePermissions } from '../../../src/cluster/policy-state.ts';
 import { grants, rbacManifests, renderRbac, rulesFor, type RbacObject } from '../../../src/cluster/rbac-manifests.ts';
 import { buildPlan } from '../../../src/plan/plan.ts';
@@ -148,7 +148,7 @@ describe('deploy/rbac*.yaml: the examples are what `netprobe rbac suites/demo` p
       expect(loaded.diagnostics).to.deep.equal([]);
       const use = namespaceUse(expandSuites(loaded.suites), { ephemeral, synthesizeMissing: false }, 'possible');
       const docs = rbacDocs(file);
-      expect(docs).to.deep.equal(rbacManifests(usePermissions(use), SA));
+      expect(docs).to.deep.equal(rbacManifests([...usePermissions(use), ...budgetPermissions([...use.pods, ...use.servers], false)], SA));
       expect(docs.some((o) => o.kind.startsWith('Cluster'))).to.equal(false);
     });
   }

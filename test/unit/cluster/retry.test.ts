@@ -113,7 +113,7 @@ describe('API retries (fake API server)', function () {
     api.handle(() => status(409, 'AlreadyExists', 'pods "x" already exists'));
     const pod: k8s.V1Pod = { metadata: { namespace: 'shop', name: 'x' }, spec: { containers: [] } };
     const failures = await createPods(api.kc, [pod], 1);
-    expect(failures.get('shop/x')).to.match(/HTTP 409/);
+    expect(failures.get('shop/x')?.reason).to.match(/HTTP 409/);
   });
 });
 
