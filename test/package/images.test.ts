@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { builtImages, elfFiles, openArchive, readElf, resolveInRoot, unpackImage, type Layout } from './oci.ts';
+import { blob, builtImages, elfFiles, openArchive, readElf, resolveInRoot, unpackImage, type Descriptor, type Layout } from './oci.ts';
 import { exec, removeTempDirs, REPO } from './support.ts';
 
 const MACHINE: Record<string, { readelf: string; triplet: string }> = {
@@ -39,11 +39,13 @@ async function checkElfClosure(root: string, arch: string): Promise<number> {
 for (const image of ['probe', 'echo']) {
   describe(`${image} image archive (multi-arch OCI index)`, function () {
     let layout: Layout;
+    let dir: string;
     const roots: Record<string, string> = {};
 
     before(async function () {
       this.timeout(900_000);
-      layout = await openArchive(path.join(await builtImages(), `${image}.tar`));
+      dir = await builtImages();
+      layout = await openArchive(path.join(dir, `${image}.tar`));
       for (const manifest of layout.manifests) roots[manifest.platform!.architecture] = (await unpackImage(layout, manifest)).root;
     });
 
@@ -62,6 +64,26 @@ for (const image of ['probe', 'echo']) {
     it('every ELF file is of its platform\'s machine, with its interpreter and every NEEDED library in the image', async function () {
       this.timeout(120_000);
       for (const arch of ['amd64', 'arm64']) expect(await checkElfClosure(roots[arch]!, arch), `${arch}: ELF files`).to.be.at.least(image === 'probe' ? 10 : 2);
+    });
+
+    it("keeps a docker-archive manifest.json for `docker load`: the build machine's platform, over the same blobs", async () => {
+      const host = (await exec('go', ['env', 'GOHOSTARCH'])).stdout.trim();
+      const [entry] = JSON.parse(readFileSync(path.join(layout.dir, 'manifest.json'), 'utf8')) as { Config: string; Layers: string[]; RepoTags: string[] }[];
+      expect(entry!.RepoTags).to.deep.equal([layout.top.annotations?.['io.containerd.image.name']]);
+      const hostManifest = layout.manifests.find((m) => m.platform?.architecture === host);
+      const image = blob<{ config: Descriptor; layers: Descriptor[] }>(layout.dir, hostManifest!.digest);
+      expect(entry!.Config).to.equal(`blobs/sha256/${image.config.digest.slice('sha256:'.length)}`);
+      expect(entry!.Layers).to.deep.equal(image.layers.map((l) => `blobs/sha256/${l.digest.slice('sha256:'.length)}`));
+    });
+
+    it('was built from the Debian packages debs.lock records, for both architectures, each with its SHA256', () => {
+      const lock = readFileSync(path.join(dir, 'debs.lock'), 'utf8').trim().split('\n').map((l) => l.split(' '));
+      for (const arch of ['amd64', 'arm64']) {
+        for (const pkg of ['busybox-static', 'curl', 'libc6', 'libssl3']) {
+          expect(lock.find(([p, a]) => p === pkg && a === arch), `${pkg} ${arch}`).to.satisfy((row?: string[]) => row !== undefined && /^[0-9a-f]{64}$/.test(row[3] ?? ''));
+        }
+      }
+      expect(lock.find(([p]) => p === 'ca-certificates')?.[1]).to.equal('all');
     });
 
     it('holds every file files.txt lists, on both platforms', () => {
