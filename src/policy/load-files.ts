@@ -1,11 +1,23 @@
-// Reads manifest files and folders (recursively: *.yaml, *.yml, *.json) into one ManifestSet.
-// The only module of the policy engine that does I/O.
+// Reads manifest files and folders (recursively: *.yaml, *.yml, *.json) into one ManifestSet, and checks
+// every policy object in them as the API server would (strict.ts): problems come back as Diagnostics at
+// file:line:col, for the command to refuse the input. The only module of the policy engine that does I/O.
 
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { LineCounter, parseAllDocuments } from 'yaml';
+import { diagnostic, type Diagnostic } from '../suite/diagnostics.ts';
+import { readText, type YamlDocument } from '../suite/load.ts';
 import { mergeManifests, parseManifests, type ManifestSet } from './manifests.ts';
+import { checkPolicyDocuments } from './strict.ts';
 
 const MANIFEST_FILE = /\.(ya?ml|json)$/i;
+
+export interface LoadedManifests extends ManifestSet {
+  /** What the API server would reject (and unreadable files, YAML syntax errors), each at file:line:col. */
+  diagnostics: Diagnostic[];
+  /** The files read, in order. */
+  files: string[];
+}
 
 async function filesUnder(path: string): Promise<string[]> {
   const info = await stat(path);
@@ -21,13 +33,42 @@ async function filesUnder(path: string): Promise<string[]> {
   return out;
 }
 
-/** Every file or folder in `paths`, parsed and merged. A path that does not exist throws. */
-export async function loadManifestFiles(paths: readonly string[], defaultNamespace = 'default'): Promise<ManifestSet> {
+/** YAML documents with positions, for the strict check; an empty file is no error (it deletes, for impact). */
+export function manifestDocuments(file: string, text: string): { documents: YamlDocument[]; diagnostics: Diagnostic[] } {
+  const lines = new LineCounter();
+  const documents: YamlDocument[] = [];
+  const diagnostics: Diagnostic[] = [];
+  parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true }).forEach((doc, index) => {
+    if (!('errors' in doc)) return;
+    for (const e of doc.errors) {
+      const { line, col } = lines.linePos(e.pos[0]);
+      diagnostics.push(diagnostic({ file, line, col }, `YAML: ${e.message.split('\n')[0]}`));
+    }
+    if (doc.errors.length === 0 && doc.contents !== null) documents.push({ file, index, doc, lines, clean: true });
+  });
+  return { documents, diagnostics };
+}
+
+/** One file: its objects, and the problems of its policy objects. */
+export async function loadManifestFile(file: string, defaultNamespace = 'default'): Promise<{ set: ManifestSet; diagnostics: Diagnostic[] }> {
+  const read = await readText(file);
+  if ('diagnostic' in read) return { set: parseManifests('', file, defaultNamespace), diagnostics: [read.diagnostic] };
+  const { documents, diagnostics } = manifestDocuments(file, read.text);
+  return { set: parseManifests(read.text, file, defaultNamespace), diagnostics: [...diagnostics, ...checkPolicyDocuments(documents)] };
+}
+
+/** Every file or folder in `paths`, parsed, checked and merged. A path that does not exist throws. */
+export async function loadManifestFiles(paths: readonly string[], defaultNamespace = 'default'): Promise<LoadedManifests> {
   const sets: ManifestSet[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const files: string[] = [];
   for (const p of paths) {
     for (const file of await filesUnder(p)) {
-      sets.push(parseManifests(await readFile(file, 'utf8'), file, defaultNamespace));
+      const loaded = await loadManifestFile(file, defaultNamespace);
+      files.push(file);
+      sets.push(loaded.set);
+      diagnostics.push(...loaded.diagnostics);
     }
   }
-  return mergeManifests(sets);
+  return { ...mergeManifests(sets), diagnostics, files };
 }

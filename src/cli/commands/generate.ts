@@ -1,5 +1,5 @@
 // `netprobe generate isolation-policy|from-policies`: print what incident response needs, apply nothing.
-import { loadManifestFiles } from '../../policy/load-files.ts';
+import { readPolicyInputs } from './predict.ts';
 import type { AdminClusterState } from '../../policy/admin.ts';
 import { NothingToProbeError, parseLabels } from '../../incident/common.ts';
 import { FromPoliciesError, suiteFromPolicies } from '../../incident/from-policies.ts';
@@ -70,14 +70,9 @@ async function fromPolicies(values: { namespace?: string | undefined; 'from-clus
     }
     origin = `the cluster (context ${target.context})`;
   } else {
-    try {
-      const set = await loadManifestFiles(paths);
-      for (const p of set.problems) io.stderr(`netprobe generate: warning: ${p}\n`);
-      state = set;
-    } catch (err) {
-      io.stderr(`netprobe generate: cannot read --policies: ${err instanceof Error ? err.message : String(err)}\n`);
-      return EXIT.usage;
-    }
+    const inputs = await readPolicyInputs('generate', paths, io);
+    if (inputs === undefined) return EXIT.usage;
+    state = inputs.manifests;
     origin = paths.join(', ');
   }
   try {

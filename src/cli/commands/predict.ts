@@ -12,6 +12,7 @@ import { AdminPolicyEngine } from '../../policy/admin.ts';
 import { loadManifestFiles } from '../../policy/load-files.ts';
 import type { ManifestSet } from '../../policy/manifests.ts';
 import { predictCase } from '../../policy/predict.ts';
+import { sortDiagnostics } from '../../suite/diagnostics.ts';
 import { predictionResult } from '../../verdict/predicted.ts';
 import { apiErrorMessage } from '../../cluster/errors.ts';
 import { RUN_LABEL } from '../../cluster/labels.ts';
@@ -45,8 +46,9 @@ Exit codes: 0 the policies agree with every expectation; 1 a contradiction; 2 in
 `;
 
 /**
- * Reads the --policies paths for a command (predict, explain): problems and policies the API server
- * would reject become warnings on stderr; an unreadable path is reported and yields undefined.
+ * Reads the --policies paths for a command (predict, explain, run, generate, impact). A policy the API
+ * server would reject is printed at file:line:col and yields undefined (the command exits 2), as does an
+ * unreadable path; what the engine skips (objects it cannot read) becomes warnings on stderr.
  */
 export async function readPolicyInputs(
   name: string,
@@ -58,6 +60,11 @@ export async function readPolicyInputs(
     manifests = await loadManifestFiles(paths);
   } catch (err) {
     io.stderr(`netprobe ${name}: cannot read --policies: ${err instanceof Error ? err.message : String(err)}\n`);
+    return undefined;
+  }
+  if (manifests.diagnostics.length > 0) {
+    for (const d of sortDiagnostics(manifests.diagnostics, manifests.files)) io.stderr(`${formatDiagnostic(d)}\n`);
+    io.stderr(`netprobe ${name}: ${manifests.diagnostics.length} problem(s) in --policies that the API server would reject\n`);
     return undefined;
   }
   return withEngine(name, manifests, io);

@@ -2,7 +2,8 @@
 import type { Command, CliIO } from '../main.ts';
 import { UsageError, parseCommandArgs } from '../main.ts';
 import { EXIT } from '../../verdict/model.ts';
-import { caseLimitDiagnostics, DEFAULT_MAX_CASES, type Diagnostic, expandSuites, formatDiagnostic, loadSuites, selectSuites } from '../../suite/index.ts';
+import { caseLimitDiagnostics, DEFAULT_MAX_CASES, type Diagnostic, expandSuites, formatDiagnostic, selectSuites } from '../../suite/index.ts';
+import { loadSuitesAndPolicies } from '../../policy/validate-files.ts';
 import { LIMIT_OPTIONS, maxCasesFrom } from '../limit-flags.ts';
 
 const FORMATS = ['text', 'json', 'github'] as const;
@@ -12,6 +13,9 @@ const USAGE = `netprobe validate [--only NAME|TAG] [--list] [--format text|json|
 
 Loads every suite under PATH (files, or folders searched for *.yaml and *.yml) and checks it
 without touching a cluster. Prints one line per problem as file:line:col: message, or a count.
+NetworkPolicy, AdminNetworkPolicy and BaselineAdminNetworkPolicy manifests under PATH are checked
+as the API server checks them (unknown fields, enum case, CIDRs, port and endPort rules); other
+Kubernetes objects (Namespaces, Pods, Services, workloads) are accepted as the state they apply to.
 
 Flags:
   --only NAME|TAG   check only expectations with this name or tag (comma-separated, repeatable,
@@ -43,6 +47,8 @@ interface Counts {
   suites: number;
   expectations: number;
   cases: number;
+  /** NetworkPolicy, AdminNetworkPolicy and BaselineAdminNetworkPolicy objects checked. */
+  policies: number;
   diagnostics: Diagnostic[];
 }
 
@@ -69,8 +75,8 @@ export const command: Command = {
     const format = values.format as Format;
     if (!FORMATS.includes(format)) throw new UsageError(`--format ${values.format}: expected one of ${FORMATS.join(', ')}`);
     if (positionals.length === 0) throw new UsageError('no PATH given; expected one or more suite files or folders');
-    const loaded = await loadSuites(positionals);
-    const counts: Counts = { valid: false, files: loaded.files.length, suites: 0, expectations: 0, cases: 0, diagnostics: loaded.diagnostics };
+    const loaded = await loadSuitesAndPolicies(positionals);
+    const counts: Counts = { valid: false, files: loaded.files.length, suites: 0, expectations: 0, cases: 0, policies: loaded.policies, diagnostics: loaded.diagnostics };
     if (loaded.diagnostics.length > 0) return reportProblems(io, format, counts);
     const { suites, unmatched } = selectSuites(loaded.suites, values.only ?? []);
     if (unmatched.length > 0) {
@@ -86,7 +92,8 @@ export const command: Command = {
       io.stdout(`${JSON.stringify({ ...counts, ...list }, null, 2)}\n`);
       return EXIT.ok;
     }
-    io.stdout(`OK: ${plural(counts.suites, 'suite')}, ${plural(counts.expectations, 'expectation')}, ${plural(counts.cases, 'case')} (${plural(counts.files, 'file')})\n`);
+    const policies = counts.policies > 0 ? `, ${counts.policies} polic${counts.policies === 1 ? 'y' : 'ies'}` : '';
+    io.stdout(`OK: ${plural(counts.suites, 'suite')}, ${plural(counts.expectations, 'expectation')}, ${plural(counts.cases, 'case')}${policies} (${plural(counts.files, 'file')})\n`);
     if (values.list) for (const c of cases) io.stdout(`  ${c.expectation.suite}: ${c.id}\n`);
     return EXIT.ok;
   },
