@@ -2,7 +2,7 @@
 // under the registry in package.json (config.imageRegistry); a mirror replaces that registry for both;
 // an explicit image replaces one. Precedence: flag, then environment, then the default.
 import pkg from '../../package.json' with { type: 'json' };
-import { VERSION } from './version.ts';
+import { VERSION } from '../util/version.ts';
 import { UsageError } from './main.ts';
 
 export const DEFAULT_IMAGE_REGISTRY: string = pkg.config.imageRegistry;

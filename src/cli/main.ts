@@ -3,7 +3,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EXIT } from '../verdict/model.ts';
 import { suggest } from '../suite/diagnostics.ts';
-import { VERSION } from './version.ts';
+import { VERSION } from '../util/version.ts';
 
 /** Where a command writes. Tests pass collectors; the binary passes process streams. */
 export interface CliIO {

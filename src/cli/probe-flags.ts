@@ -30,7 +30,7 @@ export const PROBE_OPTIONS = {
 } as const;
 
 export const PROBE_FLAGS_USAGE = `${CLUSTER_FLAGS_USAGE}
-  -o, --output FORMAT[=FILE] table (default), json, junit, tap, markdown; repeatable
+  -o, --output FORMAT[=FILE] table (default), json, junit, tap, markdown, html; repeatable
   --timeout SECONDS          seconds one probe attempt may wait (default: the suite's, else 2)
   --settle SECONDS           wait after pods are Ready so the CNI programs their rules, where the policies
                              are not read (with them, canaries show each probe pod's rules in place) (default 3)

@@ -5,7 +5,8 @@ import type { Report, Result } from '../verdict/model.ts';
 const RUN_KEYS = ['id', 'command', 'startedAt', 'finishedAt', 'cluster', 'context'] as const;
 const SUMMARY_KEYS = ['total', 'pass', 'leak', 'broken', 'inconclusive'] as const;
 const RESULT_KEYS = [
-  'name', 'expectation', 'suite', 'location', 'source', 'destination', 'port', 'protocol', 'expect',
+  'name', 'expectation', 'suite', 'location', 'source', 'destination', 'sourceNamespace', 'destinationNamespace',
+  'port', 'protocol', 'expect',
   'observed', 'outcome', 'status', 'httpStatus', 'durationMs', 'attempts', 'detail', 'decideBy', 'reproduce', 'tags',
   'predicted', 'policies',
 ] as const satisfies readonly (keyof Result)[];

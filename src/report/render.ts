@@ -1,16 +1,17 @@
-// One entry point for every format: render a report as table, json, junit, tap or markdown. Every format
+// One entry point for every format: render a report as table, json, junit, tap, markdown or html. Every format
 // gets the report with its secrets redacted (header values, URL userinfo and query values), so no saved
 // report, not even JSON read back by `netprobe report`, can hand them out.
 import { redactDeep } from '../util/redact.ts';
 import type { Report } from '../verdict/model.ts';
 import type { TextStyle } from './color.ts';
+import { render as renderHtml } from './html.ts';
 import { render as renderJson } from './json.ts';
 import { render as renderJunit } from './junit.ts';
 import { render as renderMarkdown } from './markdown.ts';
 import { render as renderTable } from './table.ts';
 import { render as renderTap } from './tap.ts';
 
-export const FORMATS = ['table', 'json', 'junit', 'tap', 'markdown'] as const;
+export const FORMATS = ['table', 'json', 'junit', 'tap', 'markdown', 'html'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export function isFormat(name: string): name is Format {
@@ -31,5 +32,7 @@ export function renderReport(format: Format, unredacted: Report, style: Partial<
       return renderTap(report);
     case 'markdown':
       return renderMarkdown(report);
+    case 'html':
+      return renderHtml(report);
   }
 }

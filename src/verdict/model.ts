@@ -15,6 +15,10 @@ export interface Result {
   location: string;
   source: string;
   destination: string;
+  /** The source's namespace, when it has one (absent for outside peers and in older reports). */
+  sourceNamespace?: string;
+  /** The destination's namespace, when it has one (absent for hosts, CIDRs and URLs). */
+  destinationNamespace?: string;
   port: string;
   protocol: string;
   expect: 'allow' | 'deny';

@@ -44,7 +44,7 @@ describe('output specs', () => {
   });
 
   it('rejects unknown or empty formats and empty files', () => {
-    expect(usageError(['xml'])).to.equal('-o xml: unknown output format "xml"; expected one of table, json, junit, tap, markdown, optionally =FILE');
+    expect(usageError(['xml'])).to.equal('-o xml: unknown output format "xml"; expected one of table, json, junit, tap, markdown, html, optionally =FILE');
     expect(usageError(['JSON'])).to.include('unknown output format "JSON"');
     expect(usageError(['=r.json'])).to.include('-o =r.json: an empty format');
     expect(usageError(['json='])).to.equal('-o json=: no file after "="; give json=FILE, or json alone for stdout');

@@ -8,8 +8,8 @@ describe('rendering by format', () => {
   // Only inconclusive results besides passes: every format must show the run as not passed.
   const undecided = fixtureWith((r) => r.status === 'pass' || r.status === 'inconclusive');
 
-  it('knows the five formats', () => {
-    expect(FORMATS).to.deep.equal(['table', 'json', 'junit', 'tap', 'markdown']);
+  it('knows the six formats', () => {
+    expect(FORMATS).to.deep.equal(['table', 'json', 'junit', 'tap', 'markdown', 'html']);
     expect(isFormat('junit')).to.equal(true);
     expect(isFormat('xml')).to.equal(false);
   });
@@ -18,6 +18,7 @@ describe('rendering by format', () => {
     const out = Object.fromEntries(FORMATS.map((f) => [f, renderReport(f, undecided)]));
     expect(out.table).to.match(/^UNDECIDED /m);
     expect(out.markdown).to.match(/^### ⚠️ netprobe: undecided/);
+    expect(out.html).to.include('<title>netprobe undecided: 0 leaks, 0 broken, 2 inconclusive, 5 passed (7 total)</title>');
     expect((JSON.parse(out.json ?? '') as { summary: object }).summary).to.include({ inconclusive: 2, pass: 5 });
     const junit = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(out.junit ?? '') as { testsuites: Record<string, string> };
     expect(junit.testsuites).to.include({ tests: '7', errors: '2', failures: '0', skipped: '0' });

@@ -1,0 +1,95 @@
+// The HTML report: one self-contained page (no fetches, works from file:// and as a CI artifact) with a
+// summary header, a graph of namespaces, workloads and outside hosts, a truth table, filters and details.
+// The page's script (html-client.ts) builds every view from the report, which goes in as JSON inside a
+// <script type="application/json"> element; the script only ever sets text, never markup, so nothing in
+// a result can inject into the page. The graph layout is hand-written (about 120 lines of the script):
+// namespaces are boxes packed in rows, workloads a grid inside each; see docs/report-format.md for why no
+// layout library is inlined.
+import { VERSION } from '../util/version.ts';
+import type { Report, Result } from '../verdict/model.ts';
+import { countsText, verdictOf } from './common.ts';
+import { CLIENT_SCRIPT, CLIENT_STYLE } from './html-client.ts';
+
+/** One end of an edge: a workload (or selector, Service, host) label within its namespace ('' = outside). */
+export interface GraphNode {
+  label: string;
+  ns: string;
+}
+
+/** What the page's script reads: the report, plus the graph's nodes (results refer to them by index). */
+export interface PageData {
+  version: string;
+  run: Report['run'];
+  summary: Report['summary'];
+  findings: NonNullable<Report['findings']>;
+  nodes: GraphNode[];
+  results: (Result & { s: number; d: number })[];
+}
+
+/** A DNS-1123 label followed by `/`: the namespace part of labels such as `payments/db`. */
+const NAMESPACE_PREFIX = /^([a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?)\//;
+
+/**
+ * The node a result's side stands for. The namespace comes from the result (newer reports) or from a
+ * `namespace/` prefix of the label (older reports, and labels such as `payments/db`); without either
+ * the peer counts as outside the cluster. The label loses a prefix that repeats its namespace.
+ */
+export function nodeOf(label: string, namespace: string | undefined): GraphNode {
+  const ns = namespace ?? NAMESPACE_PREFIX.exec(label)?.[1] ?? '';
+  const short = ns !== '' && label.startsWith(`${ns}/`) ? label.slice(ns.length + 1) : label;
+  return { label: short === '' ? label : short, ns };
+}
+
+/** The report as the page reads it: every distinct source and destination becomes one node. */
+export function pageData(report: Report, version: string = VERSION): PageData {
+  const nodes: GraphNode[] = [];
+  const index = new Map<string, number>();
+  const indexOf = (node: GraphNode): number => {
+    const key = `${node.ns}\u0000${node.label}`;
+    let i = index.get(key);
+    if (i === undefined) {
+      i = nodes.push(node) - 1;
+      index.set(key, i);
+    }
+    return i;
+  };
+  const results = report.results.map((r) => ({
+    ...r,
+    s: indexOf(nodeOf(r.source, r.sourceNamespace)),
+    d: indexOf(nodeOf(r.destination, r.destinationNamespace)),
+  }));
+  return { version, run: report.run, summary: report.summary, findings: report.findings ?? [], nodes, results };
+}
+
+/**
+ * JSON that can sit inside a <script> element: every `<` becomes `\u003c`, so no `</script>` or `<!--`
+ * in a result can end the element early; JSON.parse reads the escape back as `<`.
+ */
+export function scriptSafeJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c');
+}
+
+/** Text for an HTML text node or a double-quoted attribute. */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+export function render(report: Report, version: string = VERSION): string {
+  const title = `netprobe ${verdictOf(report.summary)}: ${countsText(report.summary)}`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="netprobe ${escapeHtml(version)}">
+<title>${escapeHtml(title)}</title>
+<style>${CLIENT_STYLE}</style>
+</head>
+<body>
+<noscript><p>This report needs JavaScript to draw its views; the data is in the np-data element of this file.</p></noscript>
+<script type="application/json" id="np-data">${scriptSafeJson(pageData(report, version))}</script>
+<script>${CLIENT_SCRIPT}</script>
+</body>
+</html>
+`;
+}
