@@ -52,14 +52,30 @@ resolve_debs() {
   if [[ ! -s $DEBS_DIR/resolved/$key ]]; then
     mkdir -p "$DEBS_DIR/resolved"
     # shellcheck disable=SC2086 # package names, one a word
-    { debs_resolve $with_deps && debs_lock $without_deps; } | LC_ALL=C sort -u >"$DEBS_DIR/resolved/$key.tmp"
-    [[ -s $DEBS_DIR/resolved/$key.tmp ]] || { echo "no Debian packages resolved for ${DEBS_ARCHES[*]}" >&2; return 1; }
+    if ! { debs_resolve $with_deps && debs_lock $without_deps; } | LC_ALL=C sort -u >"$DEBS_DIR/resolved/$key.tmp" ||
+      [[ ! -s $DEBS_DIR/resolved/$key.tmp ]]; then
+      echo "cannot resolve the Debian packages of the images for ${DEBS_ARCHES[*]}" >&2
+      return 1
+    fi
+    # apt-cache only warns about a package it does not know
+    local pkg arch
+    for pkg in $with_deps $without_deps; do
+      for arch in "${DEBS_ARCHES[@]}"; do
+        grep -qE "^$pkg ($arch|all) " "$DEBS_DIR/resolved/$key.tmp" || {
+          echo "Debian package $pkg ($arch) is not in the package index" >&2
+          rm -f "$DEBS_DIR/resolved/$key.tmp"
+          return 1
+        }
+      done
+    done
     mv "$DEBS_DIR/resolved/$key.tmp" "$DEBS_DIR/resolved/$key"
   fi
   cp "$DEBS_DIR/resolved/$key" "$work/debs.lock"
 }
 flock "$debs_lock_fd"
-debs_update && resolve_debs
+# (each checked on its own line: set -e does not stop at a failure on the left of &&)
+debs_update || exit 1
+resolve_debs || exit 1
 flock -u "$debs_lock_fd"
 
 agent_src=$(find "$here/agent" -maxdepth 1 \( -name '*.go' ! -name '*_test.go' -o -name go.mod \) | LC_ALL=C sort)
