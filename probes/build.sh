@@ -28,6 +28,7 @@ work=$out/.work
 # shellcheck source=../scripts/versions.env
 . "$repo/scripts/versions.env"
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-buildvcs=false
+command -v go >/dev/null || export PATH=$PATH:/usr/local/go/bin # where scripts/cluster's builds look too
 NETPROBE_VERSION=$(jq -r .version "$repo/package.json")
 export NETPROBE_VERSION
 
