@@ -4,11 +4,13 @@
 import { expect } from 'chai';
 import type { Report } from '../../src/verdict/model.ts';
 import { clusterEnv, kubectl, netprobe, tempFile, waitUntil } from './support.ts';
+import { echoDeployment } from '../../bench/workloads.ts';
 
 const NS = 'sched-unschedulable';
 const QUOTA_NS = 'sched-quota';
 const BLIND_NS = 'sched-blind';
 const BLIND_HOME = 'sched-blind-home';
+const MATRIX_NS = 'sched-matrix';
 
 /** One allow from a stand-in to an echo server, both netprobe's pods, in one namespace. */
 function standInSuite(namespace: string, sources: number): string {
@@ -150,6 +152,33 @@ current-context: runner
     // One wave planned (no limit known); the quota refused some at create; they went again in more waves.
     expect(run.stderr).to.match(/wave 2\/\d+ · /);
     expect(await runPods(BLIND_NS)).to.deep.equal([]);
+  });
+});
+
+describe('e2e: matrix goes in waves like run', function () {
+  const IDENTITIES = 12;
+  before(async function () {
+    clusterEnv(this);
+    await freshNamespace(MATRIX_NS);
+    const apps = Array.from({ length: IDENTITIES }, (_, i) => echoDeployment(MATRIX_NS, `app${i}`, { app: `app${i}` }));
+    await kubectl(['apply', '-f', '-'], apps.join('---\n'));
+    await kubectl(['-n', MATRIX_NS, 'rollout', 'status', 'deployment', '--timeout=300s']);
+  });
+  after(async () => {
+    await kubectl(['delete', 'namespace', MATRIX_NS, '--ignore-not-found', '--wait=false']);
+  });
+
+  it(`${IDENTITIES} identities with --max-pods 4: 3 waves of probe pods, every cell decided`, async () => {
+    const run = await netprobe(['matrix', '--namespaces', MATRIX_NS, '--max-pods', '4', '-o', 'json']);
+    console.log(`      (${IDENTITIES} x ${IDENTITIES} matrix in 3 waves: ${(run.ms / 1000).toFixed(1)} s)`);
+    expect(run.code, run.stderr).to.equal(0);
+    const m = JSON.parse(run.stdout) as { cells: string[][]; unknown: Record<string, string> };
+    expect(m.unknown).to.deep.equal({});
+    // No policy in the namespace: every other identity is reachable, the diagonal is the identity itself.
+    expect(m.cells.flat().filter((c) => c === 'allowed')).to.have.length(IDENTITIES * (IDENTITIES - 1));
+    expect(run.stderr).to.contain('netprobe: 3 waves: ');
+    expect(run.stderr).to.contain('--max-pods 4');
+    expect(await runPods(MATRIX_NS)).to.deep.equal([]);
   });
 });
 
