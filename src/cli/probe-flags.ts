@@ -27,6 +27,7 @@ export const PROBE_OPTIONS = {
   'node-selector': { type: 'string', multiple: true },
   toleration: { type: 'string', multiple: true },
   quiet: { type: 'boolean', short: 'q' },
+  'verify-targets': { type: 'boolean' },
 } as const;
 
 export const PROBE_FLAGS_USAGE = `${CLUSTER_FLAGS_USAGE}
@@ -44,6 +45,10 @@ ${IMAGE_FLAGS_USAGE}
   --pod-annotation K=V       extra annotation on netprobe's pods; repeatable
   --node-selector K=V        schedule netprobe's pods on matching nodes; repeatable
   --toleration K[=V]:EFFECT  tolerate a taint; repeatable
+  --verify-targets           where nothing else shows a deny's target alive, read the target pod's
+                             listening TCP sockets (no traffic) from an ephemeral container, which
+                             STAYS in that pod's spec until the pod is replaced (needs
+                             pods/ephemeralcontainers and pods/log where the targets run)
   -q, --quiet                no progress line`;
 
 export interface ProbeValues extends ImageValues {
@@ -57,6 +62,7 @@ export interface ProbeValues extends ImageValues {
   'pod-annotation'?: string[] | undefined;
   'node-selector'?: string[] | undefined;
   toleration?: string[] | undefined;
+  'verify-targets'?: boolean | undefined;
 }
 
 export function positiveSeconds(value: string | undefined, flag: string, fallback: number): number {
@@ -111,7 +117,7 @@ export function probeSettings(values: ProbeValues): { settings: RunSettings; tim
     annotations: pairs(values['pod-annotation'], '--pod-annotation'),
     nodeSelector: pairs(values['node-selector'], '--node-selector'),
     tolerations: tolerations(values.toleration),
-    plan: { synthesizeMissing: false },
+    plan: { synthesizeMissing: false, verifyTargets: values['verify-targets'] === true },
     dryRun: false,
   };
   if (values['max-pods'] !== undefined) settings.maxPods = countFlag(values['max-pods'], '--max-pods', 1);

@@ -56,6 +56,20 @@ export function ephemeralPermissions(namespaces: readonly string[]): Permission[
   return perms;
 }
 
+/**
+ * What --verify-targets needs where deny targets run: add an ephemeral container to a pod, read the
+ * pod's status until it ends, then its log (the container prints the socket tables; no exec).
+ */
+export function verifyPermissions(namespaces: readonly string[]): Permission[] {
+  const perms: Permission[] = [];
+  for (const namespace of new Set(namespaces)) {
+    perms.push({ verb: 'get', resource: 'pods', namespace });
+    perms.push({ verb: 'update', resource: 'pods', subresource: 'ephemeralcontainers', namespace });
+    perms.push({ verb: 'get', resource: 'pods', subresource: 'log', namespace });
+  }
+  return perms;
+}
+
 /** Where netprobe only starts echo servers: what probe pods need there, less exec (nothing execs into a server). */
 export function serverPermissions(namespaces: readonly string[]): Permission[] {
   return runPermissions([], namespaces).filter((p) => p.subresource !== 'exec');

@@ -33,35 +33,85 @@ function ephemeralProblem(pod: k8s.V1Pod, container: string): { reason: string; 
   return podProblem({ status: { phase: 'Running', containerStatuses: [status] } }) ?? { reason: 'ephemeral container not running yet', final: false };
 }
 
-/** Polls the pod until the ephemeral container runs (the pod's IP is then the probes' source) or cannot. */
-export async function waitForEphemeral(
-  kc: k8s.KubeConfig,
-  namespace: string,
-  name: string,
-  container: string,
-  deadlineMs: number,
-  signal: AbortSignal,
-): Promise<PodState> {
+/** Where an ephemeral container is: its pod, the container's name, how long to wait, and the run's signal. */
+export interface EphemeralAt {
+  namespace: string;
+  name: string;
+  container: string;
+  deadlineMs: number;
+  signal: AbortSignal;
+}
+
+/**
+ * Reads the pod every 200-500 ms until `step` has an answer for it. `timedOut` (the deadline passed or the
+ * run was aborted) and `unreadable` (the pod could not be read) make the answer otherwise.
+ */
+async function pollPod<T>(kc: k8s.KubeConfig, at: EphemeralAt, step: (pod: k8s.V1Pod) => Promise<T | undefined> | T | undefined, timedOut: () => T, unreadable: (why: string) => T): Promise<T> {
   const core = apiClient(kc, k8s.CoreV1Api);
   const started = Date.now();
-  let last = 'no status';
   let delay = 200;
-  while (!signal.aborted) {
+  while (!at.signal.aborted) {
     let pod: k8s.V1Pod;
     try {
-      pod = await core.readNamespacedPod({ name, namespace });
+      pod = await core.readNamespacedPod({ name: at.name, namespace: at.namespace });
     } catch (err) {
-      return { ready: false, reason: `could not read pod ${namespace}/${name}: ${apiErrorMessage(err)}` };
+      return unreadable(`could not read pod ${at.namespace}/${at.name}: ${apiErrorMessage(err)}`);
     }
-    const problem = ephemeralProblem(pod, container);
-    if (!problem && pod.status?.podIP) return { ready: true, ip: pod.status.podIP };
-    if (problem?.final) return { ready: false, reason: problem.reason };
-    if (problem) last = problem.reason;
-    if (Date.now() - started > deadlineMs) break;
-    await sleep(delay, signal);
+    const answer = await step(pod);
+    if (answer !== undefined) return answer;
+    if (Date.now() - started > at.deadlineMs) break;
+    await sleep(delay, at.signal);
     delay = Math.min(500, delay * 1.5);
   }
-  return { ready: false, reason: `${signal.aborted ? 'the run was interrupted' : `not running after ${Math.round(deadlineMs / 1000)} s`}: ${last}` };
+  return timedOut();
+}
+
+/** Polls the pod until the ephemeral container runs (the pod's IP is then the probes' source) or cannot. */
+export async function waitForEphemeral(kc: k8s.KubeConfig, at: EphemeralAt): Promise<PodState> {
+  let last = 'no status';
+  return pollPod<PodState>(
+    kc,
+    at,
+    (pod) => {
+      const problem = ephemeralProblem(pod, at.container);
+      if (!problem && pod.status?.podIP) return { ready: true, ip: pod.status.podIP };
+      if (problem?.final) return { ready: false, reason: problem.reason };
+      if (problem) last = problem.reason;
+      return undefined;
+    },
+    () => ({ ready: false, reason: `${at.signal.aborted ? 'the run was interrupted' : `not running after ${Math.round(at.deadlineMs / 1000)} s`}: ${last}` }),
+    (reason) => ({ ready: false, reason }),
+  );
+}
+
+/**
+ * The output of an ephemeral container that runs to its end (--verify-targets): polls until it
+ * terminated, then reads its log. A reason instead when it did not run, failed, or the log is unreadable.
+ */
+export async function ephemeralOutput(kc: k8s.KubeConfig, at: EphemeralAt): Promise<{ stdout: string } | { reason: string }> {
+  const core = apiClient(kc, k8s.CoreV1Api);
+  let last = 'not started yet';
+  return pollPod<{ stdout: string } | { reason: string }>(
+    kc,
+    at,
+    async (pod) => {
+      const status = pod.status?.ephemeralContainerStatuses?.find((s) => s.name === at.container);
+      const ended = status?.state?.terminated;
+      if (ended !== undefined) {
+        if (ended.exitCode !== 0) return { reason: `the ephemeral container ${at.container} exited ${ended.exitCode}${ended.reason ? ` (${ended.reason})` : ''}` };
+        return core.readNamespacedPodLog({ name: at.name, namespace: at.namespace, container: at.container }).then(
+          (stdout) => ({ stdout }),
+          (err: unknown) => ({ reason: `could not read the log of ${at.container}: ${apiErrorMessage(err)}` }),
+        );
+      }
+      const problem = status === undefined ? undefined : podProblem({ status: { phase: 'Running', containerStatuses: [status] } });
+      if (problem?.final) return { reason: problem.reason };
+      if (status?.state?.waiting?.reason !== undefined) last = status.state.waiting.reason;
+      return undefined;
+    },
+    () => ({ reason: at.signal.aborted ? 'the run was interrupted' : `the ephemeral container ${at.container} did not finish within ${Math.round(at.deadlineMs / 1000)} s (${last})` }),
+    (reason) => ({ reason }),
+  );
 }
 
 /** A netprobe ephemeral container that is still running, and the run it belongs to. */

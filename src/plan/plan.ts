@@ -14,7 +14,7 @@ import type { Plan, PlanOptions, ServerSpec, SourceIdentity } from './types.ts';
  */
 export const DEFAULT_MAX_PROBES = 100_000;
 
-export const DEFAULT_PLAN_OPTIONS: PlanOptions = { synthesizeMissing: false, ephemeral: false, maxRangePorts: 256, maxProbes: DEFAULT_MAX_PROBES };
+export const DEFAULT_PLAN_OPTIONS: PlanOptions = { synthesizeMissing: false, ephemeral: false, verifyTargets: false, maxRangePorts: 256, maxProbes: DEFAULT_MAX_PROBES };
 
 export function buildPlan(cases: readonly Case[], snapshot: ClusterSnapshot, options: Partial<PlanOptions> = {}): Plan {
   const opts = { ...DEFAULT_PLAN_OPTIONS, ...options };

@@ -88,6 +88,18 @@ export interface Canary {
   shows: string;
 }
 
+/**
+ * --verify-targets: one running pod whose listening sockets are read (an ephemeral container that stays
+ * in its spec), for the deny targets on it that nothing else shows alive.
+ */
+export interface TargetCheck {
+  namespace: string;
+  pod: string;
+  ip: string;
+  /** The ports to look for, each with its liveness key. */
+  ports: { port: number; aliveKey: string }[];
+}
+
 /** A case, or part of one, that cannot be probed, and why (it becomes `inconclusive`). */
 export interface Unprobeable extends Undecided {
   caseId: string;
@@ -111,6 +123,8 @@ export interface Plan {
    * fixed settle time.
    */
   canaries?: Record<string, Canary[]>;
+  /** --verify-targets: the pods whose listening sockets are read (src/plan/verify.ts). */
+  targetChecks?: TargetCheck[];
   /** The cluster's own addresses as far as known: no control probe may vouch for them. */
   insideCluster: ClusterAddresses;
 }
@@ -120,6 +134,8 @@ export interface PlanOptions {
   synthesizeMissing: boolean;
   /** Probe from inside a running pod of every source that has one (ephemeral containers), as if each said `ephemeral: true`. */
   ephemeral: boolean;
+  /** --verify-targets: read the listening sockets of deny targets nothing else shows alive. */
+  verifyTargets: boolean;
   /** Most ports probed for one port range. */
   maxRangePorts: number;
   /** Most probes in a plan: planning stops at the case that goes over (Plan.overLimit). */

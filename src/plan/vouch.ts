@@ -13,8 +13,11 @@ const VOUCH_CASE = 'netprobe control';
 /** A connect is short: the target listens or it does not. */
 const VOUCH_TIMEOUT_MS = 2000;
 
-/** `ip:port/l4` keys that deny probes need shown alive and that nothing in the plan shows alive yet. */
-function keysToVouchFor(plan: Plan): Map<string, PlannedProbe> {
+/**
+ * `ip:port/tcp` keys that deny probes need shown alive and that nothing in the plan shows alive yet, each
+ * with one deny probe to it (also what --verify-targets checks, src/plan/verify.ts).
+ */
+export function keysToShowAlive(plan: Plan): Map<string, PlannedProbe> {
   const denies = new Set(plan.cases.filter((c) => c.expectation.expect === 'deny').map((c) => c.id));
   const out = new Map<string, PlannedProbe>();
   for (const p of plan.probes) {
@@ -28,7 +31,7 @@ function keysToVouchFor(plan: Plan): Map<string, PlannedProbe> {
 }
 
 /** Splits `ip:port/tcp` (IPv6 addresses hold colons: the port is after the last one). */
-function splitKey(key: string): { ip: string; port: number } | undefined {
+export function splitKey(key: string): { ip: string; port: number } | undefined {
   const m = /^(.*):(\d+)\/tcp$/.exec(key);
   return m ? { ip: m[1]!, port: Number(m[2]) } : undefined;
 }
@@ -40,7 +43,7 @@ function splitKey(key: string): { ip: string; port: number } | undefined {
 export function addVouchers(plan: Plan, mayReach: MayReach): Plan {
   const candidates = plan.sources.filter((s) => s.mesh === undefined);
   const probes: PlannedProbe[] = [];
-  for (const [key, deny] of keysToVouchFor(plan)) {
+  for (const [key, deny] of keysToShowAlive(plan)) {
     const at = splitKey(key);
     if (at === undefined) continue;
     const voucher = candidates.find((s) => s.key !== deny.sourceKey && mayReach(s, at.ip, at.port, 'tcp'));

@@ -206,6 +206,8 @@ export function wavePlan(plan: Plan, wave: Wave, first: boolean): Plan {
     // Control probes from netprobe's own machine need no pod: once, with the first wave.
     controlHosts: first ? plan.controlHosts : [],
   };
+  // Nor do --verify-targets' reads of target pods (and a pod takes one such container per run): once too.
+  if (!first) delete out.targetChecks;
   if (plan.canaries !== undefined) out.canaries = Object.fromEntries(Object.entries(plan.canaries).filter(([k]) => sources.has(k)));
   return out;
 }

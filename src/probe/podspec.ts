@@ -2,6 +2,7 @@
 // for a target). Both satisfy Pod Security "restricted" and end themselves if netprobe dies.
 import type { PodOwner } from '../cluster/run-owner.ts';
 import type { V1EphemeralContainer, V1Pod } from '@kubernetes/client-node';
+import { SOCKET_TABLES_SCRIPT } from './listening.ts';
 import { CREATED_ANNOTATION, MANAGED_BY_LABEL, MANAGED_BY_VALUE, ROLE_LABEL, RUN_LABEL } from '../cluster/labels.ts';
 import { MESH_OPT_OUT_ANNOTATIONS, MESH_OPT_OUT_LABELS } from '../plan/mesh.ts';
 import type { ServerSpec, SourceIdentity } from '../plan/types.ts';
@@ -158,6 +159,21 @@ export function ephemeralProbeContainer(name: string, opts: PodOptions): V1Ephem
     image: opts.probeImage,
     imagePullPolicy: 'IfNotPresent',
     command: [AGENT, 'sleep', '--for', `${opts.deadlineSeconds}s`, '--token', opts.runId],
+    securityContext: restrictedContainerSecurity(),
+  };
+}
+
+/**
+ * --verify-targets: a container added to a target pod that prints its network namespace's TCP socket
+ * tables and exits (src/probe/listening.ts). Like every ephemeral container it stays in the pod's spec,
+ * stopped, until the pod is replaced.
+ */
+export function socketReaderContainer(name: string, probeImage: string): V1EphemeralContainer {
+  return {
+    name,
+    image: probeImage,
+    imagePullPolicy: 'IfNotPresent',
+    command: ['/bin/busybox', 'sh', '-c', SOCKET_TABLES_SCRIPT],
     securityContext: restrictedContainerSecurity(),
   };
 }

@@ -16,6 +16,7 @@ import { PodReadiness } from './readiness.ts';
 import type { ProbeObservation } from './types.ts';
 import { AGENT_CONCURRENCY, chunks, execTimeoutMs } from './timing.ts';
 import { probeAgain, untilProgrammed } from './settle.ts';
+import { verifyTargets, type TargetCheckResults } from './verify.ts';
 
 /** What the run is doing, for a progress line: `wave 2/5 · probing 300/1000 · 4 pods starting`. */
 export interface RunProgress {
@@ -54,6 +55,8 @@ export interface Execution {
   crowdedOut: string[];
   /** How many of the pods made did not start for want of room, of how many. */
   crowdedPods: { crowded: number; of: number };
+  /** --verify-targets: what the target pods' sockets showed where they did not show a listener. */
+  targetChecks?: Pick<TargetCheckResults, 'notListening' | 'failed'>;
   /** Namespaces where pods were created: where cleanup must look. */
   namespaces: string[];
   /**
@@ -106,6 +109,11 @@ export async function execute(kc: k8s.KubeConfig, plan: Plan, opts: RunnerOption
     }),
   );
 
+  // --verify-targets: the target pods' sockets are read while the probe pods start.
+  const checks = (plan.targetChecks ?? []).length === 0
+    ? Promise.resolve(undefined)
+    : verifyTargets(kc, plan.targetChecks!, { runId: opts.runId, probeImage: opts.probeImage, concurrency: opts.concurrency, deadlineMs: Math.min(opts.startTimeoutMs, 60_000), signal: opts.signal });
+
   const total = plan.probes.length;
   let done = 0;
   let probing = false;
@@ -135,7 +143,7 @@ export async function execute(kc: k8s.KubeConfig, plan: Plan, opts: RunnerOption
   const ephemeral = Promise.all(
     inPod.map(async (h) => {
       const failed = await addEphemeralContainer(kc, h.namespace, h.pod, ephemeralProbeContainer(h.container, opts));
-      onFinal(h.id, failed ? { ready: false, reason: failed } : await waitForEphemeral(kc, h.namespace, h.pod, h.container, opts.startTimeoutMs, opts.signal));
+      onFinal(h.id, failed ? { ready: false, reason: failed } : await waitForEphemeral(kc, { namespace: h.namespace, name: h.pod, container: h.container, deadlineMs: opts.startTimeoutMs, signal: opts.signal }));
     }),
   );
   const createFailures = await createPods(kc, allPods, opts.concurrency);
@@ -256,6 +264,11 @@ export async function execute(kc: k8s.KubeConfig, plan: Plan, opts: RunnerOption
   await Promise.all(inPod.map((h) => stopEphemeralProbe(kc, h, opts.runId)));
   if (waitError !== undefined) throw waitError;
   await controls;
+  const checked = await checks;
+  if (checked !== undefined) {
+    Object.assign(exec.aliveExtra, checked.alive);
+    exec.targetChecks = { notListening: checked.notListening, failed: checked.failed };
+  }
   const end = Date.now();
   const lastPod = readiness.latest([...allPods.map(podId), ...inPod.map((h) => h.id)]) || t0;
   exec.timings.startMs = lastPod - t0;

@@ -1,7 +1,7 @@
 // Which namespaces a run of some cases reads, creates probe pods or echo servers in, and adds ephemeral
 // containers in, worked out from the suites alone (every peer names its namespace). The run's permission pre-check and
 // `netprobe rbac` both start here, so what is checked and what is granted cannot drift apart.
-import { ephemeralPermissions, runPermissions, serverPermissions, type Permission } from '../cluster/access.ts';
+import { ephemeralPermissions, runPermissions, serverPermissions, verifyPermissions, type Permission } from '../cluster/access.ts';
 import type { Plan } from '../plan/types.ts';
 import { wantsInPod } from '../plan/sources.ts';
 import type { Case, Peer } from '../suite/model.ts';
@@ -15,6 +15,8 @@ export interface NamespaceUse {
   servers: string[];
   /** Namespaces where probes run from inside running pods (ephemeral containers). */
   ephemeral: string[];
+  /** --verify-targets: namespaces of deny targets whose sockets may be read (an ephemeral container each). */
+  verify: string[];
 }
 
 export interface UseOptions {
@@ -22,6 +24,8 @@ export interface UseOptions {
   ephemeral: boolean;
   /** `--synthesize-missing`: echo servers stand in for target selectors that match no pod. */
   synthesizeMissing: boolean;
+  /** `--verify-targets`: deny targets' sockets read from an ephemeral container in their pods. */
+  verifyTargets?: boolean;
 }
 
 /**
@@ -42,6 +46,7 @@ export function namespaceUse(cases: readonly Case[], opts: UseOptions, scope: Us
   const pods = new Set<string>();
   const ephemeral = new Set<string>();
   const servers = new Set<string>();
+  const verify = new Set<string>();
   const possible = scope === 'possible';
   for (const c of cases) {
     const from = c.from.peer;
@@ -58,8 +63,10 @@ export function namespaceUse(cases: readonly Case[], opts: UseOptions, scope: Us
       }
     }
     if (possible && to.kind === 'pods' && (to.synthetic === true || opts.synthesizeMissing)) servers.add(to.namespace);
+    // Asked for by the flag: every deny to a pod may need its target's sockets read.
+    if (opts.verifyTargets === true && c.expectation.expect === 'deny' && (to.kind === 'pods' || to.kind === 'workload' || to.kind === 'service')) verify.add(to.namespace);
   }
-  return withoutOverlap({ read: sorted(read), pods: sorted(pods), servers: sorted(servers), ephemeral: sorted(ephemeral) });
+  return withoutOverlap({ read: sorted(read), pods: sorted(pods), servers: sorted(servers), ephemeral: sorted(ephemeral), verify: sorted(verify) });
 }
 
 /** Probe-pod namespaces already have every echo-server permission. */
@@ -75,6 +82,7 @@ export function plannedUse(plan: Plan): NamespaceUse {
     pods: of(plan.sources.filter((s) => !s.inPod)),
     servers: of(plan.servers),
     ephemeral: of(plan.sources.filter((s) => s.inPod)),
+    verify: of(plan.targetChecks ?? []),
   });
 }
 
@@ -85,6 +93,7 @@ export function beyond(use: NamespaceUse, granted: NamespaceUse): NamespaceUse {
     pods: use.pods.filter((n) => !granted.pods.includes(n)),
     servers: use.servers.filter((n) => !granted.pods.includes(n) && !granted.servers.includes(n)),
     ephemeral: use.ephemeral.filter((n) => !granted.ephemeral.includes(n)),
+    verify: use.verify.filter((n) => !granted.verify.includes(n)),
   };
 }
 
@@ -95,5 +104,5 @@ export function namespacesOf(cases: readonly Case[]): string[] {
 
 /** The permissions a use of namespaces needs: the same lists the run's pre-check asks about. */
 export function usePermissions(use: NamespaceUse): Permission[] {
-  return [...runPermissions(use.read, use.pods), ...serverPermissions(use.servers), ...ephemeralPermissions(use.ephemeral)];
+  return [...runPermissions(use.read, use.pods), ...serverPermissions(use.servers), ...ephemeralPermissions(use.ephemeral), ...verifyPermissions(use.verify)];
 }

@@ -14,6 +14,7 @@ import { describeMesh } from '../plan/mesh.ts';
 import type { Plan, PlanOptions } from '../plan/types.ts';
 import { addVouchers, type MayReach } from '../plan/vouch.ts';
 import { planCanaries, type PredictPath } from '../plan/canary.ts';
+import { addTargetChecks } from '../plan/verify.ts';
 import { reproduceCommand } from '../probe/reproduce.ts';
 import type { RunnerOptions } from '../probe/runner.ts';
 import { planWaves, type PodBudget, type Wave } from '../plan/waves.ts';
@@ -87,7 +88,7 @@ export { namespacesOf } from './namespace-use.ts';
 export async function runCases(target: ClusterTarget, cases: readonly Case[], settings: RunSettings, signal: AbortSignal, runId = newRunId()): Promise<RunOutcome> {
   const { kc } = target;
   // Ask before touching anything, so a missing permission is named instead of failing half-way.
-  const certain = namespaceUse(cases, { ephemeral: settings.plan.ephemeral === true, synthesizeMissing: false }, 'certain');
+  const certain = namespaceUse(cases, { ephemeral: settings.plan.ephemeral === true, synthesizeMissing: false, verifyTargets: settings.plan.verifyTargets === true }, 'certain');
   const readNamespaces = certain.read;
   if (!settings.dryRun) await requirePermissions(target, certain);
   let snapshot;
@@ -98,7 +99,8 @@ export async function runCases(target: ClusterTarget, cases: readonly Case[], se
   }
   const built = buildPlan(cases, snapshot, settings.plan);
   const vouched = settings.mayReach ? addVouchers(built, settings.mayReach) : built;
-  const plan = settings.predictPath ? planCanaries(vouched, settings.predictPath) : vouched;
+  const checked = settings.plan.verifyTargets === true ? addTargetChecks(vouched, snapshot.pods) : vouched;
+  const plan = settings.predictPath ? planCanaries(checked, settings.predictPath) : checked;
   if (plan.overLimit) throw new InputLimitError(probeLimitMessage(plan.overLimit, settings.plan.maxProbes ?? DEFAULT_MAX_PROBES));
   const podNamespaces = podNamespacesOf(plan);
   const budget = podNamespaces.length > 0
@@ -137,6 +139,7 @@ export async function runCases(target: ClusterTarget, cases: readonly Case[], se
     aliveExtra: execution.aliveExtra,
     controlAddresses: execution.controlAddresses,
     unsettled: execution.unsettled,
+    ...(execution.targetChecks ? { targetChecks: execution.targetChecks } : {}),
     reproduce: (p) => reproduceCommand(p, sources.get(p.sourceKey), settings.probeImage, execution.serverIps),
   });
   const findings = notReadyPublishers(plan, snapshot.services);
@@ -189,6 +192,7 @@ export function describePlan(plan: Plan): string[] {
   const meshed = new Map(plan.probes.flatMap((p) => (p.target.mesh ? [[p.target.display, p.target.mesh] as const] : [])));
   for (const [display, mesh] of meshed) lines.push(redactText(`  ${display} sits behind a ${describeMesh(mesh)}: a TCP connect to it proves nothing`));
   for (const p of plan.probes) if (p.vouch !== undefined) lines.push(redactText(`  control probe from ${p.vouch} (the policies allow it) to ${p.target.display}: it vouches the target alive for denies`));
+  for (const c of plan.targetChecks ?? []) lines.push(`  --verify-targets: ephemeral container in pod ${c.namespace}/${c.pod} (it stays in the pod's spec) reads its sockets for TCP ${c.ports.map((p) => p.port).join(', ')}`);
   for (const u of plan.unprobeable) lines.push(redactText(`  cannot probe ${u.caseId}: ${u.reason}`));
   return lines;
 }

@@ -59,6 +59,7 @@ function merge(into: Execution, from: Execution): void {
   Object.assign(into.controlAddresses, from.controlAddresses);
   for (const [k, v] of from.serverIps) into.serverIps.set(k, v);
   Object.assign(into.unsettled, from.unsettled);
+  if (from.targetChecks !== undefined) into.targetChecks = from.targetChecks;
   into.namespaces = [...new Set([...into.namespaces, ...from.namespaces])];
   into.timings.startMs += from.timings.startMs;
   into.timings.settleMs += from.timings.settleMs;

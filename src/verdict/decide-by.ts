@@ -7,11 +7,14 @@ export function showAliveStep(probe: PlannedProbe): string {
   const t = probe.target;
   const port = t.port ?? '';
   const connect = 'or an allow expectation to it from a source the policies admit (one connection vouches for every source)';
+  // Its sockets show a TCP listener; UDP has no connection to show, and a mesh proxy answers for the app.
+  const sockets = t.mesh === undefined && (t.kind === 'tcp' || t.kind === 'http');
+  const verify = (whose: string) => (sockets ? `, run with --verify-targets (reads ${whose} listening sockets from an ephemeral container, which stays in the pod's spec)` : '');
   switch (t.route) {
     case 'pod':
-      return `add a readiness probe on port ${port} to ${t.display.split(' (')[0]} (kubelet then vouches that it listens), ${connect}`;
+      return `add a readiness probe on port ${port} to ${t.display.split(' (')[0]} (kubelet then vouches that it listens)${verify('its')}, ${connect}`;
     case 'service':
-      return `add a readiness probe on port ${port} to every backend of the Service (through a Service each backend must be shown alive), ${connect}`;
+      return `add a readiness probe on port ${port} to every backend of the Service (through a Service each backend must be shown alive)${verify("each backend's")}, ${connect}`;
     case 'host':
       return `an allow expectation to ${t.display} from a source the policies admit (a connection from the run vouches for it)`;
     case 'server':

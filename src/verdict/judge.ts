@@ -25,7 +25,11 @@ export interface JudgeInput {
   controlAddresses?: Readonly<Record<string, string>>;
   /** Probe pods whose rules were not shown programmed before they probed: source key -> why. */
   unsettled?: Readonly<Record<string, string>>;
+  /** --verify-targets: alive keys whose pod's sockets showed no listener, or could not be read -> why. */
+  targetChecks?: TargetChecks;
 }
+
+type TargetChecks = { notListening: Readonly<Record<string, string>>; failed: Readonly<Record<string, string>> };
 
 interface ProbeVerdict {
   probe: PlannedProbe;
@@ -65,10 +69,10 @@ export function judge(input: JudgeInput): Result[] {
       const meshWhy = meshUnproven(probe, obs, sourceMesh.get(probe.sourceKey));
       if (meshWhy !== undefined) return { probe, obs, status: 'inconclusive' as const, observed: 'unknown' as const, why: meshWhy.reason, decideBy: meshWhy.decideBy };
       const elsewhere = controlElsewhere(probe, obs, input);
-      if (elsewhere === undefined) return judgeProbe(c, probe, obs, alive, answered);
+      if (elsewhere === undefined) return judgeProbe(c, probe, obs, alive, answered, input.targetChecks);
       const withoutControl = new Map(alive);
       for (const k of probe.target.aliveKeys) withoutControl.delete(k);
-      const v = judgeProbe(c, probe, obs, withoutControl, answered);
+      const v = judgeProbe(c, probe, obs, withoutControl, answered, input.targetChecks);
       return v.status === 'inconclusive' ? { ...v, why: `${v.why} (${elsewhere})` } : v;
     });
     const result = caseResult(c, verdicts, reasonsByCase.get(c.id) ?? [], input.reproduce);
@@ -143,7 +147,7 @@ function aliveReason(probe: PlannedProbe, alive: Map<string, string>): string | 
   return whys.find((w) => w !== undefined);
 }
 
-function judgeProbe(c: Case, probe: PlannedProbe, obs: ProbeObservation, alive: Map<string, string>, answered: Set<string>): ProbeVerdict {
+function judgeProbe(c: Case, probe: PlannedProbe, obs: ProbeObservation, alive: Map<string, string>, answered: Set<string>, checks?: TargetChecks): ProbeVerdict {
   const e = c.expectation;
   const allow = e.expect === 'allow';
   const where = probe.target.display;
@@ -167,7 +171,7 @@ function judgeProbe(c: Case, probe: PlannedProbe, obs: ProbeObservation, alive: 
     case 'timeout':
     case 'unreachable':
     case 'refused':
-      return v(...judgeDenial(allow, probe, obs, alive, answered));
+      return v(...judgeDenial(allow, probe, obs, alive, answered, checks));
     case 'dns-failure':
       return v('inconclusive', 'unknown', `name did not resolve from the source (${obs.detail}); the path itself was not tested`, DNS_FAILURE_STEP);
     case 'error':
@@ -210,7 +214,7 @@ export function statusOnDeny(status: number): { status: Status; observed: Observ
  * port is not the policy; an enforcement point's rejection proves a deny on its own; a timeout or a
  * router's unreachable proves it once the source got answers and the target is shown alive.
  */
-function judgeDenial(allow: boolean, probe: PlannedProbe, obs: ProbeObservation, alive: Map<string, string>, answered: Set<string>): Judged {
+function judgeDenial(allow: boolean, probe: PlannedProbe, obs: ProbeObservation, alive: Map<string, string>, answered: Set<string>, checks?: TargetChecks): Judged {
   const aliveWhy = aliveReason(probe, alive);
   const kind = denialKind(probe, obs, aliveWhy !== undefined);
   const how = describeDenial(kind, probe, obs);
@@ -225,7 +229,17 @@ function judgeDenial(allow: boolean, probe: PlannedProbe, obs: ProbeObservation,
   // kube-proxy rejects the same way for a Service with no ready backend, and a host or URL may be a
   // ClusterIP, NodePort or load balancer: only a pod address or an echo server is proven by the rejection.
   if (kind === 'rejected' && (probe.target.route === 'pod' || probe.target.route === 'server')) return ['pass', 'denied', `${how}: that proves the deny without the target shown alive`];
-  return ['inconclusive', 'unknown', `${how}, but nothing shows the target is alive: blocked and dead look the same`, showAliveStep(probe)];
+  const unshown = `${how}, but nothing shows the target is alive: blocked and dead look the same`;
+  return notShownByCheck(probe, unshown, checks) ?? ['inconclusive', 'unknown', unshown, showAliveStep(probe)];
+}
+
+/** An unproven deny whose target pod's sockets were read (--verify-targets): what they showed, and what would decide it. */
+function notShownByCheck(probe: PlannedProbe, unshown: string, checks: TargetChecks | undefined): Judged | undefined {
+  const keys = probe.target.aliveKeys;
+  const idle = keys.map((k) => checks?.notListening[k]).find((w) => w !== undefined);
+  if (idle !== undefined) return ['inconclusive', 'unknown', `${unshown}; ${idle}`, denialStep('closed', probe)];
+  const failed = keys.map((k) => checks?.failed[k]).find((w) => w !== undefined);
+  return failed === undefined ? undefined : ['inconclusive', 'unknown', `${unshown}; ${failed}`, showAliveStep(probe)];
 }
 
 function caseResult(c: Case, verdicts: ProbeVerdict[], undecided: Undecided[], reproduce?: (p: PlannedProbe) => string): Result {

@@ -312,3 +312,93 @@ describe('e2e: isolation decides with the policies read (issue 11): control prob
     });
   });
 });
+
+// --verify-targets (issue 11): a target shown alive with no traffic, from its own listening sockets. web
+// listens on 8080 (no readiness probe) and on nothing at 9999; the default-deny ingress policy stops
+// monitor, and kube-router's rejection through a Service ClusterIP proves nothing alone (kube-proxy
+// rejects the same way for a Service with no backend). Without predictions nothing else can vouch.
+const VT = `e2e-decide-${ID}-vt`;
+
+describe('e2e: --verify-targets reads the target pod\'s sockets from an ephemeral container (issue 11)', function () {
+  let verified: Map<string, Result>;
+  let plain: Map<string, Result>;
+  let runId = '';
+
+  const vtSuite = `apiVersion: netprobe.dev/v1alpha1
+kind: ConnectivitySuite
+metadata: {name: decide-verify}
+spec:
+  defaults: {timeoutSeconds: 2, attempts: 1}
+  endpoints:
+    monitor: {namespace: ${VT}, podSelector: {matchLabels: {app: monitor}}}
+  expectations:
+    - {name: monitor must not reach the web Service, from: monitor, to: {namespace: ${VT}, service: web}, port: 8080, expect: deny}
+    - {name: monitor must not reach the web Service on 9999, from: monitor, to: {namespace: ${VT}, service: web}, port: 9999, expect: deny}
+`;
+
+  async function runVt(...flags: string[]): Promise<{ results: Map<string, Result>; report: Report }> {
+    const run = await netprobe(['run', tempFile('decide-verify.yaml', vtSuite), '-o', 'json', '--quiet', '--no-predict', ...flags]);
+    const report = JSON.parse(run.stdout) as Report;
+    for (const r of report.results) console.log(`      [${flags.join(' ') || 'plain'}] ${r.expectation}: ${r.status} (${r.outcome}) ${r.detail}${r.decideBy ? ` | to decide: ${r.decideBy}` : ''}`);
+    return { results: new Map(report.results.map((r) => [r.expectation, r])), report };
+  }
+
+  before(async function () {
+    this.timeout(400_000);
+    const env = clusterEnv(this);
+    await kubectl(['apply', '-f', '-'], [
+      `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${VT}}\n`,
+      deployment(VT, 'web', env.echoImage, ECHO_8080),
+      deployment(VT, 'monitor', env.probeImage),
+      `apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: ${VT}}\nspec:\n  selector: {app: web}\n  ports: [{name: http, port: 8080, targetPort: 8080}, {name: idle, port: 9999, targetPort: 9999}]\n`,
+      `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: default-deny, namespace: ${VT}}\nspec: {podSelector: {}, policyTypes: [Ingress]}\n`,
+    ].join('---\n'));
+    for (const app of ['web', 'monitor']) await kubectl(['rollout', 'status', '-n', VT, `deployment/${app}`, '--timeout=180s']);
+    plain = (await runVt()).results;
+    const v = await runVt('--verify-targets');
+    verified = v.results;
+    runId = v.report.run.id;
+  });
+
+  after(async function () {
+    this.timeout(120_000);
+    await kubectl(['delete', 'namespace', VT, '--wait=false', '--ignore-not-found']);
+  });
+
+  it('without it, the deny through the Service is inconclusive and names --verify-targets among the steps', () => {
+    const r = plain.get('monitor must not reach the web Service')!;
+    expect(r.status, r.detail).to.equal('inconclusive');
+    expect(r.decideBy).to.contain('--verify-targets').and.contain("stays in the pod's spec");
+  });
+
+  it('with it, a listener on 8080 in web\'s sockets shows the backend alive: the deny passes, saying how it was shown', () => {
+    const r = verified.get('monitor must not reach the web Service')!;
+    expect(r.status, r.detail).to.equal('pass');
+    expect(r.detail).to.match(new RegExp(`target alive: pod ${VT}/web-[^ ]+ listens on TCP 8080 \\(its sockets, read by --verify-targets`));
+  });
+
+  it('nothing listens on 9999: still inconclusive, saying so, and a port it listens on decides it', () => {
+    const r = verified.get('monitor must not reach the web Service on 9999')!;
+    expect(r.status, r.detail).to.equal('inconclusive');
+    expect(r.detail).to.contain('does not listen on TCP 9999');
+    expect(r.decideBy).to.match(/^probe a port that .*web listens on \(nothing listens on 9999\)/);
+  });
+
+  it('a source probed from inside its own pod (ephemeral: true) still waits for its container the same way', async function () {
+    this.timeout(120_000);
+    const inside = vtSuite.replace('monitor: {namespace: ' + VT + ', podSelector: {matchLabels: {app: monitor}}}', `monitor: {namespace: ${VT}, podSelector: {matchLabels: {app: monitor}}, ephemeral: true}`);
+    const run = await netprobe(['run', tempFile('decide-verify-inside.yaml', inside), '-o', 'json', '--quiet', '--no-predict', '--verify-targets']);
+    const report = JSON.parse(run.stdout) as Report;
+    const r = report.results.find((x) => x.expectation === 'monitor must not reach the web Service')!;
+    expect(r.status, r.detail).to.equal('pass');
+    const names = await kubectl(['get', 'pods', '-n', VT, '-l', 'app=monitor', '-o', 'jsonpath={.items[0].spec.ephemeralContainers[*].name}']);
+    expect(names.split(' '), 'the probes ran inside monitor').to.include(`netprobe-${report.run.id}`);
+  });
+
+  it('the ephemeral container stays in web\'s spec, and it has ended (it printed the tables and exited)', async () => {
+    const names = await kubectl(['get', 'pods', '-n', VT, '-l', 'app=web', '-o', 'jsonpath={.items[0].spec.ephemeralContainers[*].name}']);
+    expect(names.split(' ')).to.include(`netprobe-${runId}-sockets`);
+    const state = await kubectl(['get', 'pods', '-n', VT, '-l', 'app=web', '-o', `jsonpath={.items[0].status.ephemeralContainerStatuses[?(@.name=="netprobe-${runId}-sockets")].state.terminated.exitCode}`]);
+    expect(state.trim()).to.equal('0');
+  });
+});

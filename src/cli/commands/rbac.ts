@@ -15,6 +15,7 @@ needs, bound to one ServiceAccount (or user or group): in every namespace the su
 what planning reads (the namespace itself, pods, Services, service accounts, workloads); only where
 probe pods go, create, exec into and delete pods; where only echo servers go, create and delete them;
 only with --ephemeral (or \`ephemeral: true\` sources), ephemeral containers where those sources run;
+only with --verify-targets, ephemeral containers and pod logs where deny targets run;
 where pods go, list ResourceQuotas (the run plans its waves of pods under them). Nothing is granted in
 any other namespace, and no ClusterRole at all unless --predict needs its one read-only verb (list
 namespaces, for the namespace labels NetworkPolicies select on) or --capacity its two (list nodes and
@@ -32,6 +33,8 @@ Flags:
   --name NAME                          name of the Roles and RoleBindings (default netprobe); the
                                        ClusterRole for --predict is NAME-read
   --ephemeral                          as \`run --ephemeral\`: also ephemeral containers where sources run
+  --verify-targets                     as \`run --verify-targets\`: also ephemeral containers (and their
+                                       logs) where deny targets run
   --synthesize-missing                 as \`run --synthesize-missing\`: echo servers where targets are
   --predict                            as \`run --predict\`: read NetworkPolicies, and list namespaces
   --capacity                           list nodes and pods cluster-wide (read-only), so runs plan their
@@ -87,6 +90,7 @@ export const command: Command = {
       group: { type: 'string' },
       name: { type: 'string', default: 'netprobe' },
       ephemeral: { type: 'boolean' },
+      'verify-targets': { type: 'boolean' },
       'synthesize-missing': { type: 'boolean' },
       predict: { type: 'boolean' },
       capacity: { type: 'boolean' },
@@ -105,7 +109,7 @@ export const command: Command = {
     const { suites, unmatched } = selectSuites(loaded.suites, values.only ?? []);
     if (unmatched.length > 0) throw new UsageError(`--only ${unmatched.join(', ')} matched no expectation name or tag`);
 
-    const use = namespaceUse(expandSuites(suites), { ephemeral: values.ephemeral === true, synthesizeMissing: values['synthesize-missing'] === true }, 'possible');
+    const use = namespaceUse(expandSuites(suites), { ephemeral: values.ephemeral === true, synthesizeMissing: values['synthesize-missing'] === true, verifyTargets: values['verify-targets'] === true }, 'possible');
     // policy-state.ts loads the Kubernetes client: only when --predict asks for its list.
     const predictPerms = values.predict === true ? (await import('../../cluster/policy-state.ts')).policyStatePermissions(use.read) : [];
     const perms = [...usePermissions(use), ...budgetPermissions([...use.pods, ...use.servers], values.capacity === true), ...predictPerms];
@@ -117,6 +121,7 @@ export const command: Command = {
         `Read: ${list(use.read)}`,
         `Probe pods and echo servers: ${list(use.pods)}`,
         `Ephemeral containers: ${list(use.ephemeral)}`,
+        ...(values['verify-targets'] === true ? [`Ephemeral containers reading deny targets' sockets (--verify-targets): ${list(use.verify)}`] : []),
       ]),
     );
     return EXIT.ok;

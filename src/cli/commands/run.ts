@@ -69,7 +69,7 @@ export const command: Command = {
     const maxCases = maxCasesFrom(values);
     const maxProbes = countFlag(values['max-probes'], '--max-probes', DEFAULT_MAX_PROBES);
     const timeoutOverride = parsed.timeoutGiven ? parsed.timeoutSeconds : undefined;
-    const settings = { ...parsed.settings, plan: { synthesizeMissing: values['synthesize-missing'] === true, ephemeral: values.ephemeral === true, maxProbes }, dryRun };
+    const settings = { ...parsed.settings, plan: { ...parsed.settings.plan, synthesizeMissing: values['synthesize-missing'] === true, ephemeral: values.ephemeral === true, maxProbes }, dryRun };
 
     // Input first: nothing touches the cluster until every file is valid.
     const loaded = await loadSuites(positionals);

@@ -25,11 +25,11 @@ const CASES = casesOf(`
 
 describe('namespaceUse: what a run of some cases reads and writes, from the suites alone', () => {
   it('reads every namespace named; creates pods only where sources are probed from probe pods', () => {
-    expect(namespaceUse(CASES, OFF, 'certain')).to.deep.equal({ read: ['a', 'b', 'e', 's'], pods: ['a'], servers: [], ephemeral: [] });
+    expect(namespaceUse(CASES, OFF, 'certain')).to.deep.equal({ read: ['a', 'b', 'e', 's'], pods: ['a'], servers: [], ephemeral: [], verify: [] });
   });
 
   it('possibly also: echo servers for synthetic targets, ephemeral containers for ephemeral sources', () => {
-    expect(namespaceUse(CASES, OFF, 'possible')).to.deep.equal({ read: ['a', 'b', 'e', 's'], pods: ['a'], servers: ['s'], ephemeral: ['e'] });
+    expect(namespaceUse(CASES, OFF, 'possible')).to.deep.equal({ read: ['a', 'b', 'e', 's'], pods: ['a'], servers: ['s'], ephemeral: ['e'], verify: [] });
   });
 
   it('--synthesize-missing may put an echo server behind any selector target; --ephemeral adds containers and keeps the probe-pod fallback', () => {
@@ -45,7 +45,7 @@ describe('namespaceUse: what a run of some cases reads and writes, from the suit
     const opts = { ephemeral: true, synthesizeMissing: false };
     const plan = buildPlan(CASES, snapshot(['a', 'b', 'e', 's'], { pods: [pod('a', 'web', { app: 'web' }, { phase: 'Pending', ready: false }), pod('b', 'api', { app: 'api' }), pod('e', 'job', { app: 'job' })] }), { ...opts, maxRangePorts: 256 });
     const planned = plannedUse(plan);
-    expect(planned).to.deep.equal({ read: [], pods: ['a'], servers: ['s'], ephemeral: ['e'] });
+    expect(planned).to.deep.equal({ read: [], pods: ['a'], servers: ['s'], ephemeral: ['e'], verify: [] });
     // Whatever the run's second check asks for this plan, the output for the suite grants.
     const objects = rbacManifests(usePermissions(namespaceUse(CASES, opts, 'possible')), SA);
     for (const p of usePermissions(planned)) expect(grants(objects, SA, p), describePermission(p)).to.equal(true);
@@ -54,8 +54,8 @@ describe('namespaceUse: what a run of some cases reads and writes, from the suit
 
 describe("beyond: what the run's second check still has to ask", () => {
   it('leaves out namespaces the first check covered; probe-pod namespaces cover echo servers', () => {
-    const first = { read: ['a'], pods: ['a'], servers: [], ephemeral: [] };
-    expect(beyond({ read: [], pods: ['a', 'c'], servers: ['a', 's'], ephemeral: ['e'] }, first)).to.deep.equal({ read: [], pods: ['c'], servers: ['s'], ephemeral: ['e'] });
+    const first = { read: ['a'], pods: ['a'], servers: [], ephemeral: [], verify: [] };
+    expect(beyond({ read: [], pods: ['a', 'c'], servers: ['a', 's'], ephemeral: ['e'], verify: [] }, first)).to.deep.equal({ read: [], pods: ['c'], servers: ['s'], ephemeral: ['e'], verify: [] });
   });
 });
 
