@@ -92,8 +92,9 @@ async function clearWave(kc: k8s.KubeConfig, last: readonly string[], next: Pick
 
 /** Runs the waves one after another (see the top of this file); one wave is a plain run. */
 export async function executeInWaves(kc: k8s.KubeConfig, plan: Plan, waves: readonly Wave[], opts: Omit<RunnerOptions, 'deadlineSeconds' | 'wave'>): Promise<Execution> {
-  // A plan with nothing to start still runs once: its control probes, its empty execution.
-  const queue: Wave[] = waves.length > 0 ? [...waves] : [{ sources: [], servers: [] }];
+  // A plan with no pod to start still runs once, whole: its control probes, and its sources that probe
+  // from inside running pods (ephemeral containers take no pod; an empty wave would run none of them).
+  const queue: Wave[] = waves.length > 0 ? [...waves] : [{ sources: plan.sources.map((s) => s.key), servers: plan.servers.map((s) => s.key) }];
   let total: Execution | undefined;
   let last: string[] = [];
   const tries = new Map<string, number>();
