@@ -4,7 +4,7 @@
 import { Document, isMap, isScalar, isSeq, visit, type Node as YamlNode } from 'yaml';
 import type { Diagnostic } from '../suite/diagnostics.ts';
 import type { YamlDocument } from '../suite/load.ts';
-import { validateDocument } from '../suite/validate.ts';
+import { validateDocument, type Positions } from '../suite/validate.ts';
 import { SHAPES, isPolicyKind, type PolicyKind } from './api-shapes.ts';
 import { apiRuleDiagnostics } from './api-rules.ts';
 
@@ -58,10 +58,23 @@ function inputOf(node: YamlNode): Document {
   return doc;
 }
 
+/** A policy object after the check: its plain value (for the lints) with where each part is written. */
+export interface InspectedPolicy extends PolicyNode {
+  value: unknown;
+  positions: Positions;
+  /** Every problem the API server would reject it for; empty: it would be admitted. */
+  diagnostics: Diagnostic[];
+}
+
+export function inspectPolicyNode(p: PolicyNode): InspectedPolicy {
+  const checked = validateDocument(inputOf(p.node), p.source.lines, p.source.file, SHAPES[p.kind]);
+  const diagnostics = [...checked.diagnostics, ...apiRuleDiagnostics(p.kind, checked.value, checked.positions)];
+  return { ...p, value: checked.value, positions: checked.positions, diagnostics };
+}
+
 /** Every problem the API server would reject this policy object for. */
 export function checkPolicyNode(p: PolicyNode): Diagnostic[] {
-  const checked = validateDocument(inputOf(p.node), p.source.lines, p.source.file, SHAPES[p.kind]);
-  return [...checked.diagnostics, ...apiRuleDiagnostics(p.kind, checked.value, checked.positions)];
+  return inspectPolicyNode(p).diagnostics;
 }
 
 /** The problems of every policy object in these documents; other objects are not looked at. */

@@ -4,6 +4,8 @@ import { UsageError, parseCommandArgs } from '../main.ts';
 import { EXIT } from '../../verdict/model.ts';
 import { caseLimitDiagnostics, DEFAULT_MAX_CASES, type Diagnostic, expandSuites, formatDiagnostic, selectSuites } from '../../suite/index.ts';
 import { loadSuitesAndPolicies } from '../../policy/validate-files.ts';
+import { formatFinding, LINTS, type LintCode, type LintFinding } from '../../policy/lints.ts';
+import { suggest } from '../../suite/diagnostics.ts';
 import { LIMIT_OPTIONS, maxCasesFrom } from '../limit-flags.ts';
 
 const FORMATS = ['text', 'json', 'github'] as const;
@@ -17,7 +19,13 @@ NetworkPolicy, AdminNetworkPolicy and BaselineAdminNetworkPolicy manifests under
 as the API server checks them (unknown fields, enum case, CIDRs, port and endPort rules); other
 Kubernetes objects (Namespaces, Pods, Services, workloads) are accepted as the state they apply to.
 
+Policies get lint warnings too (docs/policy-checks.md#lints): the AND/OR selector trap, rules
+policyTypes ignores, a policy selecting no pod, egress isolation without DNS, ipBlocks covering pod or
+Service addresses, undeclared named ports, shadowed rules, CIDRs with host bits set.
+
 Flags:
+  --lint-errors     treat lint warnings as errors (exit 2)
+  --ignore-lint CODE  leave out a lint (NPL001 or and-or-trap; comma-separated, repeatable)
   --only NAME|TAG   check only expectations with this name or tag (comma-separated, repeatable,
                     globs * and ?, prefix name: or tag: to be explicit); unmatched values are errors
   --list            print every case (one per source x destination x port) after the count
@@ -25,7 +33,7 @@ Flags:
   --max-cases N     refuse suites that expand into more cases (default ${DEFAULT_MAX_CASES.toLocaleString('en-US')})
   -h, --help        show this help
 
-Exit codes: 0 valid, 2 problems found or bad usage.
+Exit codes: 0 valid (lint warnings allowed), 2 problems found (or lint findings with --lint-errors) or bad usage.
 `;
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -50,6 +58,30 @@ interface Counts {
   /** NetworkPolicy, AdminNetworkPolicy and BaselineAdminNetworkPolicy objects checked. */
   policies: number;
   diagnostics: Diagnostic[];
+  /** Lint findings on the policies (docs/policy-checks.md#lints): warnings unless --lint-errors. */
+  warnings: LintFinding[];
+}
+
+function printLints(io: CliIO, format: Format, lints: readonly LintFinding[]): void {
+  for (const f of lints) {
+    if (format === 'github') io.stdout(`::warning file=${ghProp(f.file)},line=${f.line},col=${f.col},title=netprobe ${f.code} ${LINTS[f.code]}::${ghData(f.message)}\n`);
+    else io.stdout(`${formatFinding(f)}\n`);
+  }
+}
+
+function lintAsError(f: LintFinding): Diagnostic {
+  return { file: f.file, line: f.line, col: f.col, message: `${f.code} (${LINTS[f.code]}): ${f.message}` };
+}
+
+/** --ignore-lint values: codes (NPL001) or names (and-or-trap), comma-separated. */
+function lintCodesFrom(values: readonly string[]): LintCode[] {
+  const codes = Object.keys(LINTS) as LintCode[];
+  return values.flatMap((v) => v.split(',')).map((v) => {
+    const code = codes.find((c) => c === v.toUpperCase() || LINTS[c] === v);
+    if (code !== undefined) return code;
+    const close = suggest(v, [...codes, ...Object.values(LINTS)]);
+    throw new UsageError(`--ignore-lint ${v}: no such lint${close !== undefined ? `; did you mean ${close}?` : `; expected one of ${codes.join(', ')}`}`);
+  });
 }
 
 function reportProblems(io: CliIO, format: Format, counts: Counts): number {
@@ -69,15 +101,19 @@ export const command: Command = {
       only: { type: 'string', multiple: true },
       list: { type: 'boolean' },
       format: { type: 'string', default: 'text' },
+      'lint-errors': { type: 'boolean' },
+      'ignore-lint': { type: 'string', multiple: true },
       ...LIMIT_OPTIONS,
     });
     const maxCases = maxCasesFrom(values);
     const format = values.format as Format;
     if (!FORMATS.includes(format)) throw new UsageError(`--format ${values.format}: expected one of ${FORMATS.join(', ')}`);
     if (positionals.length === 0) throw new UsageError('no PATH given; expected one or more suite files or folders');
-    const loaded = await loadSuitesAndPolicies(positionals);
-    const counts: Counts = { valid: false, files: loaded.files.length, suites: 0, expectations: 0, cases: 0, policies: loaded.policies, diagnostics: loaded.diagnostics };
+    const loaded = await loadSuitesAndPolicies(positionals, { ignore: lintCodesFrom(values['ignore-lint'] ?? []) });
+    const counts: Counts = { valid: false, files: loaded.files.length, suites: 0, expectations: 0, cases: 0, policies: loaded.policies, diagnostics: loaded.diagnostics, warnings: loaded.lints };
     if (loaded.diagnostics.length > 0) return reportProblems(io, format, counts);
+    if (values['lint-errors'] === true && loaded.lints.length > 0) return reportProblems(io, format, { ...counts, diagnostics: loaded.lints.map(lintAsError), warnings: [] });
+    if (format !== 'json') printLints(io, format, loaded.lints);
     const { suites, unmatched } = selectSuites(loaded.suites, values.only ?? []);
     if (unmatched.length > 0) {
       io.stderr(`netprobe validate: --only ${unmatched.join(', ')} matched no expectation name or tag\n`);

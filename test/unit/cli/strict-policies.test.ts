@@ -38,6 +38,21 @@ describe('strict policy files in the commands', () => {
     ]);
   });
 
+  it('validate prints lint warnings with codes and exits 0; --lint-errors makes them errors; --ignore-lint leaves one out', async () => {
+    const warned = await netprobe('validate', join(dir, 'policies'));
+    expect(warned.code).to.equal(0);
+    expect(warned.out).to.match(/40-data\.yaml:25:7: warning NPL001 \(and-or-trap\): from\[0\]/);
+    const strict = await netprobe('validate', '--lint-errors', join(dir, 'policies'));
+    expect(strict.code).to.equal(2);
+    expect(strict.out).to.include('NPL001');
+    const ignored = await netprobe('validate', '--lint-errors', '--ignore-lint', 'and-or-trap,NPL004', join(dir, 'policies'));
+    expect(ignored.code, ignored.out).to.equal(0);
+    expect(ignored.out).to.not.include('NPL0');
+    const typo = await netprobe('validate', '--ignore-lint', 'and-or-trp', join(dir, 'policies'));
+    expect(typo.code).to.equal(2);
+    expect(typo.err).to.include('did you mean and-or-trap?');
+  });
+
   for (const args of [['predict', 'suites/demo'], ['explain', '--from', 'demo-api/api', '--to', 'demo-db/postgres', '--port', '5432'], ['generate', 'from-policies', '-n', 'demo-api']]) {
     it(`${args[0]} refuses policies the API server would reject (exit 2, file:line:col on stderr)`, async () => {
       writeFileSync(join(dir, 'policies', 'bad.yaml'), BAD);

@@ -123,7 +123,7 @@ describe('netprobe validate --format', () => {
   it('json: one object with counts or diagnostics', async () => {
     const ok = await inProcess('validate', '--format', 'json', 'suites/examples/udp.yaml');
     expect(ok.code).to.equal(0);
-    expect(JSON.parse(ok.out)).to.deep.equal({ valid: true, files: 1, suites: 1, expectations: 2, cases: 3, policies: 0, diagnostics: [] });
+    expect(JSON.parse(ok.out)).to.deep.equal({ valid: true, files: 1, suites: 1, expectations: 2, cases: 3, policies: 0, diagnostics: [], warnings: [] });
     const bad = await inProcess('validate', '--format=json', 'test/fixtures/bad/unknown-endpoint.yaml');
     expect(bad.code).to.equal(2);
     const parsed = JSON.parse(bad.out) as { valid: boolean; diagnostics: { line: number; col: number }[] };
