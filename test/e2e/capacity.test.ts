@@ -180,5 +180,20 @@ describe('e2e: matrix goes in waves like run', function () {
     expect(run.stderr).to.contain('--max-pods 4');
     expect(await runPods(MATRIX_NS)).to.deep.equal([]);
   });
+
+  it('--ephemeral: no probe pod at all (an ephemeral container in each identity\'s own pod), every cell decided', async () => {
+    const pods = async () => (await kubectl(['get', 'pods', '-n', MATRIX_NS, '-o', 'name'])).split('\n').filter(Boolean).length;
+    const run = await netprobe(['matrix', '--namespaces', MATRIX_NS, '--ephemeral', '--max-pods', '1', '-o', 'json']);
+    console.log(`      (${IDENTITIES} x ${IDENTITIES} matrix from inside the pods: ${(run.ms / 1000).toFixed(1)} s)`);
+    expect(run.code, run.stderr).to.equal(0);
+    const m = JSON.parse(run.stdout) as { cells: string[][]; unknown: Record<string, string> };
+    expect(m.unknown).to.deep.equal({});
+    expect(m.cells.flat().filter((c) => c === 'allowed')).to.have.length(IDENTITIES * (IDENTITIES - 1));
+    // Nothing was started: no waves, whatever --max-pods says; the workloads' own pods carry the probes.
+    expect(run.stderr).not.to.match(/waves?/);
+    expect(await pods()).to.equal(IDENTITIES);
+    const ephemeral = await kubectl(['get', 'pods', '-n', MATRIX_NS, '-o', 'jsonpath={range .items[*]}{.spec.ephemeralContainers[*].name}{"\\n"}{end}']);
+    expect(ephemeral.split('\n').filter((l) => l.startsWith('netprobe-'))).to.have.length(IDENTITIES);
+  });
 });
 

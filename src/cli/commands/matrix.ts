@@ -25,6 +25,9 @@ Flags:
   --namespaces A,B,...       the namespaces (required; repeatable)
   -o, --output FORMAT[=FILE] table (default) or json; repeatable, at most one to stdout
   --write-suite FILE         also write the probe set as a suite
+  --ephemeral                probe from inside a running pod of each identity (an ephemeral container,
+                             which stays in that pod's spec until the pod is replaced): no probe pods,
+                             so no waves, and each row is the workload's own pod
 ${PROBE_FLAGS_USAGE}
   -h, --help                 show this help
 
@@ -37,7 +40,7 @@ export const command: Command = {
   summary: 'the reachability truth table between the pods of some namespaces (table or JSON)',
   usage: USAGE,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(args, { ...PROBE_OPTIONS, namespaces: { type: 'string', multiple: true }, 'write-suite': { type: 'string' } });
+    const { values, positionals } = parseCommandArgs(args, { ...PROBE_OPTIONS, namespaces: { type: 'string', multiple: true }, 'write-suite': { type: 'string' }, ephemeral: { type: 'boolean' } });
     if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}; name namespaces with --namespaces`);
     const namespaces = [...new Set(listValues(values.namespaces))];
     if (namespaces.length === 0) throw new UsageError('no --namespaces given');
@@ -79,7 +82,8 @@ export const command: Command = {
     let outcome;
     try {
       const evidence = policies === undefined ? {} : policyEvidence(policies);
-      outcome = await probeRound(target, casesFromYaml(plan.yaml, values['write-suite'] ?? 'matrix.yaml'), { ...settings, ...evidence }, signals.signal, values.quiet === true);
+      const planOptions = { ...settings.plan, ephemeral: values.ephemeral === true };
+      outcome = await probeRound(target, casesFromYaml(plan.yaml, values['write-suite'] ?? 'matrix.yaml'), { ...settings, ...evidence, plan: planOptions }, signals.signal, values.quiet === true);
     } finally {
       signals.dispose();
     }
