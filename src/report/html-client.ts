@@ -20,11 +20,12 @@ main{padding:8px 16px}.view[hidden]{display:none}.note{color:var(--mute);font-si
 .st-leak{--c:var(--leak)}.st-broken{--c:var(--broken)}.st-inconclusive{--c:var(--inconclusive)}.st-pass{--c:var(--pass)}
 .badge{display:inline-block;padding:0 6px;border-radius:3px;color:#fff;background:var(--c);font-size:12px;font-weight:600}
 #graph-wrap{overflow:auto;border:1px solid var(--line);max-height:calc(100vh - 190px)}
-svg text{fill:var(--fg);font-size:12px}.grp rect{fill:var(--box);stroke:var(--line)}.grp .head{cursor:pointer;font-weight:600}
+svg text{fill:var(--fg);font-size:12px}.grp-box{fill:var(--box);stroke:var(--line)}.grp .head{cursor:pointer;font-weight:600}
 .node rect{fill:var(--bg);stroke:var(--c,var(--line));stroke-width:1.5}.node{cursor:pointer}.node.hit rect{stroke:var(--hi);stroke-width:3}
 .node.group rect{stroke-dasharray:4 2}
 .edge{cursor:pointer}.edge path.v{fill:none;stroke:var(--c);stroke-width:var(--w,1.5);opacity:.85}.edge path.h{fill:none;stroke:transparent;stroke-width:10}
-.edge.st-inconclusive path.v{stroke-dasharray:5 3}.many .edge.st-pass path.v{opacity:.25}.edge:hover path.v,.edge:focus path.v,.edge.sel path.v{opacity:1;stroke-width:4}
+.edge.st-inconclusive path.v{stroke-dasharray:5 3}.many .edge.st-pass path.v{opacity:.25}.edge:hover path.v,.edge:focus path.v{opacity:1;stroke-width:4}
+svg :focus{outline:none}.node:focus rect,.node:hover rect{stroke-width:3}.grp .head:focus text,.grp .head:hover text{text-decoration:underline}
 table{border-collapse:collapse}.tt th,.tt td{border:1px solid var(--line);padding:3px 5px;vertical-align:top}
 .tt thead th{position:sticky;top:0;background:var(--box);font-weight:600;max-width:150px;word-break:break-all}
 .tt tbody th{position:sticky;left:0;background:var(--box);text-align:left;white-space:nowrap}
@@ -197,12 +198,16 @@ export const CLIENT_SCRIPT = String.raw`
     if (p.group) return nsName(p.group.ns) + ' (' + plural(p.group.members.length, 'workload', 'workloads') + ')';
     return p.node.label;
   }
+  // A namespace's box goes under the edges, its name (a button) over them, so it stays clickable.
   function drawGroup(svg, b) {
+    svg.appendChild(sv('rect', { 'class': 'grp-box', x: b.x, y: b.y, width: b.w, height: b.h, rx: 6 }));
+  }
+  function drawGroupHead(svg, b) {
     var g = sv('g', { 'class': 'grp', 'data-ns': b.g.ns });
-    g.appendChild(sv('rect', { x: b.x, y: b.y, width: b.w, height: b.h, rx: 6 }));
-    var head = sv('text', { 'class': 'head', x: b.x + PAD, y: b.y + 16, tabindex: 0, role: 'button', text: (b.closed ? '▸ ' : '▾ ') + nsName(b.g.ns) + (b.closed ? '' : ' (' + b.g.members.length + ')') });
-    head.addEventListener('click', function () { state.collapsed[b.g.ns] = !b.closed; update(); });
+    var head = sv('g', { 'class': 'head', tabindex: 0, role: 'button' });
+    head.appendChild(sv('text', { x: b.x + PAD, y: b.y + 16, text: (b.closed ? '▸ ' : '▾ ') + nsName(b.g.ns) + (b.closed ? '' : ' (' + b.g.members.length + ')') }));
     head.appendChild(sv('title', { text: b.closed ? 'expand this namespace' : 'collapse this namespace into one node' }));
+    activate(head, function () { state.collapsed[b.g.ns] = !b.closed; update(); });
     g.appendChild(head);
     svg.appendChild(g);
   }
@@ -241,6 +246,7 @@ export const CLIENT_SCRIPT = String.raw`
     box.boxes.forEach(function (b) { drawGroup(svg, b); });
     model.edges.sort(function (a, b) { return RANK[worst(b.results)] - RANK[worst(a.results)]; });
     model.edges.forEach(function (e) { drawEdge(svg, e, box.pos); });
+    box.boxes.forEach(function (b) { drawGroupHead(svg, b); });
     var touching = {};
     model.edges.forEach(function (e) { [e.from, e.to].forEach(function (k) { (touching[k] = touching[k] || []).push.apply(touching[k], e.results); }); });
     Object.keys(box.pos).forEach(function (k) { drawNode(svg, k, box.pos[k], uniqRows(touching[k] || [])); });
@@ -336,7 +342,8 @@ export const CLIENT_SCRIPT = String.raw`
     var dl = el('dl');
     field(dl, 'path', r.source + ' → ' + r.destination + ':' + r.port + '/' + r.protocol);
     field(dl, 'expected', r.expect);
-    field(dl, 'observed', r.observed + ' (' + r.outcome + (r.httpStatus ? ' ' + r.httpStatus : '') + '), ' + plural(r.attempts, 'attempt', 'attempts') + ', ' + r.durationMs + ' ms');
+    if (r.outcome === 'not-run' && r.attempts === 0) field(dl, 'observed', 'not probed');
+    else field(dl, 'observed', r.observed + ' (' + r.outcome + (r.httpStatus ? ' ' + r.httpStatus : '') + '), ' + plural(r.attempts, 'attempt', 'attempts') + ', ' + r.durationMs + ' ms');
     field(dl, 'predicted', r.predicted);
     field(dl, 'why', r.detail);
     field(dl, 'to decide', r.decideBy);
@@ -371,6 +378,8 @@ export const CLIENT_SCRIPT = String.raw`
     if (state.tab === 'graph') renderGraph(rows);
     else if (state.tab === 'table') renderTable(rows);
     else renderList(rows);
+    // For tests and bench/html-render.ts: the page is drawn, and when (ms since navigation started).
+    if (!document.body.hasAttribute('data-ready')) document.body.setAttribute('data-first-render-ms', String(Math.round(performance.now())));
     document.body.setAttribute('data-ready', 'true');
   }
   document.body.appendChild(header());
