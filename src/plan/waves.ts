@@ -51,7 +51,9 @@ export function nodeTakes(node: NodeRoom, p: Placement): boolean {
 export function nodeSlots(nodes: readonly NodeRoom[], p: Placement): { slots: number; why: string } {
   const usable = nodes.filter((n) => nodeTakes(n, p));
   const slots = usable.reduce((sum, n) => sum + Math.max(0, n.allocatablePods - n.podsOn), 0);
-  const detail = usable.map((n) => `${n.name} ${Math.max(0, n.allocatablePods - n.podsOn)} of ${n.allocatablePods}`).join(', ');
+  // A few nodes by name: a line for people, not a listing of a large cluster.
+  const named = usable.slice(0, 3).map((n) => `${n.name} ${Math.max(0, n.allocatablePods - n.podsOn)} of ${n.allocatablePods}`);
+  const detail = [...named, ...(usable.length > 3 ? [`${usable.length - 3} more`] : [])].join(', ');
   return { slots, why: `${slots} free pod slots on ${usable.length} of ${nodes.length} nodes that take netprobe's pods${detail ? ` (${detail})` : ''}` };
 }
 

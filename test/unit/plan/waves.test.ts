@@ -62,6 +62,11 @@ describe('waves: the budget', () => {
     expect(nodeTakes(nodes[4]!, { nodeSelector: {}, tolerations: [{ operator: 'Exists' }] })).to.equal(true);
   });
 
+  it('names a few nodes, not every node of a large cluster', () => {
+    const many = Array.from({ length: 40 }, (_, i) => node(`n${i}`, { podsOn: 109 }));
+    expect(nodeSlots(many, NOWHERE).why).to.equal('40 free pod slots on 40 of 40 nodes that take netprobe\'s pods (n0 1 of 110, n1 1 of 110, n2 1 of 110, 37 more)');
+  });
+
   it('a nodeSelector counts only the nodes it matches', () => {
     const nodes = [node('a', { labels: { pool: 'probe' }, podsOn: 100 }), node('b', { labels: { pool: 'app' }, podsOn: 0 })];
     expect(nodeSlots(nodes, { nodeSelector: { pool: 'probe' }, tolerations: [] }).slots).to.equal(10);
