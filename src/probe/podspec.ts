@@ -29,7 +29,6 @@ export interface PodOptions {
   owners?: ReadonlyMap<string, PodOwner>;
 }
 
-/** The object that owns a pod (same namespace). */
 /**
  * A readiness gate nobody ever sets: the pod's Ready condition stays False, so no Service ever has it as a
  * ready endpoint (netprobe waits on ContainersReady instead). Its labels may match a real Service.

@@ -1,9 +1,8 @@
 // --verify-targets, carried out: per planned check (src/plan/verify.ts), an ephemeral container in the
 // target pod prints its TCP socket tables and exits; a listener on the port shows the target alive with
 // no traffic sent. Runs while the probe pods start, so it costs no time of its own when they are slower.
-import type * as k8s from '@kubernetes/client-node';
 import pLimit from 'p-limit';
-import { addEphemeralContainer, ephemeralOutput } from '../cluster/ephemeral.ts';
+import type { ClusterPort } from '../cluster/port.ts';
 import type { TargetCheck } from '../plan/types.ts';
 import { listensOn, parseSocketTables } from './listening.ts';
 import { socketReaderContainer } from './podspec.ts';
@@ -25,7 +24,7 @@ export interface VerifyOptions {
   signal: AbortSignal;
 }
 
-export async function verifyTargets(kc: k8s.KubeConfig, checks: readonly TargetCheck[], opts: VerifyOptions): Promise<TargetCheckResults> {
+export async function verifyTargets(port: ClusterPort, checks: readonly TargetCheck[], opts: VerifyOptions): Promise<TargetCheckResults> {
   const out: TargetCheckResults = { alive: {}, notListening: {}, failed: {} };
   const limit = pLimit(opts.concurrency);
   const container = `netprobe-${opts.runId}-sockets`;
@@ -33,8 +32,8 @@ export async function verifyTargets(kc: k8s.KubeConfig, checks: readonly TargetC
     checks.map((c) =>
       limit(async () => {
         const where = `pod ${c.namespace}/${c.pod}`;
-        const failed = await addEphemeralContainer(kc, c.namespace, c.pod, socketReaderContainer(container, opts.probeImage));
-        const read = failed !== undefined ? { reason: failed } : await ephemeralOutput(kc, { namespace: c.namespace, name: c.pod, container, deadlineMs: opts.deadlineMs, signal: opts.signal });
+        const failed = await port.addEphemeralContainer(c.namespace, c.pod, socketReaderContainer(container, opts.probeImage));
+        const read = failed !== undefined ? { reason: failed } : await port.ephemeralOutput({ namespace: c.namespace, name: c.pod, container, deadlineMs: opts.deadlineMs, signal: opts.signal });
         if ('reason' in read) {
           for (const p of c.ports) out.failed[p.aliveKey] = `--verify-targets could not read the sockets of ${where}: ${read.reason}`;
           return;

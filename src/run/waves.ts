@@ -5,6 +5,7 @@
 import type * as k8s from '@kubernetes/client-node';
 import { readBudget, readQuotas } from '../cluster/budget.ts';
 import { deleteRunPods, waitRunPodsGone } from '../cluster/pods.ts';
+import { liveCluster } from '../cluster/port.ts';
 import { planWaves, podBudget, wavePlan, type Placement, type PodBudget, type Wave } from '../plan/waves.ts';
 import type { Plan } from '../plan/types.ts';
 import { RESOURCES } from '../probe/podspec.ts';
@@ -102,7 +103,7 @@ export async function executeInWaves(kc: k8s.KubeConfig, plan: Plan, waves: read
     const part = wavePlan(plan, queue[i]!, i === 0);
     if (i > 0) await clearWave(kc, last, part, opts);
     const wave = queue.length > 1 ? { wave: { index: i + 1, count: queue.length } } : {};
-    const exec = await execute(kc, part, { ...opts, deadlineSeconds: runDeadlineSeconds(part, opts), ...wave });
+    const exec = await execute(liveCluster(kc), part, { ...opts, deadlineSeconds: runDeadlineSeconds(part, opts), ...wave });
     if (total === undefined) total = exec;
     else merge(total, exec);
     last = exec.namespaces;
