@@ -146,210 +146,222 @@ export function policyNamespaces(namespace: string, peers: readonly string[]): s
   return [...new Set([namespace, ...peers, CLUSTER_DNS.namespace])];
 }
 
-export function isolationSuite(snapshot: ClusterSnapshot, o: IsolationOptions): IsolationSuite {
-  const ns = o.namespace;
-  const namespaces = new Map(snapshot.namespaces.map((n) => [n.name, n]));
-  if (!namespaces.has(ns)) throw new IsolationInputError(`namespace ${ns} does not exist`);
-  const selector = o.selector ?? {};
-  const selecting = Object.keys(selector).length > 0;
-  const keep = new Set(o.keep ?? []);
-  for (const k of keep) {
-    if (!(KEEP_WORDS as readonly string[]).includes(k)) parseHostPort(k);
+const isKeepWord = (k: string): boolean => (KEEP_WORDS as readonly string[]).includes(k);
+
+function podsText(g: PodGroup): string {
+  return `${g.pods.length} pod${g.pods.length === 1 ? '' : 's'} (${labelText(g.labels)}), ports ${g.ports.map((p) => `${p.port}/${p.protocol}`).join(', ') || 'none declared'}`;
+}
+
+/** Builds the isolation suite: endpoints first (isolated pods, then sources), then the expectations. */
+class IsolationBuilder {
+  readonly notes: string[] = [];
+  readonly expectations: ExpectationYaml[] = [];
+  readonly endpoints: Record<string, PeerYaml> = {};
+  readonly endpointComments: Record<string, string> = {};
+  /** Ingress sources, by endpoint name. */
+  readonly sources: string[] = [];
+  /** Namespaces where an "any pod" stand-in would repeat what the real pods show. */
+  readonly noStandIn: string[] = [];
+  readonly ns: string;
+  readonly selector: Record<string, string>;
+  readonly selecting: boolean;
+  readonly keep: Set<string>;
+  readonly keptHosts: Set<string>;
+  readonly peers: NamespaceInfo[];
+  readonly sourceNamespaces: NamespaceInfo[];
+  readonly targets: PodGroup[];
+  private readonly names = new EndpointNames();
+  private readonly groupNames = new Map<PodGroup, string>();
+  private readonly allGroups: PodGroup[];
+  private readonly o: IsolationOptions;
+
+  constructor(snapshot: ClusterSnapshot, o: IsolationOptions) {
+    this.o = o;
+    this.ns = o.namespace;
+    const namespaces = new Map(snapshot.namespaces.map((n) => [n.name, n]));
+    if (!namespaces.has(this.ns)) throw new IsolationInputError(`namespace ${this.ns} does not exist`);
+    this.selector = o.selector ?? {};
+    this.selecting = Object.keys(this.selector).length > 0;
+    this.keep = new Set(o.keep ?? []);
+    for (const k of this.keep) if (!isKeepWord(k)) parseHostPort(k);
+    this.keptHosts = new Set([...this.keep].filter((k) => !isKeepWord(k)).map((k) => hostPortText(parseHostPort(k))));
+    this.peers = this.peerNamespaces(namespaces);
+    this.sourceNamespaces = this.selecting ? [namespaces.get(this.ns)!, ...this.peers] : this.peers;
+    this.allGroups = podGroups(snapshot.pods);
+    const matches = compileSelector({ matchLabels: this.selector });
+    this.targets = this.allGroups.filter((g) => g.namespace === this.ns && matches(g.labels));
+    if (this.targets.length === 0) {
+      const why = this.selecting ? `no Running and Ready pod in ${this.ns} matches ${labelText(this.selector)}` : noServingPods(snapshot.pods, [this.ns]);
+      throw new NothingToProbeError(`${why}: nothing to isolate`);
+    }
   }
-  const keptHosts = new Set([...keep].filter((k) => !(KEEP_WORDS as readonly string[]).includes(k)).map((k) => hostPortText(parseHostPort(k))));
-  const notes: string[] = [];
 
-  const peerNames = o.fromNamespaces !== undefined ? [...o.fromNamespaces] : [...namespaces.keys()].filter((n) => n !== ns && !SYSTEM_NAMESPACES.includes(n)).sort();
-  const peers: NamespaceInfo[] = [];
-  for (const n of peerNames) {
-    const info = namespaces.get(n);
-    if (info === undefined) throw new IsolationInputError(`namespace ${n} (in --from-namespaces) does not exist`);
-    if (n === ns) throw new IsolationInputError(`--from-namespaces: ${n} is the isolated namespace itself`);
-    peers.push(info);
+  private peerNamespaces(namespaces: Map<string, NamespaceInfo>): NamespaceInfo[] {
+    const names = this.o.fromNamespaces !== undefined ? [...this.o.fromNamespaces] : [...namespaces.keys()].filter((n) => n !== this.ns && !SYSTEM_NAMESPACES.includes(n)).sort();
+    return names.map((n) => {
+      const info = namespaces.get(n);
+      if (info === undefined) throw new IsolationInputError(`namespace ${n} (in --from-namespaces) does not exist`);
+      if (n === this.ns) throw new IsolationInputError(`--from-namespaces: ${n} is the isolated namespace itself`);
+      return info;
+    });
   }
 
-  const allGroups = podGroups(snapshot.pods);
-  const nsGroups = allGroups.filter((g) => g.namespace === ns);
-  const matches = compileSelector({ matchLabels: selector });
-  const targets = nsGroups.filter((g) => matches(g.labels));
-  if (targets.length === 0) {
-    const why = selecting ? `no Running and Ready pod in ${ns} matches ${labelText(selector)}` : noServingPods(snapshot.pods, [ns]);
-    throw new NothingToProbeError(`${why}: nothing to isolate`);
+  /** The isolated identities' endpoint names, in the order of `targets`. */
+  targetEndpoints(): string[] {
+    const nsGroups = this.allGroups.filter((g) => g.namespace === this.ns);
+    return this.targets.map((g) => {
+      const name = this.names.take(groupName(g));
+      this.endpoints[name] = { namespace: this.ns, podSelector: exactSelector(g, nsGroups) };
+      this.endpointComments[name] = `isolated: ${podsText(g)}`;
+      return name;
+    });
   }
 
-  const names = new EndpointNames();
-  const endpoints: Record<string, PeerYaml> = {};
-  const endpointComments: Record<string, string> = {};
-  const targetNames = targets.map((g) => {
-    const name = names.take(groupName(g));
-    endpoints[name] = { namespace: ns, podSelector: exactSelector(g, nsGroups) };
-    endpointComments[name] = `isolated: ${g.pods.length} pod${g.pods.length === 1 ? '' : 's'} (${labelText(g.labels)}), ports ${g.ports.map((p) => `${p.port}/${p.protocol}`).join(', ') || 'none declared'}`;
-    return name;
-  });
-
-  // Other pods get one endpoint each, shared by ingress (as sources) and egress (as destinations).
-  const groupNames = new Map<PodGroup, string>();
-  const groupEndpoint = (g: PodGroup): string => {
-    let name = groupNames.get(g);
+  /** Other pods get one endpoint each, shared by ingress (as sources) and egress (as destinations). */
+  private groupEndpoint(g: PodGroup): string {
+    let name = this.groupNames.get(g);
     if (name === undefined) {
-      name = names.take(groupName(g));
-      groupNames.set(g, name);
-      endpoints[name] = { namespace: g.namespace, podSelector: exactSelector(g, allGroups) };
-      endpointComments[name] = `${g.pods.length} pod${g.pods.length === 1 ? '' : 's'} (${labelText(g.labels)}), ports ${g.ports.map((p) => `${p.port}/${p.protocol}`).join(', ') || 'none declared'}`;
+      name = this.names.take(groupName(g));
+      this.groupNames.set(g, name);
+      this.endpoints[name] = { namespace: g.namespace, podSelector: exactSelector(g, this.allGroups) };
+      this.endpointComments[name] = podsText(g);
     }
     return name;
-  };
+  }
 
-  // Ingress sources, in every other namespace (and in this one when only some pods are isolated):
-  // - every real identity: its own egress rules may let it out where a new pod could not go;
-  // - a stand-in for "any pod": a new pod an intruder starts there;
-  // - the labelled pods the namespace's own policies let in, when no such pod runs yet.
-  const sourceNamespaces: NamespaceInfo[] = selecting ? [namespaces.get(ns)!, ...peers] : peers;
-  const sources: string[] = [];
-  const noStandIn: string[] = [];
-  for (const peerNs of sourceNamespaces) {
-    const real = allGroups.filter((g) => g.namespace === peerNs.name && !targets.includes(g));
-    for (const g of real) sources.push(groupEndpoint(g));
-    if (standInAddsNothing(o, ns, peerNs, real)) noStandIn.push(peerNs.name);
-    else {
-      const any = names.take(`${peerNs.name}.any-pod`);
-      endpoints[any] = { namespace: peerNs.name, podSelector: { matchLabels: { [STAND_IN_LABEL]: STAND_IN_VALUE } }, synthetic: true };
-      endpointComments[any] = `a stand-in for any pod of ${peerNs.name}: a label no policy selects`;
-      sources.push(any);
-    }
-    for (const admitted of admittedLabelSets(o.policies ?? [], ns, peerNs)) {
-      const matches = compileSelector({ matchLabels: admitted.labels });
-      if (real.some((g) => matches(g.labels))) continue;
-      const name = names.take(`${peerNs.name}.${Object.values(admitted.labels).join('-')}`);
-      endpoints[name] = { namespace: peerNs.name, podSelector: { matchLabels: admitted.labels }, synthetic: true };
-      endpointComments[name] = `a stand-in for the ${admitted.why}`;
-      sources.push(name);
+  private standIn(name: string, namespace: string, labels: Record<string, string>, comment: string): string {
+    const taken = this.names.take(name);
+    this.endpoints[taken] = { namespace, podSelector: { matchLabels: labels }, synthetic: true };
+    this.endpointComments[taken] = comment;
+    return taken;
+  }
+
+  /**
+   * Ingress sources, in every other namespace (and in this one when only some pods are isolated):
+   * every real identity (its own egress rules may let it out where a new pod could not go); a stand-in
+   * for "any pod" (a new pod an intruder starts there); the labelled pods the namespace's own policies
+   * let in, when no such pod runs yet.
+   */
+  addSources(): void {
+    for (const peerNs of this.sourceNamespaces) {
+      const real = this.allGroups.filter((g) => g.namespace === peerNs.name && !this.targets.includes(g));
+      for (const g of real) this.sources.push(this.groupEndpoint(g));
+      if (standInAddsNothing(this.o, this.ns, peerNs, real)) this.noStandIn.push(peerNs.name);
+      else this.sources.push(this.standIn(`${peerNs.name}.any-pod`, peerNs.name, { [STAND_IN_LABEL]: STAND_IN_VALUE }, `a stand-in for any pod of ${peerNs.name}: a label no policy selects`));
+      for (const admitted of admittedLabelSets(this.o.policies ?? [], this.ns, peerNs)) {
+        const matches = compileSelector({ matchLabels: admitted.labels });
+        if (real.some((g) => matches(g.labels))) continue;
+        this.sources.push(this.standIn(`${peerNs.name}.${Object.values(admitted.labels).join('-')}`, peerNs.name, admitted.labels, `a stand-in for the ${admitted.why}`));
+      }
     }
   }
 
-  const expectations: ExpectationYaml[] = [];
-  targets.forEach((t, ti) => {
-    const tName = targetNames[ti]!;
-    if (t.ports.length === 0) notes.push(`${tName} declares no container port: ingress to it is not probed`);
-    const protocols = byProtocol(t.ports);
-    for (const s of sources) {
-      for (const [protocol, ports] of protocols) {
-        expectations.push({
-          tags: ['isolation', 'ingress'],
-          name: `in ${s} -> ${tName}${protocols.length > 1 ? ` ${protocol}` : ''}`,
-          from: s,
-          to: tName,
-          ports,
-          protocol,
-          expect: 'deny',
-        });
-      }
+  /** One deny per protocol of `ports`. */
+  private denyPorts(direction: 'ingress' | 'egress', from: string, to: string, ports: PodGroup['ports']): void {
+    const protocols = byProtocol(ports);
+    for (const [protocol, list] of protocols) {
+      const arrow = direction === 'ingress' ? 'in' : 'out';
+      this.expectations.push({ tags: ['isolation', direction], name: `${arrow} ${from} -> ${to}${protocols.length > 1 ? ` ${protocol}` : ''}`, from, to, ports: list, protocol, expect: 'deny' });
     }
-  });
+  }
 
-  targets.forEach((_t, ti) => {
-    const tName = targetNames[ti]!;
-    for (const peerNs of peers) {
-      const groups = allGroups.filter((g) => g.namespace === peerNs.name && g.ports.length > 0);
-      for (const d of groups) {
-        const dName = groupEndpoint(d);
-        const protocols = byProtocol(d.ports);
-        for (const [protocol, ports] of protocols) {
-          expectations.push({
-            tags: ['isolation', 'egress'],
-            name: `out ${tName} -> ${dName}${protocols.length > 1 ? ` ${protocol}` : ''}`,
-            from: tName,
-            to: dName,
-            ports,
-            protocol,
-            expect: 'deny',
-          });
-        }
-      }
+  ingress(target: PodGroup, name: string): void {
+    if (target.ports.length === 0) this.notes.push(`${name} declares no container port: ingress to it is not probed`);
+    for (const s of this.sources) this.denyPorts('ingress', s, name, target.ports);
+  }
+
+  egress(name: string): void {
+    for (const peerNs of this.peers) {
+      for (const d of this.allGroups.filter((g) => g.namespace === peerNs.name && g.ports.length > 0)) this.denyPorts('egress', name, this.groupEndpoint(d), d.ports);
     }
-    const dnsKept = keep.has('dns');
-    expectations.push({
+    const dnsKept = this.keep.has('dns');
+    this.expectations.push({
       tags: ['isolation', 'egress', 'dns'],
       comment: dnsKept ? ['kept open by the runbook (--keep dns)'] : ['a denied DNS query is proven only when another probe of the run got an answer from the same DNS pod'],
-      name: `out ${tName} -> cluster DNS`,
-      from: tName,
+      name: `out ${name} -> cluster DNS`,
+      from: name,
       protocol: 'DNS',
       expect: dnsKept ? 'allow' : 'deny',
       ...(dnsKept ? { attempts: 2 } : {}),
     });
-    for (const api of o.kubeApi ?? []) {
-      const kept = keep.has('kube-api');
-      expectations.push({
-        tags: ['isolation', 'egress', 'kube-api'],
-        ...(kept ? { comment: ['kept open by the runbook (--keep kube-api)'] } : {}),
-        name: `out ${tName} -> kubernetes API ${hostPortText(api)}`,
-        from: tName,
-        to: { host: api.host },
-        ports: [api.port],
-        protocol: api.protocol,
-        expect: kept ? 'allow' : 'deny',
-        ...(kept ? { attempts: 2 } : {}),
-      });
-    }
-    const externals = [...(o.external ?? [])];
-    for (const k of keptHosts) if (!externals.some((e) => hostPortText(e) === k)) externals.push(parseHostPort(k));
-    for (const ext of externals) {
-      const kept = keptHosts.has(hostPortText(ext));
-      expectations.push({
-        tags: ['isolation', 'egress', 'external'],
-        ...(kept ? { comment: [`kept open by the runbook (--keep ${hostPortText(ext)})`] } : {}),
-        name: `out ${tName} -> ${hostPortText(ext)}`,
-        from: tName,
-        to: { host: ext.host },
-        ports: [ext.port],
-        protocol: ext.protocol,
-        expect: kept ? 'allow' : 'deny',
-        ...(kept ? { attempts: 2 } : {}),
-      });
-    }
-  });
-
-  if (!keep.has('dns')) {
-    const policies = o.policies;
-    const control = o.dnsControlNamespace ?? (policies === undefined ? undefined : peers.find((n) => !policies.some((p) => p.metadata.namespace === n.name))?.name);
-    const inControl = (s: string): boolean => endpoints[s]?.['namespace'] === control;
-    const from = control === undefined ? undefined : (sources.find((s) => inControl(s) && s.endsWith('.any-pod')) ?? sources.find(inControl));
-    if (from === undefined) {
-      notes.push('cluster DNS is not kept and no control vantage is known (a namespace without NetworkPolicies): a denied DNS query may stay inconclusive');
-    } else {
-      expectations.push({
-        tags: ['isolation', 'control'],
-        comment: [`control: ${control} has no NetworkPolicy; its answer shows the DNS pods alive, so a denied query above is proof`],
-        name: `control: cluster DNS answers ${from}`,
-        from,
-        protocol: 'DNS',
-        expect: 'allow',
-        attempts: 2,
-      });
-    }
+    for (const api of this.o.kubeApi ?? []) this.egressToHost(name, api, `kubernetes API ${hostPortText(api)}`, 'kube-api', this.keep.has('kube-api') ? 'kube-api' : undefined);
+    const externals = [...(this.o.external ?? [])];
+    for (const k of this.keptHosts) if (!externals.some((e) => hostPortText(e) === k)) externals.push(parseHostPort(k));
+    for (const ext of externals) this.egressToHost(name, ext, hostPortText(ext), 'external', this.keptHosts.has(hostPortText(ext)) ? hostPortText(ext) : undefined);
   }
 
-  const what = selecting ? `pods ${labelText(selector)} of namespace ${ns}` : `namespace ${ns}`;
-  const kept = [...keep].join(', ') || 'nothing';
-  const yaml = renderSuite({
-    name: o.name ?? `isolation-${ns}`.slice(0, 63).replace(/-+$/, ''),
-    description: `Emergency isolation of ${what}: nothing gets in, nothing gets out except ${kept}.`,
-    header: [
-      `Written by netprobe isolation ${ns}${selecting ? ` --selector ${labelText(selector)}` : ''}${keep.size > 0 ? ` --keep ${[...keep].join(',')}` : ''}.`,
-      `Re-run it with: netprobe run THIS-FILE`,
-      `Ingress: from every pod identity of ${sourceNamespaces.map((n) => n.name).join(', ') || 'no other namespace'} and a stand-in for any pod there, to every isolated pod on every declared port.`,
-      `Egress: from every isolated pod to the pods of ${peers.map((n) => n.name).join(', ') || 'no other namespace'} on their declared ports,`,
-      `cluster DNS${(o.kubeApi ?? []).length > 0 ? ', the Kubernetes API' : ''}${(o.external ?? []).length > 0 || keptHosts.size > 0 ? ' and the given external addresses' : ''}. Kept open: ${kept}.`,
-      'A deny passes only when its target is shown alive (a readiness probe on the port, a control probe,',
-      'or another probe of the run that connected to it): a dead target is inconclusive, never a pass.',
-      ...(noStandIn.length > 0
-        ? [`No "any pod" stand-in in ${noStandIn.join(', ')}: no NetworkPolicy there, and every rule that would let a new pod in lets its pods in.`]
-        : []),
-    ],
-    defaults: { timeoutSeconds: o.timeoutSeconds ?? 2, attempts: 1 },
-    endpoints,
-    endpointComments,
-    expectations,
-  });
-  return { yaml, notes, counts: { targets: targets.length, sources: sources.length, expectations: expectations.length } };
+  /** An egress expectation to an address: allowed when the runbook keeps it (`keptAs`), else denied. */
+  private egressToHost(from: string, h: HostPort, what: string, tag: string, keptAs: string | undefined): void {
+    const kept = keptAs !== undefined;
+    this.expectations.push({
+      tags: ['isolation', 'egress', tag],
+      ...(kept ? { comment: [`kept open by the runbook (--keep ${keptAs})`] } : {}),
+      name: `out ${from} -> ${what}`,
+      from,
+      to: { host: h.host },
+      ports: [h.port],
+      protocol: h.protocol,
+      expect: kept ? 'allow' : 'deny',
+      ...(kept ? { attempts: 2 } : {}),
+    });
+  }
+
+  /** When DNS is not kept: a query from a namespace without policies shows the DNS pods alive. */
+  dnsControl(): void {
+    if (this.keep.has('dns')) return;
+    const policies = this.o.policies;
+    const control = this.o.dnsControlNamespace ?? (policies === undefined ? undefined : this.peers.find((n) => !policies.some((p) => p.metadata.namespace === n.name))?.name);
+    const inControl = (s: string): boolean => this.endpoints[s]?.['namespace'] === control;
+    const from = control === undefined ? undefined : (this.sources.find((s) => inControl(s) && s.endsWith('.any-pod')) ?? this.sources.find(inControl));
+    if (from === undefined) {
+      this.notes.push('cluster DNS is not kept and no control vantage is known (a namespace without NetworkPolicies): a denied DNS query may stay inconclusive');
+      return;
+    }
+    this.expectations.push({
+      tags: ['isolation', 'control'],
+      comment: [`control: ${control} has no NetworkPolicy; its answer shows the DNS pods alive, so a denied query above is proof`],
+      name: `control: cluster DNS answers ${from}`,
+      from,
+      protocol: 'DNS',
+      expect: 'allow',
+      attempts: 2,
+    });
+  }
+
+  render(): string {
+    const { ns, o, keep, selecting, selector } = this;
+    const what = selecting ? `pods ${labelText(selector)} of namespace ${ns}` : `namespace ${ns}`;
+    const kept = [...keep].join(', ') || 'nothing';
+    return renderSuite({
+      name: o.name ?? `isolation-${ns}`.slice(0, 63).replace(/-+$/, ''),
+      description: `Emergency isolation of ${what}: nothing gets in, nothing gets out except ${kept}.`,
+      header: [
+        `Written by netprobe isolation ${ns}${selecting ? ` --selector ${labelText(selector)}` : ''}${keep.size > 0 ? ` --keep ${[...keep].join(',')}` : ''}.`,
+        `Re-run it with: netprobe run THIS-FILE`,
+        `Ingress: from every pod identity of ${this.sourceNamespaces.map((n) => n.name).join(', ') || 'no other namespace'} and a stand-in for any pod there, to every isolated pod on every declared port.`,
+        `Egress: from every isolated pod to the pods of ${this.peers.map((n) => n.name).join(', ') || 'no other namespace'} on their declared ports,`,
+        `cluster DNS${(o.kubeApi ?? []).length > 0 ? ', the Kubernetes API' : ''}${(o.external ?? []).length > 0 || this.keptHosts.size > 0 ? ' and the given external addresses' : ''}. Kept open: ${kept}.`,
+        'A deny passes only when its target is shown alive (a readiness probe on the port, a control probe,',
+        'or another probe of the run that connected to it): a dead target is inconclusive, never a pass.',
+        ...(this.noStandIn.length > 0
+          ? [`No "any pod" stand-in in ${this.noStandIn.join(', ')}: no NetworkPolicy there, and every rule that would let a new pod in lets its pods in.`]
+          : []),
+      ],
+      defaults: { timeoutSeconds: o.timeoutSeconds ?? 2, attempts: 1 },
+      endpoints: this.endpoints,
+      endpointComments: this.endpointComments,
+      expectations: this.expectations,
+    });
+  }
+}
+
+export function isolationSuite(snapshot: ClusterSnapshot, o: IsolationOptions): IsolationSuite {
+  const b = new IsolationBuilder(snapshot, o);
+  const targetNames = b.targetEndpoints();
+  b.addSources();
+  b.targets.forEach((t, i) => b.ingress(t, targetNames[i]!));
+  for (const name of targetNames) b.egress(name);
+  b.dnsControl();
+  const yaml = b.render();
+  return { yaml, notes: b.notes, counts: { targets: b.targets.length, sources: b.sources.length, expectations: b.expectations.length } };
 }
