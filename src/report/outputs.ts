@@ -8,7 +8,7 @@
 import { appendFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Report } from '../verdict/model.ts';
-import { FILE_STYLE, styleFor, type Env, type StreamInfo } from './color.ts';
+import { FILE_STYLE, styleFor, type Env, type StreamInfo, type TextStyle } from './color.ts';
 import { FORMATS, isFormat, renderReport, type Format } from './render.ts';
 
 export interface OutputSpec {
@@ -99,6 +99,14 @@ async function writeFileWhole(file: string, text: string): Promise<void> {
  * OutputWriteError thrown at the end), then stdout. Returns the absolute paths written.
  */
 export async function writeOutputs(report: Report, specs: readonly OutputSpec[], options: WriteOptions): Promise<string[]> {
+  return await writeRendered(specs, (format, style) => renderReport(format, report, style), options);
+}
+
+/** What writeRendered writes: the text of one format, in a style (colour, width) for where it goes. */
+export type Renderer = (format: Format, style: TextStyle) => string;
+
+/** writeOutputs for any document that renders to every format (a report, a diff of two reports). */
+export async function writeRendered(specs: readonly OutputSpec[], render: Renderer, options: WriteOptions): Promise<string[]> {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const summaryFile = env.GITHUB_STEP_SUMMARY ? resolve(cwd, env.GITHUB_STEP_SUMMARY) : undefined;
@@ -107,7 +115,7 @@ export async function writeOutputs(report: Report, specs: readonly OutputSpec[],
   for (const spec of specs) {
     if (spec.file === undefined) continue;
     const full = resolve(cwd, spec.file);
-    const text = renderReport(spec.format, report, FILE_STYLE);
+    const text = render(spec.format, FILE_STYLE);
     try {
       if (full === summaryFile) {
         await mkdir(dirname(full), { recursive: true });
@@ -123,7 +131,7 @@ export async function writeOutputs(report: Report, specs: readonly OutputSpec[],
   }
   const toStdout = specs.find((s) => s.file === undefined);
   if (toStdout !== undefined) {
-    options.stdout.write(renderReport(toStdout.format, report, styleFor(options.stdout, env)));
+    options.stdout.write(render(toStdout.format, styleFor(options.stdout, env)));
   }
   if (problems.length > 0) throw new OutputWriteError(problems);
   return written;
