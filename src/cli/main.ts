@@ -36,6 +36,7 @@ export const COMMANDS: Readonly<Record<string, Loader>> = {
   isolation: () => import('./commands/isolation.ts'),
   generate: () => import('./commands/generate.ts'),
   matrix: () => import('./commands/matrix.ts'),
+  impact: () => import('./commands/impact.ts'),
 };
 
 /** Bad arguments or flags: main prints the message and the command's usage, and exits 2. */

@@ -249,6 +249,22 @@ export class PolicyEngine {
     return verdict;
   }
 
+  /**
+   * One direction's answer alone, without reasons or rule references: for callers that judge many
+   * connections and need the full verdict only where the answer differs (impact.ts). `port` is a number;
+   * named ports in rules resolve on `destination`.
+   */
+  allows(direction: Direction, local: Endpoint, remote: Endpoint, port: number, protocol: L4Protocol, destination: PodInfo | undefined): boolean {
+    const l = this.side(local);
+    if (!l.selectable || l.pod === undefined) return true;
+    const sel = this.selecting(l.pod);
+    const selecting = direction === 'ingress' ? sel.ingress : sel.egress;
+    if (selecting.length === 0) return true;
+    const subject = this.side(remote).subject;
+    const ctx: PortContext = { port, protocol, destination };
+    return selecting.some((p) => (direction === 'ingress' ? p.ingress : p.egress).some((r) => ruleMatches(r, subject, ctx)));
+  }
+
   /** Judges one direction: `local` is the pod whose policies apply, `remote` the other side. */
   #judge(direction: Direction, local: Side, remote: Side, ctx: PortContext, trace: boolean): DirectionVerdict {
     const pod = local.selectable && local.pod ? local.label : undefined;

@@ -9,6 +9,7 @@ import { diagnostic, type Diagnostic } from '../suite/diagnostics.ts';
 import { readText, type YamlDocument } from '../suite/load.ts';
 import { mergeManifests, parseManifests, type ManifestSet } from './manifests.ts';
 import { checkPolicyDocuments } from './strict.ts';
+import { policyKeysOf } from './impact-change.ts';
 
 const MANIFEST_FILE = /\.(ya?ml|json)$/i;
 
@@ -17,6 +18,8 @@ export interface LoadedManifests extends ManifestSet {
   diagnostics: Diagnostic[];
   /** The files read, in order. */
   files: string[];
+  /** The policy keys each file holds (impact: a changed file left empty deletes them). */
+  perFile: { file: string; keys: string[] }[];
 }
 
 async function filesUnder(path: string): Promise<string[]> {
@@ -62,13 +65,15 @@ export async function loadManifestFiles(paths: readonly string[], defaultNamespa
   const sets: ManifestSet[] = [];
   const diagnostics: Diagnostic[] = [];
   const files: string[] = [];
+  const perFile: LoadedManifests['perFile'] = [];
   for (const p of paths) {
     for (const file of await filesUnder(p)) {
       const loaded = await loadManifestFile(file, defaultNamespace);
       files.push(file);
+      perFile.push({ file, keys: policyKeysOf(loaded.set) });
       sets.push(loaded.set);
       diagnostics.push(...loaded.diagnostics);
     }
   }
-  return { ...mergeManifests(sets), diagnostics, files };
+  return { ...mergeManifests(sets), diagnostics, files, perFile };
 }

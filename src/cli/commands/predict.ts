@@ -9,7 +9,7 @@ import { caseLimitDiagnostics, expandSuites, formatDiagnostic, loadSuites, selec
 import { LIMIT_FLAGS_USAGE, LIMIT_OPTIONS, maxCasesFrom } from '../limit-flags.ts';
 import { buildReport, EXIT, exitCodeFor } from '../../verdict/model.ts';
 import { AdminPolicyEngine } from '../../policy/admin.ts';
-import { loadManifestFiles } from '../../policy/load-files.ts';
+import { loadManifestFiles, type LoadedManifests } from '../../policy/load-files.ts';
 import type { ManifestSet } from '../../policy/manifests.ts';
 import { predictCase } from '../../policy/predict.ts';
 import { sortDiagnostics } from '../../suite/diagnostics.ts';
@@ -46,15 +46,11 @@ Exit codes: 0 the policies agree with every expectation; 1 a contradiction; 2 in
 `;
 
 /**
- * Reads the --policies paths for a command (predict, explain, run, generate, impact). A policy the API
- * server would reject is printed at file:line:col and yields undefined (the command exits 2), as does an
- * unreadable path; what the engine skips (objects it cannot read) becomes warnings on stderr.
+ * Reads --policies paths for a command (predict, explain, run, generate, impact). A policy the API server
+ * would reject is printed at file:line:col and yields undefined (the command exits 2), as does an
+ * unreadable path.
  */
-export async function readPolicyInputs(
-  name: string,
-  paths: readonly string[],
-  io: CliIO,
-): Promise<{ manifests: ManifestSet; engine: AdminPolicyEngine } | undefined> {
+export async function loadPolicyFiles(name: string, paths: readonly string[], io: CliIO): Promise<LoadedManifests | undefined> {
   let manifests;
   try {
     manifests = await loadManifestFiles(paths);
@@ -67,7 +63,17 @@ export async function readPolicyInputs(
     io.stderr(`netprobe ${name}: ${manifests.diagnostics.length} problem(s) in --policies that the API server would reject\n`);
     return undefined;
   }
-  return withEngine(name, manifests, io);
+  return manifests;
+}
+
+/** loadPolicyFiles and an engine; what the engine skips (objects it cannot read) becomes warnings on stderr. */
+export async function readPolicyInputs(
+  name: string,
+  paths: readonly string[],
+  io: CliIO,
+): Promise<{ manifests: ManifestSet; engine: AdminPolicyEngine } | undefined> {
+  const manifests = await loadPolicyFiles(name, paths, io);
+  return manifests === undefined ? undefined : withEngine(name, manifests, io);
 }
 
 function withEngine(name: string, manifests: ManifestSet, io: CliIO): { manifests: ManifestSet; engine: AdminPolicyEngine } {
