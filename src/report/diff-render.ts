@@ -1,7 +1,6 @@
 // `netprobe report diff` in every report format. Each format shows the same thing: the verdict (worse,
 // undecided, not worse), the changes counted by kind, and each change with its before and now (status,
 // observed, outcome) and why. Both reports are redacted before anything is compared or shown.
-import { stringify } from 'yaml';
 import { redactDeep } from '../util/redact.ts';
 import type { Report, Result } from '../verdict/model.ts';
 import { outcomeText, path } from './common.ts';
@@ -10,7 +9,7 @@ import { escapeHtml } from './html.ts';
 import { xmlAttr, xmlText } from './junit.ts';
 import { mdCell } from './markdown.ts';
 import type { Format } from './render.ts';
-import { tapDescription } from './tap.ts';
+import { tapDescription, yamlBlock } from './tap.ts';
 import { oneLine, visible } from './text.ts';
 
 export const DIFF_SCHEMA_VERSION = 'netprobe.dev/report-diff/v1';
@@ -90,13 +89,12 @@ function renderJunit(diff: ReportDiff): string {
 }
 
 function renderTap(diff: ReportDiff): string {
-  const out = ['TAP version 14', `1..${diff.changes.length}`];
+  const out = ['TAP version 13', `1..${diff.changes.length}`];
   diff.changes.forEach((c, i) => {
     const bad = isWorse(c) || c.kind === 'newly-inconclusive';
     out.push(`${bad ? 'not ok' : 'ok'} ${i + 1} - ${tapDescription(`${TITLE[c.kind]}: ${c.name}`)}`);
     if (!bad) return;
-    const yaml = stringify({ change: c.kind, before: state(c.before), now: state(c.after), path: visible(path(subject(c), false)) }, { lineWidth: 0 });
-    out.push('  ---', ...yaml.trimEnd().split('\n').map((l) => `  ${l}`), '  ...');
+    out.push(...yamlBlock({ change: c.kind, before: state(c.before), now: state(c.after), path: visible(path(subject(c), false)) }));
   });
   out.push(`# netprobe report diff: ${oneLine(diffCountsText(diff))}`);
   return `${out.join('\n')}\n`;

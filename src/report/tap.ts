@@ -1,4 +1,5 @@
-// TAP version 14: one test point per result, in report order, described as `suite: name`.
+// TAP version 13, which both tap-parser and Perl's `prove` (TAP::Harness 3.x knows no later version) read:
+// one test point per result, in report order, described as `suite: name`.
 // A leak or broken path is `not ok`; so is an inconclusive result, with no directive: `# TODO` would make
 // TAP consumers count it as passing (a failing TODO is expected) and `# SKIP` is an `ok`, and an
 // undecided run must not read as a pass. Every non-pass carries a YAML diagnostics block with status,
@@ -34,13 +35,17 @@ function diagnostics(r: Result): Record<string, unknown> {
   return d;
 }
 
-function yamlBlock(data: Record<string, unknown>): string[] {
-  const body = stringify(data, { lineWidth: 0 }).trimEnd().split('\n');
+/**
+ * A YAML diagnostics block. Every string double-quoted on one line, line breaks as `\n`: prove's YAMLish
+ * reader takes no block scalars and no multi-line quoted strings.
+ */
+export function yamlBlock(data: Record<string, unknown>): string[] {
+  const body = stringify(data, { lineWidth: 0, defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', doubleQuotedAsJSON: true }).trimEnd().split('\n');
   return ['  ---', ...body.map((l) => `  ${l}`), '  ...'];
 }
 
 export function render(report: Report): string {
-  const out = ['TAP version 14', `1..${report.results.length}`];
+  const out = ['TAP version 13', `1..${report.results.length}`];
   report.results.forEach((r, i) => {
     const ok = r.status === 'pass';
     out.push(`${ok ? 'ok' : 'not ok'} ${i + 1} - ${tapDescription(`${r.suite}: ${r.name}`)}`);

@@ -83,7 +83,7 @@ describe('writing outputs', () => {
       "kubectl exec -n edge netprobe-src-4 -- curl -s -o /dev/null -w '%{http_code}' -X POST 'http://admin.edge.svc/admin?a=<redacted>&b=<redacted>'",
     ]);
     expect(await readFile(join(dir, 'a/r.xml'), 'utf8')).to.match(/^<\?xml/);
-    expect(await readFile(join(dir, 'r.tap'), 'utf8')).to.match(/^TAP version 14\n1\.\.13\n/);
+    expect(await readFile(join(dir, 'r.tap'), 'utf8')).to.match(/^TAP version 13\n1\.\.13\n/);
     expect(await readFile(join(dir, 'c/summary.md'), 'utf8')).to.match(/^### ❌ netprobe: failed/);
     expect(stdout.text).to.match(/^netprobe run suites\//);
     expect(stdout.text).to.not.include('\u001b');

@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { Parser, type FinalResults } from 'tap-parser';
 import { render, tapDescription } from '../../../src/report/tap.ts';
@@ -30,7 +34,7 @@ describe('tap report', () => {
 
   it('parses as strict TAP 14 with a plan matching the results', async () => {
     const { final, version } = await parse(render(report));
-    expect(version).to.equal(14);
+    expect(version).to.equal(13);
     expect(final.plan).to.include({ start: 1, end: 13 });
     expect(final.count).to.equal(13);
     expect(final.bailout).to.equal(false);
@@ -85,5 +89,24 @@ describe('tap report', () => {
     const { final, points } = await parse(render(changed));
     expect(final.count).to.equal(13);
     expect(points[1]?.diag?.detail).to.equal('first\n...\n---\nnot ok 99 - fake');
+  });
+});
+
+describe('tap report read by Perl\'s prove', () => {
+  it('parses with no error: every test point counted, the non-passes failed', function () {
+    // prove comes with Debian's perl; without it there is nothing to check against.
+    if (spawnSync('prove', ['--version']).status !== 0) this.skip();
+    const dir = mkdtempSync(join(tmpdir(), 'netprobe-prove-'));
+    try {
+      const file = join(dir, 'r.tap');
+      writeFileSync(file, render(fixtureChanging(1, { detail: 'first\n...\n---\nnot ok 99 - fake: "quoted" \\ back' })));
+      const run = spawnSync('prove', ['--verbose', '--exec', 'cat', file], { encoding: 'utf8' });
+      const out = `${run.stdout}${run.stderr}`;
+      expect(out).to.not.include('Parse errors');
+      expect(out).to.include('Tests: 13 Failed: 8');
+      expect(out).to.include('Failed tests:  2-3, 5-7, 10-11, 13');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
