@@ -1,8 +1,14 @@
-// Issue 17 on the local cluster: the strict policy check agrees with the API server.
+// Issue 17 on the local cluster: the strict policy check agrees with the API server, and `impact` predicts
+// exactly the paths that real traffic sees change when the change is applied (on a copy of the demo shop
+// in this test's own namespaces: the shared demo-* namespaces are left alone).
 import { expect } from 'chai';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { checkPolicyDocuments } from '../../src/policy/strict.ts';
 import { manifestDocuments } from '../../src/policy/load-files.ts';
-import { clusterEnv, kubectl } from './support.ts';
+import type { MatrixJson } from '../../src/incident/matrix.ts';
+import { clusterEnv, kubectl, netprobe, REPO } from './support.ts';
 
 const NS = `impact-strict-${Date.now().toString(36)}`;
 
@@ -68,5 +74,119 @@ describe('e2e: impact (issue 17)', function () {
     expect(disagreements).to.deep.equal([]);
     // The table must hold both kinds, or agreement proves nothing.
     expect(refused).to.be.within(10, SPECS.length - 3);
+  });
+});
+
+// ---- impact against two real runs --------------------------------------------------------------------
+
+const ID = Date.now().toString(36).slice(-5);
+const PREFIX = `impact-${ID}`;
+const NAMESPACES = ['frontend', 'api', 'db', 'open'].map((n) => `${PREFIX}-${n}`);
+
+/** The demo's text for this copy: its namespaces and its `team` labels renamed, the echo image filled in. */
+function copyOf(text: string, echoImage: string): string {
+  return text
+    .replace(/demo-(frontend|api|db|open)/g, `${PREFIX}-$1`)
+    .replace(/team: (frontend|api|data|tools)\b/g, `team: ${PREFIX}-$1`)
+    .replace(/@ECHO_IMAGE@/g, echoImage);
+}
+
+function demoFiles(dir: string): string[] {
+  return readdirSync(path.join(REPO, dir)).filter((f) => f.endsWith('.yaml')).sort().map((f) => path.join(REPO, dir, f));
+}
+
+/** The change under review: the cache's OR trap fixed (AND form), and the API's missing egress to the cache added. */
+const CHANGE = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: cache-ingress, namespace: demo-db}
+spec:
+  podSelector: {matchLabels: {app: cache}}
+  policyTypes: [Ingress]
+  ingress:
+  - from: [{namespaceSelector: {matchLabels: {team: api}}, podSelector: {matchLabels: {app: api}}}]
+    ports: [{protocol: TCP, port: 6379}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: api-to-cache, namespace: demo-api}
+spec:
+  podSelector: {matchLabels: {app: api}}
+  policyTypes: [Egress]
+  egress:
+  - to: [{namespaceSelector: {matchLabels: {team: data}}, podSelector: {matchLabels: {app: cache}}}]
+    ports: [{protocol: TCP, port: 6379}]
+`;
+
+interface ImpactJson {
+  paths: { change: string; from: { label: string; kind: string }; to: { label: string; kind: string }; ports: { port: number; protocol: string }[] }[];
+}
+
+/** `ns/app -> ns/app port/PROTO: allowed|denied` for every known cell of a matrix. */
+function matrixCells(file: string): Map<string, string> {
+  const m = JSON.parse(readFileSync(file, 'utf8')) as MatrixJson;
+  const out = new Map<string, string>();
+  m.sources.forEach((s, i) => {
+    m.destinations.forEach((d, j) => {
+      const cell = m.cells[i]![j]!;
+      if (cell === 'allowed' || cell === 'denied') out.set(`${s.namespace}/${s.labels['app']} -> ${d.namespace}/${d.labels['app']} ${d.port}/${d.protocol}`, cell);
+    });
+  });
+  return out;
+}
+
+describe('e2e: impact predicts what run then sees change (issue 17)', function () {
+  this.timeout(1_500_000);
+  let dir: string;
+  let env: ReturnType<typeof clusterEnv>;
+  before(async function () {
+    env = clusterEnv(this);
+    dir = mkdtempSync(path.join(tmpdir(), 'netprobe-impact-'));
+    const manifests = [...demoFiles('demo/app'), ...demoFiles('demo/policies')].map((f) => copyOf(readFileSync(f, 'utf8'), env.echoImage)).join('\n---\n');
+    await kubectl(['apply', '-f', '-'], manifests);
+    for (const ns of NAMESPACES) await kubectl(['-n', ns, 'rollout', 'status', 'deployment', '--timeout=300s']);
+    writeFileSync(path.join(dir, 'change.yaml'), copyOf(CHANGE, env.echoImage));
+  });
+  after(async () => {
+    await kubectl(['delete', 'namespace', ...NAMESPACES, '--wait=false', '--ignore-not-found']).catch(() => undefined);
+  });
+
+  it('the paths impact reports are exactly the matrix cells that change when the change is applied', async () => {
+    const f = (name: string): string => path.join(dir, name);
+    const impact = await netprobe(['impact', '--from-cluster', '--policies', f('change.yaml'), '-o', `json=${f('impact.json')}`, '--write-suite', f('suite.yaml')]);
+    expect(impact.code, impact.stderr).to.equal(1);
+    const predicted = (JSON.parse(readFileSync(f('impact.json'), 'utf8')) as ImpactJson).paths;
+    const mine = (label: string): boolean => label.startsWith(`${PREFIX}-`);
+    expect(predicted.every((p) => mine(p.from.label) && mine(p.to.label)), JSON.stringify(predicted)).to.equal(true);
+
+    const before = await netprobe(['matrix', '--namespaces', NAMESPACES.join(','), '-o', `json=${f('before.json')}`]);
+    expect([0, 1, 3], before.stderr).to.include(before.code);
+    const suiteBefore = await netprobe(['run', f('suite.yaml'), '-o', `json=${f('suite-before.json')}`]);
+    expect(suiteBefore.code, suiteBefore.stdout + suiteBefore.stderr).to.equal(1);
+
+    await kubectl(['apply', '-f', f('change.yaml')]);
+    // Until the network plugin enforces the change the written suite fails; it must pass once it does.
+    let suiteAfter = await netprobe(['run', f('suite.yaml')]);
+    for (let i = 0; i < 5 && suiteAfter.code !== 0; i++) suiteAfter = await netprobe(['run', f('suite.yaml')]);
+    expect(suiteAfter.code, suiteAfter.stdout + suiteAfter.stderr).to.equal(0);
+    const after = await netprobe(['matrix', '--namespaces', NAMESPACES.join(','), '-o', `json=${f('after.json')}`]);
+    expect([0, 1, 3], after.stderr).to.include(after.code);
+
+    const b = matrixCells(f('before.json'));
+    const a = matrixCells(f('after.json'));
+    const seen = [...a].filter(([k, v]) => b.has(k) && b.get(k) !== v).map(([k, v]) => `${k}: ${v === 'denied' ? 'newly-denied' : 'newly-allowed'}`).sort();
+    // Impact's paths between two workloads of these namespaces, on ports the destination declares (what a matrix probes).
+    const cols = new Set([...a.keys()].map((k) => k.split(' -> ')[1]));
+    const expected = predicted
+      .filter((p) => p.from.kind === 'workload' && p.to.kind === 'workload' && p.from.label !== p.to.label)
+      .flatMap((p) => p.ports.map((port) => `${p.from.label} -> ${p.to.label} ${port.port}/${port.protocol}: ${p.change}`))
+      .filter((k) => cols.has(k.split(' -> ')[1]!.split(':')[0]))
+      .sort();
+    expect(expected).to.deep.equal([
+      `${PREFIX}-api/api -> ${PREFIX}-db/cache 6379/TCP: newly-allowed`,
+      `${PREFIX}-api/worker -> ${PREFIX}-db/cache 6379/TCP: newly-denied`,
+    ]);
+    expect(seen).to.deep.equal(expected);
+    // Every cell impact names was decided in both runs (not left unknown), so the comparison covers it.
+    for (const k of expected) expect(b.has(k.split(':')[0]!) && a.has(k.split(':')[0]!), k).to.equal(true);
   });
 });
