@@ -12,6 +12,7 @@ import { buildPlan, DEFAULT_MAX_PROBES } from '../plan/plan.ts';
 import { formatPos } from '../suite/diagnostics.ts';
 import { describeMesh } from '../plan/mesh.ts';
 import type { Plan, PlanOptions } from '../plan/types.ts';
+import type { ClusterSnapshot } from '../model/cluster.ts';
 import { addVouchers, type MayReach } from '../plan/vouch.ts';
 import { planCanaries, type PredictPath } from '../plan/canary.ts';
 import { addTargetChecks } from '../plan/verify.ts';
@@ -40,6 +41,17 @@ export interface RunSettings extends Omit<RunnerOptions, 'runId' | 'signal' | 'd
   mayReach?: MayReach;
   /** Set when the policies are known: canaries show each probe pod's rules programmed (instead of a fixed settle). */
   predictPath?: PredictPath;
+  /**
+   * The cluster as just read by the caller (isolation, matrix: what the probe set was built from): used
+   * instead of reading it again when it holds every namespace the cases read (snapshotCovers).
+   */
+  snapshot?: ClusterSnapshot;
+}
+
+/** Whether a snapshot holds every one of these namespaces (one that does not exist is read again: the run says so). */
+export function snapshotCovers(snapshot: ClusterSnapshot, namespaces: readonly string[]): boolean {
+  const held = new Set(snapshot.namespaces.map((n) => n.name));
+  return namespaces.every((n) => held.has(n));
 }
 
 export interface RunOutcome {
@@ -93,7 +105,8 @@ export async function runCases(target: ClusterTarget, cases: readonly Case[], se
   if (!settings.dryRun) await requirePermissions(target, certain);
   let snapshot;
   try {
-    snapshot = await readSnapshot(kc, readNamespaces);
+    const given = settings.snapshot;
+    snapshot = given !== undefined && snapshotCovers(given, readNamespaces) ? given : await readSnapshot(kc, readNamespaces);
   } catch (err) {
     throw new ClusterUnreachableError(`cannot read the cluster at ${target.server}: ${apiErrorMessage(err)}`);
   }

@@ -2,6 +2,7 @@
 // runs it like `netprobe run`, reports; with --watch, re-runs and says the moment a path opens or closes.
 import { writeFile } from 'node:fs/promises';
 import type { ClusterTarget } from '../../cluster/connect.ts';
+import type { ClusterSnapshot } from '../../model/cluster.ts';
 import { outputSpecs, printFindings, writeReport } from '../probe-flags.ts';
 import { NothingToProbeError, parseLabels, SYSTEM_NAMESPACES } from '../../incident/common.ts';
 import { IsolationInputError, isolationSuite, KEEP_WORDS, parseHostPort, policyNamespaces, type HostPort, type IsolationSuite } from '../../incident/isolation-suite.ts';
@@ -58,6 +59,8 @@ interface Inputs {
 interface ProbeSet {
   suite: IsolationSuite;
   policies: PolicyInputs | undefined;
+  /** What it was built from (the run plans from it too, instead of reading it again). */
+  snapshot: ClusterSnapshot;
 }
 
 /**
@@ -72,7 +75,8 @@ async function buildProbeSet(target: ClusterTarget, inputs: Inputs, io: CliIO): 
   const all = await listNamespaceNames(target.kc);
   const peers = inputs.fromNamespaces ?? all.filter((n) => n !== inputs.namespace && !SYSTEM_NAMESPACES.includes(n));
   const [snapshot, policies, api] = await Promise.all([
-    readSnapshot(target.kc, [inputs.namespace, ...peers]),
+    // Cluster DNS's namespace too: the run's plan needs its pods for the DNS paths.
+    readSnapshot(target.kc, policyNamespaces(inputs.namespace, peers)),
     readClusterPolicyInputs('isolation', target, policyNamespaces(inputs.namespace, peers), io),
     readKubeApiAddresses(target.kc),
   ]);
@@ -89,7 +93,7 @@ async function buildProbeSet(target: ClusterTarget, inputs: Inputs, io: CliIO): 
     ...(m === undefined ? {} : { policies: m.policies, adminTiers: m.adminPolicies.length + m.baselinePolicies.length > 0 }),
     timeoutSeconds: inputs.timeoutSeconds,
   });
-  return { suite, policies };
+  return { suite, policies, snapshot };
 }
 
 /** The round's report: its results with what the policies add (as `run`: predictions, findings). */
@@ -183,7 +187,7 @@ export const command: Command = {
         if (values['write-suite'] !== undefined) await writeFile(values['write-suite'], suite.yaml);
         const cases = casesFromYaml(suite.yaml, suiteFile);
         const evidence = policies === undefined ? {} : policyEvidence(policies);
-        const outcome = await probeRound(target, cases, { ...settings, ...evidence }, signals.signal, values.quiet === true || previous !== undefined);
+        const outcome = await probeRound(target, cases, { ...settings, ...evidence, snapshot: probeSet.snapshot }, signals.signal, values.quiet === true || previous !== undefined);
         if (typeof outcome === 'string') {
           io.stderr(`netprobe isolation: ${outcome}\n`);
           if (previous === undefined) return EXIT.undecided;

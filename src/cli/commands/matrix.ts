@@ -83,7 +83,7 @@ export const command: Command = {
     try {
       const evidence = policies === undefined ? {} : policyEvidence(policies);
       const planOptions = { ...settings.plan, ephemeral: values.ephemeral === true };
-      outcome = await probeRound(target, casesFromYaml(plan.yaml, values['write-suite'] ?? 'matrix.yaml'), { ...settings, ...evidence, plan: planOptions }, signals.signal, values.quiet === true);
+      outcome = await probeRound(target, casesFromYaml(plan.yaml, values['write-suite'] ?? 'matrix.yaml'), { ...settings, ...evidence, plan: planOptions, snapshot }, signals.signal, values.quiet === true);
     } finally {
       signals.dispose();
     }
