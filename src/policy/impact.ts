@@ -114,8 +114,10 @@ interface Prepared extends ImpactEndpoint {
   ingressTouched: boolean;
   /** Numeric ports of the rules of the policies selecting it for egress (both states). */
   egressPorts: ImpactPort[];
-  /** Its container ports, and the numeric ports of the rules of the policies selecting it for ingress. */
+  /** The numeric ports of the rules of the policies selecting it for ingress (both states). */
   ingressPorts: ImpactPort[];
+  /** The ports its containers declare (each once). */
+  declaredPorts: ImpactPort[];
 }
 
 function numericPorts(policies: readonly { ingress: { ports: NetworkPolicyPort[] | undefined }[]; egress: { ports: NetworkPolicyPort[] | undefined }[] }[], dir: 'ingress' | 'egress'): ImpactPort[] {
@@ -130,15 +132,21 @@ function prepare(e: ImpactEndpoint, engines: readonly AdminPolicyEngine[], chang
     egressTouched: everyPair || sel.some((s) => s.egressKeys.some((k) => changed.has(k))),
     ingressTouched: everyPair || sel.some((s) => s.ingressKeys.some((k) => changed.has(k))),
     egressPorts: sel.flatMap((s) => numericPorts(s.egress, 'egress')),
-    ingressPorts: [...(pod?.containerPorts ?? []).map((c) => ({ port: c.port, protocol: c.protocol ?? 'TCP' })), ...sel.flatMap((s) => numericPorts(s.ingress, 'ingress'))],
+    ingressPorts: sel.flatMap((s) => numericPorts(s.ingress, 'ingress')),
+    declaredPorts: [...new Map((pod?.containerPorts ?? []).map((c): [string, ImpactPort] => [`${c.port}/${c.protocol ?? 'TCP'}`, { port: c.port, protocol: c.protocol ?? 'TCP' }])).values()],
   };
 }
 
-/** The ports to judge a pair at: the changed policies' ports, the destination's, and those of the policies that decide the pair. */
+/**
+ * The ports to judge a pair at. A pod that declares ports is judged at those (nothing else listens: a
+ * path to another port cannot be shown); the API server at 443; otherwise the numeric ports of the
+ * changed policies and of the policies that decide the pair, else one representative port.
+ */
 function pairPorts(src: Prepared, dst: Prepared, changedPorts: readonly ImpactPort[]): ImpactPort[] {
+  if (isPod(dst.endpoint) && dst.endpoint.containerPorts.length > 0) return dst.declaredPorts;
+  if (dst.kind === 'api-server') return [{ port: 443, protocol: 'TCP' }];
   const out = new Map<string, ImpactPort>();
   for (const list of [changedPorts, src.egressPorts, dst.ingressPorts]) for (const p of list) out.set(portKey(p), p);
-  // Nothing names a port: one representative port stands for "any port".
   if (out.size === 0) return [{ port: isPod(dst.endpoint) ? 80 : 443, protocol: 'TCP' }];
   return [...out.values()];
 }
@@ -222,6 +230,12 @@ export interface ImpactInput {
   after: ImpactState;
   /** Keys of the policies that differ: `namespace/name`, `anp/name`, `banp/name`. */
   changed: readonly string[];
+  /** Only the workloads of these namespaces (the cluster DNS, the API server and CIDRs stay). Absent: all. */
+  namespaces?: readonly string[];
+}
+
+function inScope(e: ImpactEndpoint, namespaces: readonly string[] | undefined): boolean {
+  return namespaces === undefined || e.kind !== 'workload' || !isPod(e.endpoint) || namespaces.includes(e.endpoint.namespace);
 }
 
 /** The paths whose answer differs between the two states: newly denied first, then by source and destination. */
@@ -230,7 +244,7 @@ export function computeImpact(input: ImpactInput): ImpactResult {
   const after = new AdminPolicyEngine(input.after);
   const changed = new Set(input.changed);
   const everyPair = input.changed.some((k) => k.startsWith('anp/') || k.startsWith('banp/'));
-  const endpoints = impactEndpoints(input.before, [before, after]).map((e) => prepare(e, [before, after], changed, everyPair));
+  const endpoints = impactEndpoints(input.before, [before, after]).filter((e) => inScope(e, input.namespaces)).map((e) => prepare(e, [before, after], changed, everyPair));
   const j: Judging = { before, after, changed, changedPorts: rulePorts([before, after], changed), everyPair, found: new Map(), connections: 0 };
   let pairs = 0;
   for (const src of endpoints) {

@@ -28,6 +28,8 @@ Flags:
                            A file with no policy in it deletes the current policies of the file of the
                            same name under --base-policies.
   --delete KEY             delete a current policy: NAMESPACE/NAME, anp/NAME or banp/NAME; repeatable
+  --namespaces A,B,...     judge only the workloads of these namespaces (with the cluster DNS, the API
+                           server and the CIDRs); default every namespace of the state
   --from-cluster           read the current state from the cluster (list permissions only)
   --state PATH             current state from files: Namespaces, Pods, Services, workloads; repeatable
   --base-policies PATH     current policies from files; repeatable
@@ -68,6 +70,7 @@ function parse(args: string[]) {
     'base-policies': { type: 'string', multiple: true },
     output: { type: 'string', short: 'o', multiple: true },
     'write-suite': { type: 'string' },
+    namespaces: { type: 'string', multiple: true },
   });
 }
 
@@ -120,7 +123,8 @@ export const command: Command = {
       io.stderr(`netprobe impact: --delete ${applied.unknownDeletes.join(', ')}: no such policy in the current state (expected NAMESPACE/NAME, anp/NAME or banp/NAME)\n`);
       return EXIT.usage;
     }
-    const result = computeImpact({ before: current.base, after: applied.after, changed: applied.changedKeys });
+    const namespaces = values.namespaces?.flatMap((v) => v.split(',')).filter(Boolean);
+    const result = computeImpact({ before: current.base, after: applied.after, changed: applied.changedKeys, ...(namespaces ? { namespaces } : {}) });
     const report: ImpactReport = { changed: applied.changedKeys, origin: current.origin, result };
     await emit(io, outputs, report);
     if (values['write-suite'] !== undefined) {

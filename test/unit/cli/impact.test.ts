@@ -54,6 +54,16 @@ describe('netprobe impact (files)', () => {
     expect(r.err).to.include('40-data.yaml:9:24: protocol: found `tcp`');
   });
 
+  it('--namespaces judges only the workloads of those namespaces', async () => {
+    writeFileSync(join(dir, '10-dns-egress.yaml'), '');
+    const api = await netprobe('impact', '--policies', join(dir, '10-dns-egress.yaml'), ...state, '--namespaces', 'demo-api', '-o', 'json');
+    const labels = (JSON.parse(api.out) as { paths: { from: { label: string } }[] }).paths.map((p) => p.from.label);
+    expect(labels).to.deep.equal(['demo-api/api', 'demo-api/worker']);
+    const db = await netprobe('impact', '--policies', join(dir, '10-dns-egress.yaml'), ...state, '--namespaces', 'demo-db');
+    expect(db.code).to.equal(0);
+    expect(db.out).to.include('no path changes');
+  });
+
   it('a changed file left empty deletes the policies of the current file of that name', async () => {
     writeFileSync(join(dir, '10-dns-egress.yaml'), '');
     const r = await netprobe('impact', '--policies', join(dir, '10-dns-egress.yaml'), ...state);
