@@ -14,7 +14,7 @@ import { apiRequests } from '../src/cluster/api.ts';
 import { probeSettings } from '../src/cli/probe-flags.ts';
 import { connect } from '../src/cluster/connect.ts';
 import { runCases, type RunSettings } from '../src/run/run-suites.ts';
-import { readClusterPolicyInputs } from '../src/cli/commands/predict.ts';
+import { readClusterPolicyInputs } from '../src/cli/policy-inputs.ts';
 import { mayReachBy, predictPathBy } from '../src/run/vouchers.ts';
 import { expandSuites, loadSuites } from '../src/suite/index.ts';
 import { kubectl, tempFile } from '../test/e2e/support.ts';

@@ -6,7 +6,7 @@ import { EXIT } from '../../verdict/model.ts';
 import { explain } from '../../policy/explain.ts';
 import { resolveEndpointRef } from '../../policy/peers.ts';
 import type { L4Protocol } from '../../model/cluster.ts';
-import { readPolicyInputs } from './predict.ts';
+import { readPolicyInputs } from '../policy-inputs.ts';
 
 const USAGE = `netprobe explain --policies PATH... --from REF --to REF --port PORT [--protocol TCP|UDP|SCTP]
 

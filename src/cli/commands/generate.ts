@@ -1,5 +1,5 @@
 // `netprobe generate isolation-policy|from-policies`: print what incident response needs, apply nothing.
-import { readPolicyInputs } from './predict.ts';
+import { readPolicyInputs } from '../policy-inputs.ts';
 import type { AdminClusterState } from '../../policy/admin.ts';
 import { NothingToProbeError, parseLabels } from '../../incident/common.ts';
 import { FromPoliciesError, suiteFromPolicies } from '../../incident/from-policies.ts';
@@ -9,7 +9,7 @@ import { EXIT } from '../../verdict/model.ts';
 import { CLUSTER_FLAGS_USAGE, CLUSTER_OPTIONS } from '../cluster-flags.ts';
 import type { CliIO, Command } from '../main.ts';
 import { UsageError, parseCommandArgs } from '../main.ts';
-import { connectFor, listValues, positiveSeconds } from './incident-shared.ts';
+import { connectFor, listValues, positiveSeconds } from '../incident-shared.ts';
 import { RUN_LABEL } from '../../cluster/labels.ts';
 import { manifestsFromCluster } from '../../policy/cluster-state.ts';
 import { apiErrorMessage } from '../../cluster/errors.ts';

@@ -11,7 +11,7 @@ import { applyPolicyChange, deletesForEmptyFile } from '../../policy/impact-chan
 import type { ManifestSet } from '../../policy/manifests.ts';
 import { IMPACT_FORMATS, renderImpact, type ImpactFormat, type ImpactReport } from '../../incident/impact-report.ts';
 import { impactSuite } from '../../incident/impact-suite.ts';
-import { loadPolicyFiles, readClusterPolicyInputs } from './predict.ts';
+import { loadPolicyFiles, readClusterPolicyInputs } from '../policy-inputs.ts';
 
 const USAGE = `netprobe impact --policies CHANGED... (--from-cluster | --state PATH... --base-policies PATH...) [FLAGS]
 

@@ -12,12 +12,12 @@ import type { RunOutcome } from '../../run/run-suites.ts';
 import type { CliIO, Command } from '../main.ts';
 import { UsageError, parseCommandArgs } from '../main.ts';
 import { abortOnSignals } from '../signals.ts';
-import { casesFromYaml, connectFor, listValues, PROBE_FLAGS_USAGE, PROBE_OPTIONS, positiveSeconds, probeRound, probeSettings } from './incident-shared.ts';
+import { casesFromYaml, connectFor, listValues, PROBE_FLAGS_USAGE, PROBE_OPTIONS, positiveSeconds, probeRound, probeSettings } from '../incident-shared.ts';
 import { sleep } from '../../util/sleep.ts';
 import { apiErrorMessage } from '../../cluster/errors.ts';
 import { finishResults } from '../../run/predictions.ts';
 import { policyEvidence, type PolicyInputs } from '../../run/vouchers.ts';
-import { readClusterPolicyInputs } from './predict.ts';
+import { readClusterPolicyInputs } from '../policy-inputs.ts';
 
 const USAGE = `netprobe isolation NAMESPACE [FLAGS]
 

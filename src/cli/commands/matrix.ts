@@ -9,11 +9,11 @@ import { EXIT } from '../../verdict/model.ts';
 import type { Command } from '../main.ts';
 import { UsageError, parseCommandArgs } from '../main.ts';
 import { abortOnSignals } from '../signals.ts';
-import { casesFromYaml, connectFor, listValues, PROBE_FLAGS_USAGE, PROBE_OPTIONS, probeRound, probeSettings } from './incident-shared.ts';
+import { casesFromYaml, connectFor, listValues, PROBE_FLAGS_USAGE, PROBE_OPTIONS, probeRound, probeSettings } from '../incident-shared.ts';
 import { apiErrorMessage } from '../../cluster/errors.ts';
 import { finishResults } from '../../run/predictions.ts';
 import { policyEvidence } from '../../run/vouchers.ts';
-import { readClusterPolicyInputs } from './predict.ts';
+import { readClusterPolicyInputs } from '../policy-inputs.ts';
 
 const USAGE = `netprobe matrix --namespaces A,B,... [FLAGS]
 

@@ -1,6 +1,6 @@
 // `netprobe predict SUITE... --policies PATH...`: judge every expectation against NetworkPolicy manifests,
 // with no cluster. Contradictions (the policies deny an `allow`, or allow a `deny`) fail the run.
-import type { CliIO, Command } from '../main.ts';
+import type { Command } from '../main.ts';
 import { UsageError, parseCommandArgs } from '../main.ts';
 import { connectFor } from '../probe-flags.ts';
 import { CLUSTER_FLAGS_USAGE, CLUSTER_OPTIONS } from '../cluster-flags.ts';
@@ -8,15 +8,9 @@ import { OutputSpecError, parseOutputSpecs, writeOutputs } from '../../report/ou
 import { caseLimitDiagnostics, expandSuites, formatDiagnostic, loadSuites, selectSuites } from '../../suite/index.ts';
 import { LIMIT_FLAGS_USAGE, LIMIT_OPTIONS, maxCasesFrom } from '../limit-flags.ts';
 import { buildReport, EXIT, exitCodeFor } from '../../verdict/model.ts';
-import { AdminPolicyEngine } from '../../policy/admin.ts';
-import { loadManifestFiles, type LoadedManifests } from '../../policy/load-files.ts';
-import type { ManifestSet } from '../../policy/manifests.ts';
 import { predictCase } from '../../policy/predict.ts';
-import { sortDiagnostics } from '../../suite/diagnostics.ts';
+import { readClusterPolicyInputs, readPolicyInputs } from '../policy-inputs.ts';
 import { predictionResult } from '../../verdict/predicted.ts';
-import { apiErrorMessage } from '../../cluster/errors.ts';
-import { RUN_LABEL } from '../../cluster/labels.ts';
-import { manifestsFromCluster } from '../../policy/cluster-state.ts';
 
 const USAGE = `netprobe predict (--policies PATH... | --from-cluster) [FLAGS] SUITE...
 
@@ -44,65 +38,6 @@ ${LIMIT_FLAGS_USAGE}
 Exit codes: 0 the policies agree with every expectation; 1 a contradiction; 2 invalid input or usage;
 3 some expectations could not be predicted and none is contradicted.
 `;
-
-/**
- * Reads --policies paths for a command (predict, explain, run, generate, impact). A policy the API server
- * would reject is printed at file:line:col and yields undefined (the command exits 2), as does an
- * unreadable path.
- */
-export async function loadPolicyFiles(name: string, paths: readonly string[], io: CliIO): Promise<LoadedManifests | undefined> {
-  let manifests;
-  try {
-    manifests = await loadManifestFiles(paths);
-  } catch (err) {
-    io.stderr(`netprobe ${name}: cannot read --policies: ${err instanceof Error ? err.message : String(err)}\n`);
-    return undefined;
-  }
-  if (manifests.diagnostics.length > 0) {
-    for (const d of sortDiagnostics(manifests.diagnostics, manifests.files)) io.stderr(`${formatDiagnostic(d)}\n`);
-    io.stderr(`netprobe ${name}: ${manifests.diagnostics.length} problem(s) in --policies that the API server would reject\n`);
-    return undefined;
-  }
-  return manifests;
-}
-
-/** loadPolicyFiles and an engine; what the engine skips (objects it cannot read) becomes warnings on stderr. */
-export async function readPolicyInputs(
-  name: string,
-  paths: readonly string[],
-  io: CliIO,
-): Promise<{ manifests: ManifestSet; engine: AdminPolicyEngine } | undefined> {
-  const manifests = await loadPolicyFiles(name, paths, io);
-  return manifests === undefined ? undefined : withEngine(name, manifests, io);
-}
-
-function withEngine(name: string, manifests: ManifestSet, io: CliIO): { manifests: ManifestSet; engine: AdminPolicyEngine } {
-  const engine = new AdminPolicyEngine(manifests);
-  for (const p of manifests.problems) io.stderr(`netprobe ${name}: warning: ${p}\n`);
-  for (const cp of engine.policies) for (const p of cp.problems) io.stderr(`netprobe ${name}: warning: ${cp.key}: ${p}\n`);
-  return { manifests, engine };
-}
-
-/**
- * Reads the policy state live (src/cluster/policy-state.ts) for the namespaces given. Errors (cluster
- * unreachable, a list forbidden) are reported and yield undefined. Loads the Kubernetes client lazily.
- */
-export async function readClusterPolicyInputs(
-  name: string,
-  target: { kc: import('@kubernetes/client-node').KubeConfig; server: string },
-  namespaces: readonly string[] | undefined,
-  io: CliIO,
-): Promise<{ manifests: ManifestSet; engine: AdminPolicyEngine } | undefined> {
-  // Lazy: loads @kubernetes/client-node (1-2 s), which only the cluster path needs.
-  const { readPolicyState } = await import('../../cluster/policy-state.ts');
-  try {
-    return withEngine(name, manifestsFromCluster(await readPolicyState(target.kc, namespaces, RUN_LABEL)), io);
-  } catch (err) {
-    io.stderr(`netprobe ${name}: cannot read the policies from ${target.server}: ${apiErrorMessage(err)}\n`);
-    return undefined;
-  }
-}
-
 
 export const command: Command = {
   name: 'predict',

@@ -8,7 +8,7 @@ import { caseLimitDiagnostics, expandSuites, formatDiagnostic, loadSuites, selec
 import { countFlag, LIMIT_FLAGS_USAGE, LIMIT_OPTIONS, maxCasesFrom } from '../limit-flags.ts';
 import { DEFAULT_MAX_PROBES } from '../../plan/plan.ts';
 import { buildReport, EXIT, exitCodeFor } from '../../verdict/model.ts';
-import { readClusterPolicyInputs, readPolicyInputs } from './predict.ts';
+import { readClusterPolicyInputs, readPolicyInputs } from '../policy-inputs.ts';
 import { ClusterUnreachableError } from '../../cluster/errors.ts';
 import { describePermission, missingPermissions } from '../../cluster/access.ts';
 import { policyEvidence } from '../../run/vouchers.ts';

@@ -127,6 +127,12 @@ describe('architecture: imports follow the one-way flow', () => {
     expect(bad).to.deep.equal([]);
   });
 
+  it('a command does not import another command (what two share lives outside src/cli/commands)', () => {
+    const commands = path.join(SRC, 'cli', 'commands') + path.sep;
+    const bad = edges.filter((e) => e.from.startsWith(commands) && e.to.startsWith(commands)).map((e) => `${rel(e.from)}:${e.line} imports ${rel(e.to)}`);
+    expect(bad).to.deep.equal([]);
+  });
+
   it('no import cycle between folders', () => {
     const folders = [...new Set(files.map(folderOf))];
     const next = (f: string): string[] => [...new Set(edges.filter((e) => folderOf(e.from) === f && folderOf(e.to) !== f).map((e) => folderOf(e.to)))];

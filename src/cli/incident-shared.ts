@@ -1,15 +1,15 @@
 // What `netprobe isolation` and `netprobe matrix` share: the probe flags, generated suite text loaded
 // through the normal loader (so what is written is what runs), and one probing round with cleanup.
-import type { ClusterTarget } from '../../cluster/connect.ts';
-import type { RunOutcome, RunSettings } from '../../run/run-suites.ts';
-import { loadGeneratedSuite } from '../../incident/common.ts';
-import { expandSuites } from '../../suite/index.ts';
-import type { Case } from '../../suite/model.ts';
-import { createProgress } from '../../report/progress.ts';
-import { ClusterUnreachableError } from '../../cluster/errors.ts';
+import type { ClusterTarget } from '../cluster/connect.ts';
+import type { RunOutcome, RunSettings } from '../run/run-suites.ts';
+import { loadGeneratedSuite } from '../incident/common.ts';
+import { expandSuites } from '../suite/index.ts';
+import type { Case } from '../suite/model.ts';
+import { createProgress } from '../report/progress.ts';
+import { ClusterUnreachableError } from '../cluster/errors.ts';
 
 // The probe flags are shared with `run`: one definition in ../probe-flags.ts.
-export { connectFor, PROBE_FLAGS_USAGE, PROBE_OPTIONS, positiveSeconds, probeSettings } from '../probe-flags.ts';
+export { connectFor, PROBE_FLAGS_USAGE, PROBE_OPTIONS, positiveSeconds, probeSettings } from './probe-flags.ts';
 
 /** Generated suite text -> cases, through the normal loader (see loadGeneratedSuite). */
 export function casesFromYaml(yaml: string, file: string): Case[] {
@@ -22,7 +22,7 @@ export function casesFromYaml(yaml: string, file: string): Case[] {
  */
 export async function probeRound(target: ClusterTarget, cases: readonly Case[], settings: RunSettings, signal: AbortSignal, quiet: boolean): Promise<RunOutcome | string> {
   // Lazy: loads @kubernetes/client-node (1-2 s), which only the cluster path needs.
-  const { InputLimitError, newRunId, PermissionError, runCases } = await import('../../run/run-suites.ts');
+  const { InputLimitError, newRunId, PermissionError, runCases } = await import('../run/run-suites.ts');
   const progress = createProgress({ enabled: !quiet });
   try {
     return await runCases(target, cases, { ...settings, onProgress: (state) => progress.update(state), onNote: (line) => progress.log(`netprobe: ${line}`) }, signal, newRunId());
