@@ -3,7 +3,7 @@
 // engine's truthful verdict does the work: a leak is "allowed", a pass is "denied" (target shown alive),
 // anything else is "unknown". Pure: suite text in, table and JSON out.
 import type { ClusterSnapshot } from '../model/cluster.ts';
-import type { Result } from '../verdict/model.ts';
+import { REPORT_SCHEMA_VERSION, summarize, type Report, type Result } from '../verdict/model.ts';
 import { EndpointNames, exactSelector, groupName, labelText, noServingPods, NothingToProbeError, podGroups, renderSuite, type ExpectationYaml, type L4Name, type PeerYaml } from './common.ts';
 
 export type Cell = 'allowed' | 'denied' | 'unknown' | 'self';
@@ -126,4 +126,12 @@ export interface MatrixJson {
   cells: Cell[][];
   /** Why a cell is unknown, by path name. */
   unknown: Record<string, string>;
+}
+
+/**
+ * The matrix's probe results as a report, for the HTML page's graph and truth table (which shows them as
+ * reachable, blocked and unknown, not as leaks: the matrix expects nothing).
+ */
+export function matrixReport(run: MatrixJson['run'], results: Result[]): Report {
+  return { schemaVersion: REPORT_SCHEMA_VERSION, run: { ...run, command: 'netprobe matrix' }, summary: summarize(results), results };
 }

@@ -5,6 +5,7 @@
 // template literals and `${`, as it lives inside one.
 
 export const CLIENT_STYLE = String.raw`
+body.matrix{--leak:#1565c0;--pass:#8a8f98}
 :root{--leak:#c62828;--broken:#e06c00;--inconclusive:#a58a00;--pass:#2e7d32;--bg:#fff;--fg:#1d1d1f;--mute:#666;--line:#d0d4da;--box:#f4f6f8;--hi:#1565c0}
 @media (prefers-color-scheme:dark){:root{--bg:#16181b;--fg:#e8e8e8;--mute:#9aa;--line:#3a3f46;--box:#202328;--hi:#64b5f6;--inconclusive:#d4b106;--pass:#4caf50}}
 *{box-sizing:border-box}body{margin:0;font:14px/1.4 system-ui,-apple-system,"Segoe UI",sans-serif;background:var(--bg);color:var(--fg)}
@@ -46,7 +47,11 @@ export const CLIENT_SCRIPT = String.raw`
   'use strict';
   var D = JSON.parse(document.getElementById('np-data').textContent);
   var R = D.results, N = D.nodes;
-  var STATUSES = ['leak', 'broken', 'inconclusive', 'pass'];
+  // A matrix (netprobe matrix) has no expectations: its deny probes read as reachable, blocked, unknown.
+  var MATRIX = D.kind === 'matrix';
+  var LABEL = MATRIX ? { leak: 'reachable', broken: 'broken', inconclusive: 'unknown', pass: 'blocked' } : { leak: 'leak', broken: 'broken', inconclusive: 'inconclusive', pass: 'pass' };
+  var NOUN = MATRIX ? ['path', 'paths'] : ['expectation', 'expectations'];
+  var STATUSES = MATRIX ? ['leak', 'inconclusive', 'pass'] : ['leak', 'broken', 'inconclusive', 'pass'];
   var RANK = { leak: 0, broken: 1, inconclusive: 2, pass: 3 };
   var ALL = '*';
   var state = { show: { leak: true, broken: true, inconclusive: true, pass: true }, ns: ALL, port: ALL, q: '', tab: 'graph', collapsed: {}, zoom: 1 };
@@ -75,7 +80,7 @@ export const CLIENT_SCRIPT = String.raw`
   function worst(list) { var w = 'pass'; list.forEach(function (r) { if (RANK[r.status] < RANK[w]) w = r.status; }); return w; }
   function plural(n, one, many) { return n + ' ' + (n === 1 ? one : many); }
   function countBy(list) { var c = { leak: 0, broken: 0, inconclusive: 0, pass: 0 }; list.forEach(function (r) { c[r.status] += 1; }); return c; }
-  function countsLine(list) { var c = countBy(list); return STATUSES.filter(function (s) { return c[s] > 0; }).map(function (s) { return c[s] + ' ' + s; }).join(', '); }
+  function countsLine(list) { var c = countBy(list); return STATUSES.filter(function (s) { return c[s] > 0; }).map(function (s) { return c[s] + ' ' + LABEL[s]; }).join(', '); }
 
   N.forEach(function (n, i) { n.idx = i; });
   R.forEach(function (r) {
@@ -94,10 +99,10 @@ export const CLIENT_SCRIPT = String.raw`
   function header() {
     var s = D.summary, verdict = s.leak + s.broken > 0 ? 'failed' : s.inconclusive > 0 ? 'undecided' : 'passed';
     var counts = el('div', { cls: 'counts', id: 'counts' }, STATUSES.map(function (st) {
-      return el('span', { 'class': 'st-' + st, id: 'count-' + st, 'data-count': s[st] }, [el('span', { 'class': 'badge', text: st }), ' ' + s[st]]);
+      return el('span', { 'class': 'st-' + st, id: 'count-' + st, 'data-count': s[st] }, [el('span', { 'class': 'badge', text: LABEL[st] }), ' ' + s[st]]);
     }).concat([el('span', { id: 'count-total', 'data-count': s.total, text: s.total + ' total' })]));
     var run = D.run, where = [run.cluster ? 'cluster ' + run.cluster : null, run.context ? 'context ' + run.context : null, 'run ' + run.id, run.command, run.startedAt + ' to ' + run.finishedAt, 'netprobe ' + D.version].filter(Boolean).join(' · ');
-    var kids = [el('h1', { 'class': 'verdict-' + verdict, id: 'verdict', text: 'netprobe: ' + verdict }), counts, el('div', { cls: 'meta', id: 'run-meta', text: where })];
+    var kids = [el('h1', { 'class': MATRIX ? '' : 'verdict-' + verdict, id: 'verdict', text: MATRIX ? 'netprobe matrix' : 'netprobe: ' + verdict }), counts, el('div', { cls: 'meta', id: 'run-meta', text: where })];
     if (D.findings.length > 0) {
       kids.push(el('ul', { cls: 'findings', id: 'findings' }, D.findings.map(function (f) {
         return el('li', {}, [el('b', { text: f.pattern + ': ' }), f.message + ' ', el('a', { href: '#', text: '(' + plural(f.results.length, 'result', 'results') + ')', onclick: function (ev) { ev.preventDefault(); openFinding(f); } })]);
@@ -115,7 +120,7 @@ export const CLIENT_SCRIPT = String.raw`
   function uniq(list) { var seen = {}, out = []; list.forEach(function (v) { if (!seen['#' + v]) { seen['#' + v] = 1; out.push(v); } }); return out; }
   function filters() {
     var boxes = STATUSES.map(function (st) {
-      return el('label', { 'class': 'st-' + st }, [el('input', { type: 'checkbox', id: 'show-' + st, checked: true, onchange: function (ev) { state.show[st] = ev.target.checked; update(); } }), ' ', el('span', { 'class': 'badge', text: st }), el('span', { id: 'shown-' + st })]);
+      return el('label', { 'class': 'st-' + st }, [el('input', { type: 'checkbox', id: 'show-' + st, checked: true, onchange: function (ev) { state.show[st] = ev.target.checked; update(); } }), ' ', el('span', { 'class': 'badge', text: LABEL[st] }), el('span', { id: 'shown-' + st })]);
     });
     var namespaces = uniq(N.map(function (n) { return n.ns; })).sort();
     var ports = uniq(R.map(portOf)).sort(function (a, b) { return (parseInt(a, 10) || 1e9) - (parseInt(b, 10) || 1e9) || (a < b ? -1 : 1); });
@@ -231,7 +236,7 @@ export const CLIENT_SCRIPT = String.raw`
     var g = sv('g', { 'class': 'edge st-' + st, 'data-from': from, 'data-to': to, 'data-status': st, tabindex: 0, role: 'button', style: '--w:' + (1.5 + Math.min(4, Math.log(e.results.length) / Math.LN2)) });
     g.appendChild(sv('path', { 'class': 'v', d: d, 'marker-end': 'url(#arrow-' + st + ')' }));
     g.appendChild(sv('path', { 'class': 'h', d: d }));
-    g.appendChild(sv('title', { text: from + ' → ' + to + ': ' + plural(e.results.length, 'expectation', 'expectations') + ' (' + countsLine(e.results) + ')' }));
+    g.appendChild(sv('title', { text: from + ' → ' + to + ': ' + plural(e.results.length, NOUN[0], NOUN[1]) + ' (' + countsLine(e.results) + ')' }));
     activate(g, function () { details(from + ' → ' + to, e.results); });
     svg.appendChild(g);
   }
@@ -261,7 +266,7 @@ export const CLIENT_SCRIPT = String.raw`
       el('button', { id: 'collapse-all', text: 'collapse all', onclick: function () { uniq(N.map(function (n) { return n.ns; })).forEach(function (ns) { state.collapsed[ns] = true; }); update(); } }), ' ',
       el('button', { id: 'zoom-in', text: '+', 'aria-label': 'zoom in', onclick: function () { state.zoom *= 1.25; update(); } }), ' ',
       el('button', { id: 'zoom-out', text: '−', 'aria-label': 'zoom out', onclick: function () { state.zoom /= 1.25; update(); } }), ' ',
-      el('span', { cls: 'legend' }, STATUSES.map(function (st) { return el('span', { 'class': 'st-' + st }, [el('i'), st]); })),
+      el('span', { cls: 'legend' }, STATUSES.map(function (st) { return el('span', { 'class': 'st-' + st }, [el('i'), LABEL[st]]); })),
       ' Click a namespace name to collapse or expand it, an edge or a node for its expectations.' + (many ? ' Namespaces start collapsed (' + N.length + ' workloads).' : ''),
     ]);
     return el('section', { cls: 'view', id: 'view-graph' }, [tools, el('div', { id: 'graph-wrap' })]);
@@ -285,7 +290,8 @@ export const CLIENT_SCRIPT = String.raw`
   function mark(v) { return v === 'allowed' || v === 'allow' ? '✓' : v === 'denied' || v === 'deny' ? '✗' : '?'; }
   function chip(port, list) {
     var st = worst(list), r = list[0], sub;
-    if (list.length === 1) sub = 'e' + mark(r.expect) + (r.predicted ? ' p' + mark(r.predicted) : '') + (r.outcome === 'not-run' ? '' : ' o' + mark(r.observed));
+    if (list.length === 1 && MATRIX) sub = r.status === 'inconclusive' ? 'unknown' : 'o' + mark(r.observed);
+    else if (list.length === 1) sub = 'e' + mark(r.expect) + (r.predicted ? ' p' + mark(r.predicted) : '') + (r.outcome === 'not-run' ? '' : ' o' + mark(r.observed));
     else sub = '×' + list.length + ' ' + countsLine(list);
     var c = el('span', { 'class': 'chip st-' + st, 'data-port': port, 'data-status': st, tabindex: 0, role: 'button', title: list.map(function (x) { return x.status + ': ' + x.name; }).join('\n') }, [port, el('small', { text: sub })]);
     activate(c, function () { details(r.source + ' → ' + r.destination + ' ' + port, list); });
@@ -315,7 +321,7 @@ export const CLIENT_SCRIPT = String.raw`
   function renderList(rows) {
     var sorted = rows.slice().sort(function (a, b) { return RANK[a.status] - RANK[b.status]; }).slice(0, LIST_MAX);
     var body = sorted.map(function (r) {
-      var tr = el('tr', { 'class': 'st-' + r.status, tabindex: 0 }, [el('td', {}, [el('span', { 'class': 'badge', text: r.status })]), el('td', { text: r.name }), el('td', { text: fullName(N[r.s]) }), el('td', { text: fullName(N[r.d]) }), el('td', { text: portOf(r) }), el('td', { text: 'expected ' + r.expect + ', observed ' + r.observed + ' (' + r.outcome + ')' })]);
+      var tr = el('tr', { 'class': 'st-' + r.status, tabindex: 0 }, [el('td', {}, [el('span', { 'class': 'badge', text: LABEL[r.status] })]), el('td', { text: r.name }), el('td', { text: fullName(N[r.s]) }), el('td', { text: fullName(N[r.d]) }), el('td', { text: portOf(r) }), el('td', { text: 'expected ' + r.expect + ', observed ' + r.observed + ' (' + r.outcome + ')' })]);
       activate(tr, function () { details(r.name, [r]); });
       return tr;
     });
@@ -341,7 +347,7 @@ export const CLIENT_SCRIPT = String.raw`
   function resultBlock(r) {
     var dl = el('dl');
     field(dl, 'path', r.source + ' → ' + r.destination + ':' + r.port + '/' + r.protocol);
-    field(dl, 'expected', r.expect);
+    if (!MATRIX) field(dl, 'expected', r.expect);
     if (r.outcome === 'not-run' && r.attempts === 0) field(dl, 'observed', 'not probed');
     else field(dl, 'observed', r.observed + ' (' + r.outcome + (r.httpStatus ? ' ' + r.httpStatus : '') + '), ' + plural(r.attempts, 'attempt', 'attempts') + ', ' + r.durationMs + ' ms');
     field(dl, 'predicted', r.predicted);
@@ -350,7 +356,7 @@ export const CLIENT_SCRIPT = String.raw`
     field(dl, 'policies', (r.policies || []).join('\n'));
     field(dl, 'suite', r.suite + ' · ' + r.location);
     field(dl, 'tags', (r.tags || []).join(', '));
-    var kids = [el('div', {}, [el('span', { 'class': 'badge', text: r.status }), ' ', el('b', { 'class': 'rname', text: r.name })]), dl];
+    var kids = [el('div', {}, [el('span', { 'class': 'badge', text: LABEL[r.status] }), ' ', el('b', { 'class': 'rname', text: r.name })]), dl];
     if (r.reproduce) kids.push(el('div', { cls: 'note', text: 'reproduce' }), el('pre', { 'class': 'reproduce', text: r.reproduce }), copyButton('copy command', r.reproduce));
     return el('div', { 'class': 'res st-' + r.status, 'data-name': r.name }, kids);
   }
@@ -362,7 +368,7 @@ export const CLIENT_SCRIPT = String.raw`
     aside.replaceChildren(
       el('button', { cls: 'close', id: 'details-close', text: 'close ✕', onclick: function () { aside.hidden = true; } }),
       el('h2', { id: 'details-title', text: title }),
-      el('div', { cls: 'note', id: 'details-counts', text: plural(sorted.length, 'expectation', 'expectations') + ': ' + countsLine(sorted) }),
+      el('div', { cls: 'note', id: 'details-counts', text: plural(sorted.length, NOUN[0], NOUN[1]) + ': ' + countsLine(sorted) }),
       el('div', {}, [cmds ? copyButton('copy all reproduce commands', cmds) : null, ' ', copyButton('copy as JSON', JSON.stringify(clean, null, 2))]));
     sorted.forEach(function (r) { aside.appendChild(resultBlock(r)); });
     aside.hidden = false;
@@ -373,7 +379,7 @@ export const CLIENT_SCRIPT = String.raw`
   function update() {
     var rows = R.filter(shown), c = countBy(rows);
     STATUSES.forEach(function (st) { $('shown-' + st).textContent = ' ' + c[st]; });
-    $('shown').textContent = 'showing ' + rows.length + ' of ' + plural(R.length, 'expectation', 'expectations');
+    $('shown').textContent = 'showing ' + rows.length + ' of ' + plural(R.length, NOUN[0], NOUN[1]);
     ['graph', 'table', 'list'].forEach(function (t) { $('view-' + t).hidden = t !== state.tab; $('tab-' + t).setAttribute('aria-selected', String(t === state.tab)); });
     if (state.tab === 'graph') renderGraph(rows);
     else if (state.tab === 'table') renderTable(rows);
@@ -382,6 +388,7 @@ export const CLIENT_SCRIPT = String.raw`
     if (!document.body.hasAttribute('data-ready')) document.body.setAttribute('data-first-render-ms', String(Math.round(performance.now())));
     document.body.setAttribute('data-ready', 'true');
   }
+  if (MATRIX) document.body.className = 'matrix';
   document.body.appendChild(header());
   document.body.appendChild(filters());
   document.body.appendChild(el('main', {}, [graphView(), tableView(), listView()]));

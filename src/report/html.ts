@@ -16,8 +16,12 @@ export interface GraphNode {
   ns: string;
 }
 
+export type PageKind = 'report' | 'matrix';
+
 /** What the page's script reads: the report, plus the graph's nodes (results refer to them by index). */
 export interface PageData {
+  /** `matrix`: the results are netprobe matrix's deny probes, shown as reachable / blocked / unknown. */
+  kind: PageKind;
   version: string;
   run: Report['run'];
   summary: Report['summary'];
@@ -32,16 +36,17 @@ const NAMESPACE_PREFIX = /^([a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?)\//;
 /**
  * The node a result's side stands for. The namespace comes from the result (newer reports) or from a
  * `namespace/` prefix of the label (older reports, and labels such as `payments/db`); without either
- * the peer counts as outside the cluster. The label loses a prefix that repeats its namespace.
+ * the peer counts as outside the cluster. The label loses a prefix that repeats its namespace (`ns/`, `ns.`).
  */
 export function nodeOf(label: string, namespace: string | undefined): GraphNode {
   const ns = namespace ?? NAMESPACE_PREFIX.exec(label)?.[1] ?? '';
-  const short = ns !== '' && label.startsWith(`${ns}/`) ? label.slice(ns.length + 1) : label;
+  // `ns/name` as suites write it, `ns.name` as netprobe matrix names its identities.
+  const short = ns !== '' && (label.startsWith(`${ns}/`) || label.startsWith(`${ns}.`)) ? label.slice(ns.length + 1) : label;
   return { label: short === '' ? label : short, ns };
 }
 
 /** The report as the page reads it: every distinct source and destination becomes one node. */
-export function pageData(report: Report, version: string = VERSION): PageData {
+export function pageData(report: Report, version: string = VERSION, kind: PageKind = 'report'): PageData {
   const nodes: GraphNode[] = [];
   const index = new Map<string, number>();
   const indexOf = (node: GraphNode): number => {
@@ -58,7 +63,7 @@ export function pageData(report: Report, version: string = VERSION): PageData {
     s: indexOf(nodeOf(r.source, r.sourceNamespace)),
     d: indexOf(nodeOf(r.destination, r.destinationNamespace)),
   }));
-  return { version, run: report.run, summary: report.summary, findings: report.findings ?? [], nodes, results };
+  return { kind, version, run: report.run, summary: report.summary, findings: report.findings ?? [], nodes, results };
 }
 
 /**
@@ -74,8 +79,8 @@ export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-export function render(report: Report, version: string = VERSION): string {
-  const title = `netprobe ${verdictOf(report.summary)}: ${countsText(report.summary)}`;
+export function render(report: Report, version: string = VERSION, kind: PageKind = 'report'): string {
+  const title = kind === 'matrix' ? `netprobe matrix: ${report.summary.total} paths` : `netprobe ${verdictOf(report.summary)}: ${countsText(report.summary)}`;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -87,7 +92,7 @@ export function render(report: Report, version: string = VERSION): string {
 </head>
 <body>
 <noscript><p>This report needs JavaScript to draw its views; the data is in the np-data element of this file.</p></noscript>
-<script type="application/json" id="np-data">${scriptSafeJson(pageData(report, version))}</script>
+<script type="application/json" id="np-data">${scriptSafeJson(pageData(report, version, kind))}</script>
 <script>${CLIENT_SCRIPT}</script>
 </body>
 </html>

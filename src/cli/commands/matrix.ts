@@ -1,10 +1,13 @@
 // `netprobe matrix --namespaces a,b,c`: the reachability truth table between the pods of those
-// namespaces on their declared ports, as a table or JSON.
+// namespaces on their declared ports, as a table, JSON or an HTML page.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { NothingToProbeError } from '../../incident/common.ts';
-import { MATRIX_SCHEMA_VERSION, matrixCells, matrixSuite, renderMatrixTable, type MatrixJson } from '../../incident/matrix.ts';
+import { MATRIX_SCHEMA_VERSION, matrixCells, matrixReport, matrixSuite, renderMatrixTable, type MatrixJson } from '../../incident/matrix.ts';
 import { styleFor } from '../../report/color.ts';
+import { render as renderHtml } from '../../report/html.ts';
+import { redactDeep } from '../../util/redact.ts';
+import { VERSION } from '../../util/version.ts';
 import { EXIT } from '../../verdict/model.ts';
 import type { Command } from '../main.ts';
 import { UsageError, parseCommandArgs } from '../main.ts';
@@ -23,7 +26,7 @@ blocked (only once the target is shown alive), or unknown (with the reason below
 
 Flags:
   --namespaces A,B,...       the namespaces (required; repeatable)
-  -o, --output FORMAT[=FILE] table (default) or json; repeatable, at most one to stdout
+  -o, --output FORMAT[=FILE] table (default), json or html; repeatable, at most one to stdout
   --write-suite FILE         also write the probe set as a suite
   --ephemeral                probe from inside a running pod of each identity (an ephemeral container,
                              which stays in that pod's spec until the pod is replaced): no probe pods,
@@ -37,7 +40,7 @@ be probed, or there is nothing to probe (no Running and Ready pod, no declared p
 
 export const command: Command = {
   name: 'matrix',
-  summary: 'the reachability truth table between the pods of some namespaces (table or JSON)',
+  summary: 'the reachability truth table between the pods of some namespaces (table, JSON or HTML)',
   usage: USAGE,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, { ...PROBE_OPTIONS, namespaces: { type: 'string', multiple: true }, 'write-suite': { type: 'string' }, ephemeral: { type: 'boolean' } });
@@ -48,7 +51,7 @@ export const command: Command = {
       const eq = o.indexOf('=');
       const format = eq < 0 ? o : o.slice(0, eq);
       const file = eq < 0 || o.slice(eq + 1) === '-' ? undefined : o.slice(eq + 1);
-      if (format !== 'table' && format !== 'json') throw new UsageError(`-o ${o}: expected table or json, optionally =FILE`);
+      if (format !== 'table' && format !== 'json' && format !== 'html') throw new UsageError(`-o ${o}: expected table, json or html, optionally =FILE`);
       return { format, file };
     });
     if (outputs.filter((o) => o.file === undefined).length > 1) throw new UsageError('-o: only one output may go to stdout');
@@ -95,7 +98,8 @@ export const command: Command = {
       io.stderr(`netprobe matrix: interrupted; pods of run ${outcome.runId} deleted\n`);
       return 130;
     }
-    const { cells, details } = matrixCells(plan, finishResults(outcome, policies).results);
+    const results = finishResults(outcome, policies).results;
+    const { cells, details } = matrixCells(plan, results);
     const json: MatrixJson = {
       schemaVersion: MATRIX_SCHEMA_VERSION,
       run: { id: outcome.runId, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), cluster: target.server, context: target.context },
@@ -107,7 +111,12 @@ export const command: Command = {
     };
     const ascii = !styleFor({ isTTY: process.stdout.isTTY }).unicode;
     for (const o of outputs) {
-      const text = o.format === 'json' ? `${JSON.stringify(json, null, 2)}\n` : renderMatrixTable(plan, cells, details, o.file === undefined ? ascii : false);
+      const text =
+        o.format === 'json'
+          ? `${JSON.stringify(json, null, 2)}\n`
+          : o.format === 'html'
+            ? renderHtml(redactDeep(matrixReport(json.run, results)), VERSION, 'matrix')
+            : renderMatrixTable(plan, cells, details, o.file === undefined ? ascii : false);
       if (o.file === undefined) io.stdout(text);
       else {
         await mkdir(dirname(o.file), { recursive: true });

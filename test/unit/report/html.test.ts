@@ -25,6 +25,13 @@ describe('html report', () => {
     expect(data.results[1]).to.include({ status: 'leak', source: 'sandbox/shell', destination: 'payments/db' });
   });
 
+  it('marks a matrix page, whose script shows reachable / blocked / unknown instead of statuses', () => {
+    const html = render(fixture(), '9.9.9', 'matrix');
+    expect(dataOf(html).kind).to.equal('matrix');
+    expect(dataOf(render(fixture())).kind).to.equal('report');
+    expect(html).to.include('<title>netprobe matrix: 13 paths</title>');
+  });
+
   it('makes one node per distinct source or destination, namespaced from the result or the label', () => {
     const data = pageData(fixture());
     const leak = data.results[1];
@@ -34,6 +41,7 @@ describe('html report', () => {
     expect(new Set(keys).size).to.equal(keys.length);
     expect(nodeOf('web', 'demo-frontend')).to.deep.equal({ ns: 'demo-frontend', label: 'web' });
     expect(nodeOf('demo-api/svc/api', 'demo-api')).to.deep.equal({ ns: 'demo-api', label: 'svc/api' });
+    expect(nodeOf('demo-api.api', 'demo-api')).to.deep.equal({ ns: 'demo-api', label: 'api' }); // matrix names
     expect(nodeOf('198.51.100.10', undefined)).to.deep.equal({ ns: '', label: '198.51.100.10' });
     expect(nodeOf('https://api.example/v1', undefined)).to.deep.equal({ ns: '', label: 'https://api.example/v1' });
   });
