@@ -1,6 +1,7 @@
 // The policies a command judges with: read from manifest files or from the live cluster, and the engine
 // built over them. The CLI prints what goes wrong (src/cli/policy-inputs.ts).
 import type * as k8s from '@kubernetes/client-node';
+import { describePermission, missingPermissions } from '../cluster/access.ts';
 import { RUN_LABEL } from '../cluster/labels.ts';
 import { AdminPolicyEngine } from '../policy/admin.ts';
 import { manifestsFromCluster } from '../policy/cluster-state.ts';
@@ -23,4 +24,15 @@ export async function readClusterPolicies(kc: k8s.KubeConfig, namespaces: readon
   // Lazy: loads @kubernetes/client-node (1-2 s), which only the cluster path needs.
   const { readPolicyState } = await import('../cluster/policy-state.ts');
   return policyEngine(manifestsFromCluster(await readPolicyState(kc, namespaces, RUN_LABEL)));
+}
+
+/**
+ * What this identity lacks to read the policy state of these namespaces, each as text (`list pods in
+ * namespace shop`); undefined when the cluster could not be asked.
+ */
+export async function missingForPrediction(kc: k8s.KubeConfig, namespaces: readonly string[]): Promise<string[] | undefined> {
+  // Lazy: loads @kubernetes/client-node (1-2 s), which only the cluster path needs.
+  const { policyStatePermissions } = await import('../cluster/policy-state.ts');
+  const missing = await missingPermissions(kc, policyStatePermissions(namespaces)).catch(() => undefined);
+  return missing?.map(describePermission);
 }

@@ -1,5 +1,5 @@
 // `netprobe run PATH...`: probe a live cluster and judge every expectation.
-import type { Command } from '../main.ts';
+import type { CliIO, Command, ParsedArgs } from '../main.ts';
 import { UsageError, parseCommandArgs } from '../main.ts';
 import { connectFor, outputSpecs, printFindings, probeSettings, PROBE_FLAGS_USAGE, PROBE_OPTIONS, writeReport } from '../probe-flags.ts';
 import { abortOnSignals } from '../signals.ts';
@@ -10,7 +10,10 @@ import { DEFAULT_MAX_PROBES } from '../../plan/plan.ts';
 import { buildReport, EXIT, exitCodeFor } from '../../verdict/model.ts';
 import { readClusterPolicyInputs, readPolicyInputs } from '../policy-inputs.ts';
 import { ClusterUnreachableError } from '../../cluster/errors.ts';
-import { describePermission, missingPermissions } from '../../cluster/access.ts';
+import type { ClusterTarget } from '../../cluster/connect.ts';
+import { missingForPrediction, type PolicyInputs } from '../../run/policy-inputs.ts';
+import type { RunOutcome, RunSettings } from '../../run/run-suites.ts';
+import type { Case } from '../../suite/model.ts';
 import { policyEvidence } from '../../run/vouchers.ts';
 import { finishResults } from '../../run/predictions.ts';
 
@@ -45,122 +48,135 @@ Exit codes: 0 every expectation held; 1 a leak or a broken path; 2 invalid input
 created); 3 the run could not decide (cluster unreachable, permissions missing, only inconclusive left).
 `;
 
+// Lazy: loads @kubernetes/client-node (1-2 s), which only the cluster path needs: checking input stays fast.
+const pipeline = () => import('../../run/run-suites.ts');
+
+type RunValues = ParsedArgs<typeof RUN_OPTIONS>['values'];
+
+const RUN_OPTIONS = {
+  ...PROBE_OPTIONS,
+  only: { type: 'string', multiple: true },
+  'dry-run': { type: 'boolean' },
+  'synthesize-missing': { type: 'boolean' },
+  ephemeral: { type: 'boolean' },
+  policies: { type: 'string', multiple: true },
+  predict: { type: 'boolean' },
+  'no-predict': { type: 'boolean' },
+  ...LIMIT_OPTIONS,
+  'max-probes': { type: 'string' },
+} as const;
+
+/** Input first: nothing touches the cluster until every file is valid. Undefined: printed, exit 2. */
+async function loadCases(values: RunValues, paths: string[], timeoutSeconds: number | undefined, io: CliIO): Promise<Case[] | undefined> {
+  const loaded = await loadSuites(paths);
+  const { suites, unmatched } = selectSuites(loaded.suites, values.only ?? []);
+  if (loaded.diagnostics.length === 0 && unmatched.length > 0) throw new UsageError(`--only ${unmatched.join(', ')} matched no expectation name or tag`);
+  const problems = loaded.diagnostics.length > 0 ? loaded.diagnostics : caseLimitDiagnostics(suites, maxCasesFrom(values));
+  if (problems.length > 0) {
+    for (const d of problems) io.stderr(`${formatDiagnostic(d)}\n`);
+    io.stderr(`netprobe run: invalid input, nothing was created\n`);
+    return undefined;
+  }
+  if (timeoutSeconds !== undefined) for (const s of suites) for (const e of s.expectations) e.timeoutSeconds = timeoutSeconds;
+  return expandSuites(suites);
+}
+
+type PredictMode = 'files' | 'required' | 'auto' | 'off';
+
+function predictMode(values: RunValues, dryRun: boolean): PredictMode {
+  const files = (values.policies ?? []).length > 0;
+  if (values.predict === true && values['no-predict'] === true) throw new UsageError('--predict and --no-predict exclude each other');
+  if (files && (values.predict === true || values['no-predict'] === true)) throw new UsageError('--policies predicts from files; it excludes --predict and --no-predict');
+  return files ? 'files' : values.predict === true ? 'required' : values['no-predict'] === true || dryRun ? 'off' : 'auto';
+}
+
+/**
+ * The cluster's own policies, read before the run creates anything (the state the probes meet, without
+ * netprobe's own pods), when this identity may read them. `required` without them: printed, `false`.
+ */
+async function clusterPolicies(target: ClusterTarget, cases: readonly Case[], mode: 'required' | 'auto', io: CliIO): Promise<PolicyInputs | undefined | false> {
+  const namespaces = (await pipeline()).namespacesOf(cases);
+  const missing = await missingForPrediction(target.kc, namespaces);
+  let inputs: PolicyInputs | undefined;
+  if (missing !== undefined && missing.length === 0) inputs = await readClusterPolicyInputs('run', target, namespaces, io);
+  else if (missing !== undefined && mode === 'auto') io.stderr(`netprobe: no prediction: cannot ${missing[0]!}${missing.length > 1 ? ` (and ${missing.length - 1} more)` : ''}\n`);
+  if (mode !== 'required' || inputs !== undefined) return inputs;
+  if (missing !== undefined && missing.length > 0) io.stderr(`netprobe run: --predict: missing permissions (nothing was created):\n${missing.map((p) => `  - ${p}`).join('\n')}\n`);
+  else if (missing === undefined) io.stderr(`netprobe run: --predict: cannot reach the cluster at ${target.server}\n`);
+  return false;
+}
+
+/** The run itself, with its progress line and signal handling; an exit code where it could not run. */
+async function probe(target: ClusterTarget, cases: Case[], settings: RunSettings, quiet: boolean, io: CliIO): Promise<{ outcome: RunOutcome; runId: string; aborted: boolean; startedAt: Date } | number> {
+  const { InputLimitError, newRunId, PermissionError, runCases } = await pipeline();
+  const progress = createProgress({ enabled: !quiet });
+  const signals = abortOnSignals((sig) => progress.log(`netprobe: ${sig}: stopping and cleaning up`));
+  const startedAt = new Date();
+  const runId = newRunId();
+  try {
+    const outcome = await runCases(target, cases, {
+      ...settings,
+      onProgress: (state) => progress.update(state),
+      // Said with --quiet too, as the other notes are: only the progress line goes.
+      onNote: (line) => (quiet ? io.stderr(`netprobe: ${line}\n`) : progress.log(`netprobe: ${line}`)),
+    }, signals.signal, runId);
+    return { outcome, runId, aborted: signals.signal.aborted, startedAt };
+  } catch (err) {
+    if (err instanceof InputLimitError) {
+      io.stderr(`${err.message}\nnetprobe run: invalid input, nothing was created\n`);
+      return EXIT.usage;
+    }
+    if (err instanceof PermissionError || err instanceof ClusterUnreachableError) {
+      io.stderr(`netprobe run: ${err.message}\n`);
+      return EXIT.undecided;
+    }
+    throw err;
+  } finally {
+    progress.stop();
+    signals.dispose();
+  }
+}
+
 export const command: Command = {
   name: 'run',
   summary: 'probe a live cluster and report leaks, broken paths and inconclusive results',
   usage: USAGE,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(args, {
-      ...PROBE_OPTIONS,
-      only: { type: 'string', multiple: true },
-      'dry-run': { type: 'boolean' },
-      'synthesize-missing': { type: 'boolean' },
-      ephemeral: { type: 'boolean' },
-      policies: { type: 'string', multiple: true },
-      predict: { type: 'boolean' },
-      'no-predict': { type: 'boolean' },
-      ...LIMIT_OPTIONS,
-      'max-probes': { type: 'string' },
-    });
+    const { values, positionals } = parseCommandArgs(args, RUN_OPTIONS);
     if (positionals.length === 0) throw new UsageError('no PATH given; expected one or more suite files or folders');
     const outputs = outputSpecs(values.output);
     const dryRun = values['dry-run'] === true;
     const parsed = probeSettings(values);
-    const maxCases = maxCasesFrom(values);
     const maxProbes = countFlag(values['max-probes'], '--max-probes', DEFAULT_MAX_PROBES);
-    const timeoutOverride = parsed.timeoutGiven ? parsed.timeoutSeconds : undefined;
-    const settings = { ...parsed.settings, plan: { ...parsed.settings.plan, synthesizeMissing: values['synthesize-missing'] === true, ephemeral: values.ephemeral === true, maxProbes }, dryRun };
-
-    // Input first: nothing touches the cluster until every file is valid.
-    const loaded = await loadSuites(positionals);
-    const { suites, unmatched } = selectSuites(loaded.suites, values.only ?? []);
-    if (loaded.diagnostics.length === 0 && unmatched.length > 0) throw new UsageError(`--only ${unmatched.join(', ')} matched no expectation name or tag`);
-    const problems = loaded.diagnostics.length > 0 ? loaded.diagnostics : caseLimitDiagnostics(suites, maxCases);
-    if (problems.length > 0) {
-      for (const d of problems) io.stderr(`${formatDiagnostic(d)}\n`);
-      io.stderr(`netprobe run: invalid input, nothing was created\n`);
-      return EXIT.usage;
-    }
-    const cases = expandSuites(suites);
-    const policyPaths = values.policies ?? [];
-    if (values.predict === true && values['no-predict'] === true) throw new UsageError('--predict and --no-predict exclude each other');
-    if (policyPaths.length > 0 && (values.predict === true || values['no-predict'] === true)) {
-      throw new UsageError('--policies predicts from files; it excludes --predict and --no-predict');
-    }
-    let policyInputs: Awaited<ReturnType<typeof readPolicyInputs>>;
-    if (policyPaths.length > 0) {
-      policyInputs = await readPolicyInputs('run', policyPaths, io);
-      if (policyInputs === undefined) return EXIT.usage;
-    }
-    if (timeoutOverride !== undefined) for (const s of suites) for (const e of s.expectations) e.timeoutSeconds = timeoutOverride;
-
-    // The Kubernetes client is loaded only now: checking input stays fast and needs no cluster code.
-    const { describePlan, describeWaves, InputLimitError, newRunId, PermissionError, runCases } = await import('../../run/run-suites.ts');
+    const plan = { ...parsed.settings.plan, synthesizeMissing: values['synthesize-missing'] === true, ephemeral: values.ephemeral === true, maxProbes };
+    const cases = await loadCases(values, positionals, parsed.timeoutGiven ? parsed.timeoutSeconds : undefined, io);
+    if (cases === undefined) return EXIT.usage;
+    const mode = predictMode(values, dryRun);
+    let policies = mode === 'files' ? await readPolicyInputs('run', values.policies ?? [], io) : undefined;
+    if (mode === 'files' && policies === undefined) return EXIT.usage;
     const target = await connectFor('run', values, io);
     if (!target) return EXIT.undecided;
-
-    const predictMode = policyPaths.length > 0 ? 'files' : values.predict === true ? 'required' : values['no-predict'] === true || dryRun ? 'off' : 'auto';
-    if (predictMode === 'required' || predictMode === 'auto') {
-      // Lazy: loads @kubernetes/client-node (1-2 s), which only the cluster path needs.
-      const { namespacesOf } = await import('../../run/run-suites.ts');
-      const { policyStatePermissions } = await import('../../cluster/policy-state.ts');
-      const namespaces = namespacesOf(cases);
-      const missing = await missingPermissions(target.kc, policyStatePermissions(namespaces)).catch(() => undefined);
-      if (missing !== undefined && missing.length === 0) {
-        // Read before the run creates anything: the state the probes meet, without netprobe's own pods.
-        policyInputs = await readClusterPolicyInputs('run', target, namespaces, io);
-      } else if (missing !== undefined && predictMode === 'auto') {
-        io.stderr(`netprobe: no prediction: cannot ${describePermission(missing[0]!)}${missing.length > 1 ? ` (and ${missing.length - 1} more)` : ''}\n`);
-      }
-      if (predictMode === 'required' && policyInputs === undefined) {
-        if (missing !== undefined && missing.length > 0) {
-          io.stderr(`netprobe run: --predict: missing permissions (nothing was created):\n${missing.map((p) => `  - ${describePermission(p)}`).join('\n')}\n`);
-        } else if (missing === undefined) {
-          io.stderr(`netprobe run: --predict: cannot reach the cluster at ${target.server}\n`);
-        }
-        return EXIT.undecided;
-      }
+    if (mode === 'required' || mode === 'auto') {
+      const read = await clusterPolicies(target, cases, mode, io);
+      if (read === false) return EXIT.undecided;
+      policies = read;
     }
-
-    const progress = createProgress({ enabled: values.quiet !== true });
-    const signals = abortOnSignals((sig) => progress.log(`netprobe: ${sig}: stopping and cleaning up`));
-    const startedAt = new Date();
-    const runId = newRunId();
-    let outcome;
-    try {
-      outcome = await runCases(target, cases, {
-        ...settings,
-        ...(policyInputs === undefined ? {} : policyEvidence(policyInputs)),
-        onProgress: (state) => progress.update(state),
-        // Said with --quiet too, as the other notes are: only the progress line goes.
-        onNote: (line) => (values.quiet === true ? io.stderr(`netprobe: ${line}\n`) : progress.log(`netprobe: ${line}`)),
-      }, signals.signal, runId);
-    } catch (err) {
-      progress.stop();
-      if (err instanceof InputLimitError) {
-        io.stderr(`${err.message}\nnetprobe run: invalid input, nothing was created\n`);
-        return EXIT.usage;
-      }
-      if (err instanceof PermissionError || err instanceof ClusterUnreachableError) {
-        io.stderr(`netprobe run: ${err.message}\n`);
-        return EXIT.undecided;
-      }
-      throw err;
-    } finally {
-      signals.dispose();
-    }
-    progress.stop();
+    const settings: RunSettings = { ...parsed.settings, plan, dryRun, ...(policies === undefined ? {} : policyEvidence(policies)) };
+    const ran = await probe(target, cases, settings, values.quiet === true, io);
+    if (typeof ran === 'number') return ran;
+    const { outcome, runId } = ran;
     if (dryRun) {
+      const { describePlan, describeWaves } = await pipeline();
       for (const line of [...describePlan(outcome.plan), ...(outcome.waves ? describeWaves(outcome.plan, outcome.waves) : [])]) io.stdout(`${line}\n`);
       return EXIT.ok;
     }
     if (!outcome.cleaned) io.stderr(`netprobe run: cleanup of run ${runId} failed; run \`netprobe clean --run ${runId}\`\n`);
-    if (signals.signal.aborted) {
+    if (ran.aborted) {
       io.stderr(`netprobe run: interrupted; pods of run ${runId} deleted\n`);
       return 130;
     }
-    const { results, findings } = finishResults(outcome, policyInputs);
-    const report = buildReport({ id: runId, argv: ['run', ...args], startedAt, cluster: { server: target.server, context: target.context } }, results, findings);
+    const { results, findings } = finishResults(outcome, policies);
+    const report = buildReport({ id: runId, argv: ['run', ...args], startedAt: ran.startedAt, cluster: { server: target.server, context: target.context } }, results, findings);
     if (!(await writeReport('run', report, outputs, io))) return EXIT.usage;
     printFindings(findings, io);
     return exitCodeFor(report.summary);
