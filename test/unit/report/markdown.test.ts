@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { mdCell, mdCode, render } from '../../../src/report/markdown.ts';
+import { MARKDOWN_LIMIT, mdCell, mdCode, render } from '../../../src/report/markdown.ts';
+import { bigReport } from '../support/big-report.ts';
 import { fixture, fixtureChanging, fixtureWith } from './fixture.ts';
 
 // Cells of a GFM table row: split on pipes that are not escaped.
@@ -69,5 +70,48 @@ describe('markdown report', () => {
     const passed = render(fixtureWith((r) => r.status === 'pass'));
     expect(passed.split('\n')[0]).to.equal('### ✅ netprobe: passed');
     expect(passed).to.not.include('| Status |');
+  });
+});
+
+describe('markdown report at scale: under GitHub\'s 1 MiB step-summary limit', () => {
+  const size = (text: string): number => Buffer.byteLength(text);
+
+  it('cuts nothing when it fits', () => {
+    expect(render(fixture())).to.not.include('Cut to stay under');
+  });
+
+  it('sheds the list of passes first, keeping their count and every failure with its reproduce command', () => {
+    const report = fixture();
+    const full = render(report);
+    const cut = render(report, size(full) - 1);
+    expect(size(cut)).to.be.at.most(size(full) - 1);
+    expect(cut).to.include('Cut to stay under GitHub\'s 1 MiB step-summary limit: the list of the 5 passes.');
+    expect(cut).to.not.include('<details><summary>5 passed</summary>');
+    expect(cut).to.include('**5** passed');
+    for (const r of report.results.filter((x) => x.status !== 'pass')) expect(cut).to.include(mdCell(r.name));
+    expect(cut).to.include('Reproduce by hand');
+  });
+
+  it('then the reproduce commands, then the last rows, worst kept, and says how many were cut', () => {
+    const report = fixture();
+    const noPasses = render(report, size(render(report)) - 1);
+    const noReproduce = render(report, size(noPasses) - 1);
+    expect(noReproduce).to.not.include('Reproduce by hand');
+    expect(noReproduce).to.include('the list of the 5 passes and the reproduce commands');
+    const limit = size(noReproduce) - 1;
+    const rows = render(report, limit);
+    expect(size(rows)).to.be.at.most(limit);
+    const kept = rows.split('\n').filter((l) => /^\| (🔴|🟠|🟡) /.test(l));
+    expect(kept.length).to.be.within(1, 7);
+    expect(kept[0]).to.match(/^\| 🔴 leak /);
+    expect(rows).to.include(`Cut to stay under GitHub's 1 MiB step-summary limit: ${8 - kept.length} of the 8 rows`);
+  });
+
+  it('keeps 10,000 expectations under 1 MB with every leak and broken path in full', () => {
+    const report = bigReport(10_000, 50);
+    const md = render(report);
+    expect(size(md)).to.be.at.most(MARKDOWN_LIMIT);
+    for (const r of report.results.filter((x) => x.status === 'leak' || x.status === 'broken')) expect(md).to.include(mdCell(r.name));
+    expect(md).to.include('Cut to stay under');
   });
 });
