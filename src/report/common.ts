@@ -60,19 +60,47 @@ export function splitLocation(location: string): { file: string; line?: number; 
   return { file: m[1] ?? location, line: Number(m[2]), column: Number(m[3]) };
 }
 
-/** Suites in order of first appearance, each with its results in report order. */
-export function bySuite(results: readonly Result[]): Map<string, Result[]> {
-  const suites = new Map<string, Result[]>();
+/** Groups in order of first appearance, each with its results in report order. */
+export function groupBy(results: readonly Result[], key: (r: Result) => string): Map<string, Result[]> {
+  const groups = new Map<string, Result[]>();
   for (const r of results) {
-    const list = suites.get(r.suite);
-    if (list === undefined) suites.set(r.suite, [r]);
+    const k = key(r);
+    const list = groups.get(k);
+    if (list === undefined) groups.set(k, [r]);
     else list.push(r);
   }
-  return suites;
+  return groups;
 }
 
 /** Seconds between two ISO timestamps, or undefined when either does not parse. */
 export function elapsedSeconds(startedAt: string, finishedAt: string): number | undefined {
   const ms = Date.parse(finishedAt) - Date.parse(startedAt);
   return Number.isFinite(ms) && ms >= 0 ? ms / 1000 : undefined;
+}
+
+/** One side of a result: its label within its namespace ('' = outside the cluster, or not known). */
+export interface Endpoint {
+  label: string;
+  ns: string;
+}
+
+/** A DNS-1123 label followed by `/`: the namespace part of labels such as `payments/db`. */
+const NAMESPACE_PREFIX = /^([a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?)\//;
+
+/**
+ * The node a result's side stands for. The namespace comes from the result (newer reports) or from a
+ * `namespace/` prefix of the label (older reports, and labels such as `payments/db`); without either
+ * the peer counts as outside the cluster. The label loses a prefix that repeats its namespace (`ns/`, `ns.`).
+ */
+export function nodeOf(label: string, namespace: string | undefined): Endpoint {
+  const ns = namespace ?? NAMESPACE_PREFIX.exec(label)?.[1] ?? '';
+  // `ns/name` as suites write it, `ns.name` as netprobe matrix names its identities.
+  const short = ns !== '' && (label.startsWith(`${ns}/`) || label.startsWith(`${ns}.`)) ? label.slice(ns.length + 1) : label;
+  return { label: short === '' ? label : short, ns };
+}
+
+/** The source as `namespace/workload` (the label alone when it has no namespace). */
+export function sourceWorkload(r: Result): string {
+  const e = nodeOf(r.source, r.sourceNamespace);
+  return e.ns === '' ? e.label : `${e.ns}/${e.label}`;
 }

@@ -7,14 +7,11 @@
 // layout library is inlined.
 import { VERSION } from '../util/version.ts';
 import type { Report, Result } from '../verdict/model.ts';
-import { countsText, verdictOf } from './common.ts';
+import { countsText, nodeOf, verdictOf, type Endpoint } from './common.ts';
 import { CLIENT_SCRIPT, CLIENT_STYLE } from './html-client.ts';
 
 /** One end of an edge: a workload (or selector, Service, host) label within its namespace ('' = outside). */
-export interface GraphNode {
-  label: string;
-  ns: string;
-}
+export type GraphNode = Endpoint;
 
 export type PageKind = 'report' | 'matrix';
 
@@ -28,21 +25,6 @@ export interface PageData {
   findings: NonNullable<Report['findings']>;
   nodes: GraphNode[];
   results: (Result & { s: number; d: number })[];
-}
-
-/** A DNS-1123 label followed by `/`: the namespace part of labels such as `payments/db`. */
-const NAMESPACE_PREFIX = /^([a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?)\//;
-
-/**
- * The node a result's side stands for. The namespace comes from the result (newer reports) or from a
- * `namespace/` prefix of the label (older reports, and labels such as `payments/db`); without either
- * the peer counts as outside the cluster. The label loses a prefix that repeats its namespace (`ns/`, `ns.`).
- */
-export function nodeOf(label: string, namespace: string | undefined): GraphNode {
-  const ns = namespace ?? NAMESPACE_PREFIX.exec(label)?.[1] ?? '';
-  // `ns/name` as suites write it, `ns.name` as netprobe matrix names its identities.
-  const short = ns !== '' && (label.startsWith(`${ns}/`) || label.startsWith(`${ns}.`)) ? label.slice(ns.length + 1) : label;
-  return { label: short === '' ? label : short, ns };
 }
 
 /** The report as the page reads it: every distinct source and destination becomes one node. */

@@ -1,10 +1,11 @@
 // JUnit XML, as CI viewers (GitLab, Jenkins, GitHub test-report actions) read it: one <testsuite> per
-// suite, one <testcase> per result (classname = suite, name = result name). A leak or broken path is a
+// source workload, one <testcase> per result (classname = namespace.workload, so Jenkins shows a tree of
+// namespaces and workloads; name = result name; the suite is a property). A leak or broken path is a
 // <failure type="leak|broken">; an inconclusive result is an <error type="inconclusive">, so viewers count
 // it against the run, never as a pass (a <skipped> would read as neutral). Control characters, which
 // XML 1.0 cannot carry at all, appear as visible escapes such as \x1b.
 import type { Report, Result } from '../verdict/model.ts';
-import { bySuite, elapsedSeconds, expectVsObserved, path, splitLocation } from './common.ts';
+import { elapsedSeconds, expectVsObserved, groupBy, nodeOf, path, sourceWorkload, splitLocation } from './common.ts';
 import { visible } from './text.ts';
 
 /**
@@ -71,10 +72,20 @@ function body(r: Result): string {
   return out.join('\n');
 }
 
+/**
+ * `namespace.workload` of the source: viewers that split classnames at dots (Jenkins) show namespaces,
+ * then workloads. Dots inside either part become `_`, so they add no level; no namespace is `outside`.
+ */
+export function sourceClassname(r: Result): string {
+  const e = nodeOf(r.source, r.sourceNamespace);
+  return `${e.ns === '' ? 'outside' : e.ns.replace(/\./g, '_')}.${e.label.replace(/\./g, '_')}`;
+}
+
 function testcase(r: Result, indent: string): string[] {
   const loc = splitLocation(r.location);
-  const open = `${indent}<testcase${attrs({ classname: r.suite, name: r.name, time: seconds(r.durationMs), file: loc.file, line: loc.line })}>`;
+  const open = `${indent}<testcase${attrs({ classname: sourceClassname(r), name: r.name, time: seconds(r.durationMs), file: loc.file, line: loc.line })}>`;
   const props: Record<string, string | undefined> = {
+    suite: r.suite,
     source: r.source,
     destination: r.destination,
     port: r.port,
@@ -108,9 +119,9 @@ export function render(report: Report): string {
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites${attrs({ name: 'netprobe', tests: all.tests, failures: all.failures, errors: all.errors, skipped: 0, time: total === undefined ? seconds(all.time) : total.toFixed(3), timestamp: report.run.startedAt })}>`,
   ];
-  for (const [suite, results] of bySuite(report.results)) {
+  for (const [workload, results] of groupBy(report.results, sourceWorkload)) {
     const c = count(results);
-    out.push(`  <testsuite${attrs({ name: suite, tests: c.tests, failures: c.failures, errors: c.errors, skipped: 0, time: seconds(c.time), timestamp: report.run.startedAt })}>`);
+    out.push(`  <testsuite${attrs({ name: workload, tests: c.tests, failures: c.failures, errors: c.errors, skipped: 0, time: seconds(c.time), timestamp: report.run.startedAt })}>`);
     const runProps = { 'netprobe.run': report.run.id, 'netprobe.command': report.run.command, 'netprobe.cluster': report.run.cluster, 'netprobe.context': report.run.context };
     out.push('    <properties>');
     for (const [name, value] of Object.entries(runProps)) {

@@ -2,7 +2,8 @@
 // data element or inject markup, secrets redacted, small at 1,000 expectations. What the page shows in
 // a browser is test/browser/html-report.test.ts.
 import { expect } from 'chai';
-import { nodeOf, pageData, render, scriptSafeJson, type PageData } from '../../../src/report/html.ts';
+import { nodeOf } from '../../../src/report/common.ts';
+import { pageData, render, scriptSafeJson, type PageData } from '../../../src/report/html.ts';
 import { renderReport } from '../../../src/report/render.ts';
 import { bigReport } from '../support/big-report.ts';
 import { fixture, fixtureChanging } from './fixture.ts';

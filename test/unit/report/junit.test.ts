@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { render, xmlAttr, xmlText } from '../../../src/report/junit.ts';
-import type { Report } from '../../../src/verdict/model.ts';
+import { render, sourceClassname, xmlAttr, xmlText } from '../../../src/report/junit.ts';
+import type { Report, Result } from '../../../src/verdict/model.ts';
 import { fixture, fixtureChanging } from './fixture.ts';
 
 interface Node {
@@ -48,21 +48,30 @@ describe('junit report', () => {
     expect(root).to.include({ name: 'netprobe', tests: '13', failures: '6', errors: '2', skipped: '0', time: '42.500' });
   });
 
-  it('has one testsuite per suite with its own counts', () => {
+  it('has one testsuite per source workload with its own counts, so viewers show a tree', () => {
     const suites = suitesOf(doc).map((s) => [s.name, s.tests, s.failures, s.errors, s.skipped]);
     // in order of first appearance in the report
     expect(suites).to.deep.equal([
-      ['payments', '6', '2', '1', '0'],
-      ['edge & <ingress>', '3', '2', '1', '0'],
-      ['platform/dns', '4', '2', '0', '0'],
+      ['payments/frontend', '4', '0', '1', '0'],
+      ['sandbox/shell', '1', '1', '0', '0'],
+      ['payments/api', '5', '3', '0', '0'],
+      ['edge/guest', '2', '1', '1', '0'],
+      ['payments/café', '1', '1', '0', '0'],
     ]);
   });
 
-  it('has one testcase per result: classname = suite, name = result name', () => {
+  it('has one testcase per result: classname = namespace.workload, name = result name, the suite a property', () => {
     const cases = casesOf(doc);
     expect(cases).to.have.length(report.results.length);
-    const expected = [...report.results].sort((a, b) => a.suite.localeCompare(b.suite)).map((r) => `${r.suite} / ${r.name}`);
-    expect(cases.map((c) => `${c.classname} / ${c.name}`).sort()).to.deep.equal([...expected].sort());
+    const expected = report.results.map((r) => `${r.source.replace('/', '.')} / ${r.name} / ${r.suite}`);
+    expect(cases.map((c) => `${c.classname} / ${c.name} / ${props(c).suite}`).sort()).to.deep.equal([...expected].sort());
+  });
+
+  it('keeps dots in names from adding levels, and puts sources outside the cluster under outside', () => {
+    expect(sourceClassname({ ...(report.results[0] as Result), source: 'web.v2', sourceNamespace: 'shop.eu' })).to.equal('shop_eu.web_v2');
+    expect(sourceClassname({ ...(report.results[0] as Result), source: '10.0.0.1' })).to.equal('outside.10_0_0_1');
+    const grouped = parse(render(fixtureChanging(0, { source: 'web', sourceNamespace: 'payments' })));
+    expect(suitesOf(grouped).map((x) => x.name)).to.include('payments/web');
   });
 
   it('makes leak and broken a <failure> with their type, inconclusive an <error>, passes neither', () => {
