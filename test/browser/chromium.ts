@@ -27,7 +27,10 @@ export interface OpenedPage {
 
 /** Opens a report file and waits until its script has drawn the first view. */
 export async function openReport(browser: Browser, file: string, viewport = { width: 1400, height: 900 }): Promise<OpenedPage> {
-  const page = await browser.newPage({ viewport });
+  // Clipboard permissions, so a test can read back what a copy button copied.
+  const context = await browser.newContext({ viewport, permissions: ['clipboard-read', 'clipboard-write'] });
+  const page = await context.newPage();
+  page.on('close', () => void context.close());
   const requests: string[] = [];
   const errors: string[] = [];
   page.on('request', (request) => void requests.push(request.url()));

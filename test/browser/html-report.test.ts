@@ -167,7 +167,11 @@ describe('html report in Chromium', function () {
       const block = page.locator('#details .res', { has: page.locator('.rname', { hasText: 'sandbox must not reach the database' }) });
       expect(await block.locator('[data-field=why]').textContent()).to.equal(leak?.detail);
       expect(await block.locator('pre.reproduce').textContent()).to.equal(leak?.reproduce);
-      expect(await block.locator('button.copy').textContent()).to.equal('copy command');
+      const copy = block.locator('button.copy');
+      expect(await copy.textContent()).to.equal('copy command');
+      await copy.click();
+      expect(await copy.textContent()).to.equal('copied');
+      expect(await page.evaluate('navigator.clipboard.readText()')).to.equal(leak?.reproduce);
       expect(errors).to.deep.equal([]);
     });
   });
