@@ -61,9 +61,9 @@ async function appPolicies(): Promise<void> {
   await applyPolicy(readFileSync(path.join(FIXTURES, 'policies.yaml'), 'utf8'));
 }
 
-/** The runbook followed: the emergency isolation policy (keeping `keep`, if any) and none of the app's own. */
-async function runbookPolicies(keep: string | undefined = 'dns'): Promise<void> {
-  const policy = await netprobe(['generate', 'isolation-policy', 'incident-api', ...(keep === undefined ? [] : ['--keep', keep])]);
+/** The runbook followed: the emergency isolation policy (keeping `keep`; null: nothing) and none of the app's own. */
+async function runbookPolicies(keep: string | null = 'dns'): Promise<void> {
+  const policy = await netprobe(['generate', 'isolation-policy', 'incident-api', ...(keep === null ? [] : ['--keep', keep])]);
   expect(policy.code, policy.stderr).to.equal(0);
   await kubectl(['apply', '-f', '-'], policy.stdout);
   await kubectl(['-n', 'incident-api', 'delete', 'networkpolicy', ...APP_POLICIES, 'forgotten-egress', '--ignore-not-found']);
@@ -218,7 +218,7 @@ describe('e2e: incident response (isolation, generate, matrix, watch)', function
   });
 
   it('without --keep dns, a denied DNS query is proven by a control query from a namespace without policies', async () => {
-    await runbookPolicies(undefined);
+    await runbookPolicies(null);
     try {
       const dir = path.dirname(tempFile('x', ''));
       const json = path.join(dir, 'nodns.json');
