@@ -3,13 +3,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { NothingToProbeError } from '../../incident/common.ts';
-import { MATRIX_SCHEMA_VERSION, matrixCells, matrixReport, matrixSuite, renderMatrixTable, type MatrixJson } from '../../incident/matrix.ts';
+import { MATRIX_SCHEMA_VERSION, matrixCells, matrixReport, matrixSuite, renderMatrixTable, type MatrixJson, type MatrixPlan } from '../../incident/matrix.ts';
 import { styleFor } from '../../report/color.ts';
 import { render as renderHtml } from '../../report/html.ts';
 import { redactDeep } from '../../util/redact.ts';
 import { VERSION } from '../../util/version.ts';
-import { EXIT } from '../../verdict/model.ts';
-import type { Command } from '../main.ts';
+import { EXIT, type Result } from '../../verdict/model.ts';
+import type { CliIO, Command } from '../main.ts';
 import { UsageError, parseCommandArgs } from '../main.ts';
 import { abortOnSignals } from '../signals.ts';
 import { casesFromYaml, connectFor, listValues, PROBE_FLAGS_USAGE, PROBE_OPTIONS, probeRound, probeSettings } from '../incident-shared.ts';
@@ -38,6 +38,42 @@ Exit codes: 0 every cell decided; 2 invalid input or usage; 3 some cells unknown
 be probed, or there is nothing to probe (no Running and Ready pod, no declared port).
 `;
 
+interface MatrixOutput {
+  format: 'table' | 'json' | 'html';
+  file: string | undefined;
+}
+
+/** `-o FORMAT[=FILE]`: table, json or html; at most one to stdout. */
+function matrixOutputs(specs: readonly string[] | undefined): MatrixOutput[] {
+  const outputs = (specs ?? ['table']).map((o) => {
+    const eq = o.indexOf('=');
+    const format = eq < 0 ? o : o.slice(0, eq);
+    const file = eq < 0 || o.slice(eq + 1) === '-' ? undefined : o.slice(eq + 1);
+    if (format !== 'table' && format !== 'json' && format !== 'html') throw new UsageError(`-o ${o}: expected table, json or html, optionally =FILE`);
+    return { format, file } as MatrixOutput;
+  });
+  if (outputs.filter((o) => o.file === undefined).length > 1) throw new UsageError('-o: only one output may go to stdout');
+  return outputs;
+}
+
+/** The table, JSON and HTML of one matrix, to stdout or their files. */
+async function writeMatrix(outputs: readonly MatrixOutput[], plan: MatrixPlan, json: MatrixJson, results: Result[], io: CliIO): Promise<void> {
+  const ascii = !styleFor({ isTTY: process.stdout.isTTY }).unicode;
+  for (const o of outputs) {
+    const text =
+      o.format === 'json'
+        ? `${JSON.stringify(json, null, 2)}\n`
+        : o.format === 'html'
+          ? renderHtml(redactDeep(matrixReport(json.run, results)), VERSION, 'matrix')
+          : renderMatrixTable(plan, json.cells, json.unknown, o.file === undefined ? ascii : false);
+    if (o.file === undefined) io.stdout(text);
+    else {
+      await mkdir(dirname(o.file), { recursive: true });
+      await writeFile(o.file, text);
+    }
+  }
+}
+
 export const command: Command = {
   name: 'matrix',
   summary: 'the reachability truth table between the pods of some namespaces (table, JSON or HTML)',
@@ -47,14 +83,7 @@ export const command: Command = {
     if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}; name namespaces with --namespaces`);
     const namespaces = [...new Set(listValues(values.namespaces))];
     if (namespaces.length === 0) throw new UsageError('no --namespaces given');
-    const outputs = (values.output ?? ['table']).map((o) => {
-      const eq = o.indexOf('=');
-      const format = eq < 0 ? o : o.slice(0, eq);
-      const file = eq < 0 || o.slice(eq + 1) === '-' ? undefined : o.slice(eq + 1);
-      if (format !== 'table' && format !== 'json' && format !== 'html') throw new UsageError(`-o ${o}: expected table, json or html, optionally =FILE`);
-      return { format, file };
-    });
-    if (outputs.filter((o) => o.file === undefined).length > 1) throw new UsageError('-o: only one output may go to stdout');
+    const outputs = matrixOutputs(values.output);
     const { settings, timeoutSeconds } = probeSettings(values);
 
     const target = await connectFor('matrix', values, io);
@@ -109,20 +138,7 @@ export const command: Command = {
       cells,
       unknown: details,
     };
-    const ascii = !styleFor({ isTTY: process.stdout.isTTY }).unicode;
-    for (const o of outputs) {
-      const text =
-        o.format === 'json'
-          ? `${JSON.stringify(json, null, 2)}\n`
-          : o.format === 'html'
-            ? renderHtml(redactDeep(matrixReport(json.run, results)), VERSION, 'matrix')
-            : renderMatrixTable(plan, cells, details, o.file === undefined ? ascii : false);
-      if (o.file === undefined) io.stdout(text);
-      else {
-        await mkdir(dirname(o.file), { recursive: true });
-        await writeFile(o.file, text);
-      }
-    }
+    await writeMatrix(outputs, plan, json, results, io);
     return Object.keys(details).length > 0 ? EXIT.undecided : EXIT.ok;
   },
 };

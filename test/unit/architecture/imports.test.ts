@@ -5,6 +5,7 @@
 import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import ts from 'typescript';
 
 const SRC = path.resolve(import.meta.dirname, '../../../src');
 
@@ -166,5 +167,22 @@ describe('architecture: imports follow the one-way flow', () => {
     const units = readdirSync(path.resolve(SRC, '../test/unit'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
     const extra = ['architecture', 'support'];
     expect(units.filter((u) => !(u in MAY_IMPORT) && !extra.includes(u))).to.deep.equal([]);
+  });
+
+  it('no function in src/ is over 80 lines', () => {
+    const long: string[] = [];
+    for (const file of files) {
+      const sf = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+      const visit = (node: ts.Node): void => {
+        if (ts.isFunctionLike(node) && 'body' in node && node.body !== undefined) {
+          const first = sf.getLineAndCharacterOfPosition(node.getStart()).line;
+          const lines = sf.getLineAndCharacterOfPosition(node.end).line - first + 1;
+          if (lines > 80) long.push(`${rel(file)}:${first + 1} (${lines} lines)`);
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(sf);
+    }
+    expect(long).to.deep.equal([]);
   });
 });
