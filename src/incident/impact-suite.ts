@@ -7,7 +7,7 @@ import { EndpointNames, exactSelector, groupName, renderSuite, type ExpectationY
 export interface ImpactSuite {
   yaml: string;
   expectations: number;
-  /** Paths a suite cannot state (from an address outside: no probe pod can stand for it). */
+  /** Paths a suite cannot state or prove (from an address outside; a deny to the API server's Service address). */
   skipped: string[];
 }
 
@@ -64,6 +64,11 @@ export function impactSuite(result: ImpactResult, change: string, name = 'impact
   for (const p of result.paths) {
     if (!isPod(p.from.endpoint)) {
       skipped.push(`${p.change} ${p.from.label} -> ${p.to.label}: the source is an address outside the cluster; no probe pod stands for it`);
+      continue;
+    }
+    if (p.to.kind === 'api-server' && p.change === 'newly-denied') {
+      // A deny proves only against a target shown alive, and no probe may vouch for a Service address.
+      skipped.push(`${p.change} ${p.from.label} -> ${p.to.label}: a deny to the API server's Service address cannot be shown with traffic`);
       continue;
     }
     list.push(...expectations(p, table, change));

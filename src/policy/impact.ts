@@ -5,7 +5,7 @@
 // Only pairs a changed policy can touch are judged: a NetworkPolicy decides egress for the pods it selects
 // and ingress for the pods it selects, so a pair whose source no changed policy selects for egress and
 // whose destination none selects for ingress keeps its answer. An admin policy change judges every pair.
-import { splitCIDR } from '../model/cidr.ts';
+import { parseIP, splitCIDR } from '../model/cidr.ts';
 import type { L4Protocol, PodInfo, ServiceInfo } from '../model/cluster.ts';
 import { AdminPolicyEngine, type AdminClusterState } from './admin.ts';
 import type { Verdict } from './evaluate.ts';
@@ -118,10 +118,26 @@ interface Prepared extends ImpactEndpoint {
   ingressPorts: ImpactPort[];
   /** The ports its containers declare (each once). */
   declaredPorts: ImpactPort[];
+  /** An outside address: the numeric ports of the rules whose ipBlock holds it. */
+  addressPorts: ImpactPort[];
 }
 
 function numericPorts(policies: readonly { ingress: { ports: NetworkPolicyPort[] | undefined }[]; egress: { ports: NetworkPolicyPort[] | undefined }[] }[], dir: 'ingress' | 'egress'): ImpactPort[] {
   return policies.flatMap((cp) => cp[dir].flatMap((r) => (r.ports ?? []).flatMap((p) => (typeof p.port === 'number' ? [{ port: p.port, protocol: p.protocol ?? 'TCP' }] : []))));
+}
+
+/** The numeric ports of the rules whose ipBlock holds this address: the ports the policies name for it. */
+function addressPorts(ip: string, engines: readonly AdminPolicyEngine[]): ImpactPort[] {
+  const parsed = parseIP(ip);
+  if (parsed === undefined) return [];
+  const subject = { ips: [parsed] };
+  return engines.flatMap((eng) =>
+    eng.policies.flatMap((cp) =>
+      [...cp.ingress, ...cp.egress]
+        .filter((r) => (r.peers ?? []).some((peer) => peer.peer.ipBlock !== undefined && peer.matches(subject)))
+        .flatMap((r) => (r.ports ?? []).flatMap((p) => (typeof p.port === 'number' ? [{ port: p.port, protocol: p.protocol ?? 'TCP' }] : []))),
+    ),
+  );
 }
 
 function prepare(e: ImpactEndpoint, engines: readonly AdminPolicyEngine[], changed: ReadonlySet<string>, everyPair: boolean): Prepared {
@@ -129,6 +145,7 @@ function prepare(e: ImpactEndpoint, engines: readonly AdminPolicyEngine[], chang
   const sel = pod === undefined ? [] : engines.map((eng) => eng.networkPolicies.selecting(pod));
   return {
     ...e,
+    addressPorts: e.kind === 'cidr' && !isPod(e.endpoint) ? addressPorts(e.endpoint.ip, engines) : [],
     egressTouched: everyPair || sel.some((s) => s.egressKeys.some((k) => changed.has(k))),
     ingressTouched: everyPair || sel.some((s) => s.ingressKeys.some((k) => changed.has(k))),
     egressPorts: sel.flatMap((s) => numericPorts(s.egress, 'egress')),
@@ -139,12 +156,14 @@ function prepare(e: ImpactEndpoint, engines: readonly AdminPolicyEngine[], chang
 
 /**
  * The ports to judge a pair at. A pod that declares ports is judged at those (nothing else listens: a
- * path to another port cannot be shown); the API server at 443; otherwise the numeric ports of the
+ * path to another port cannot be shown); the API server at 443; an outside address at the ports the
+ * policies name for it (443 when they name none); a pod that declares none at the numeric ports of the
  * changed policies and of the policies that decide the pair, else one representative port.
  */
 function pairPorts(src: Prepared, dst: Prepared, changedPorts: readonly ImpactPort[]): ImpactPort[] {
   if (isPod(dst.endpoint) && dst.endpoint.containerPorts.length > 0) return dst.declaredPorts;
   if (dst.kind === 'api-server') return [{ port: 443, protocol: 'TCP' }];
+  if (dst.kind === 'cidr') return dst.addressPorts.length > 0 ? [...new Map(dst.addressPorts.map((p) => [portKey(p), p])).values()] : [{ port: 443, protocol: 'TCP' }];
   const out = new Map<string, ImpactPort>();
   for (const list of [changedPorts, src.egressPorts, dst.ingressPorts]) for (const p of list) out.set(portKey(p), p);
   if (out.size === 0) return [{ port: isPod(dst.endpoint) ? 80 : 443, protocol: 'TCP' }];
@@ -234,8 +253,14 @@ export interface ImpactInput {
   namespaces?: readonly string[];
 }
 
-function inScope(e: ImpactEndpoint, namespaces: readonly string[] | undefined): boolean {
-  return namespaces === undefined || e.kind !== 'workload' || !isPod(e.endpoint) || namespaces.includes(e.endpoint.namespace);
+/**
+ * With --namespaces: workloads of other namespaces are left out, and the cluster DNS pods (in kube-system)
+ * are judged as a destination only, so that no path starts in a namespace outside the scope.
+ */
+function inScope(e: ImpactEndpoint, namespaces: readonly string[] | undefined, as: 'source' | 'destination'): boolean {
+  if (namespaces === undefined || !isPod(e.endpoint)) return true;
+  if (e.kind === 'dns' && as === 'destination') return true;
+  return namespaces.includes(e.endpoint.namespace);
 }
 
 /** The paths whose answer differs between the two states: newly denied first, then by source and destination. */
@@ -244,11 +269,11 @@ export function computeImpact(input: ImpactInput): ImpactResult {
   const after = new AdminPolicyEngine(input.after);
   const changed = new Set(input.changed);
   const everyPair = input.changed.some((k) => k.startsWith('anp/') || k.startsWith('banp/'));
-  const endpoints = impactEndpoints(input.before, [before, after]).filter((e) => inScope(e, input.namespaces)).map((e) => prepare(e, [before, after], changed, everyPair));
+  const endpoints = impactEndpoints(input.before, [before, after]).filter((e) => inScope(e, input.namespaces, 'destination')).map((e) => prepare(e, [before, after], changed, everyPair));
   const j: Judging = { before, after, changed, changedPorts: rulePorts([before, after], changed), everyPair, found: new Map(), connections: 0 };
   let pairs = 0;
   for (const src of endpoints) {
-    if (src.endpoint === ASSUMED_CLUSTER_DNS.pod) continue;
+    if (src.endpoint === ASSUMED_CLUSTER_DNS.pod || !inScope(src, input.namespaces, 'source')) continue;
     for (const dst of endpoints) {
       if ((!isPod(src.endpoint) && !isPod(dst.endpoint)) || (!src.egressTouched && !dst.ingressTouched)) continue;
       pairs++;

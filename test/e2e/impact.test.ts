@@ -2,13 +2,14 @@
 // exactly the paths that real traffic sees change when the change is applied (on a copy of the demo shop
 // in this test's own namespaces: the shared demo-* namespaces are left alone).
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { checkPolicyDocuments } from '../../src/policy/strict.ts';
 import { manifestDocuments } from '../../src/policy/load-files.ts';
 import type { MatrixJson } from '../../src/incident/matrix.ts';
-import { clusterEnv, kubectl, netprobe, REPO } from './support.ts';
+import { clusterEnv, kubectl, netprobe } from './support.ts';
+import { DemoCopy } from './demo-copy.ts';
 
 const NS = `impact-strict-${Date.now().toString(36)}`;
 
@@ -79,21 +80,7 @@ describe('e2e: impact (issue 17)', function () {
 
 // ---- impact against two real runs --------------------------------------------------------------------
 
-const ID = Date.now().toString(36).slice(-5);
-const PREFIX = `impact-${ID}`;
-const NAMESPACES = ['frontend', 'api', 'db', 'open'].map((n) => `${PREFIX}-${n}`);
-
-/** The demo's text for this copy: its namespaces and its `team` labels renamed, the echo image filled in. */
-function copyOf(text: string, echoImage: string): string {
-  return text
-    .replace(/demo-(frontend|api|db|open)/g, `${PREFIX}-$1`)
-    .replace(/team: (frontend|api|data|tools)\b/g, `team: ${PREFIX}-$1`)
-    .replace(/@ECHO_IMAGE@/g, echoImage);
-}
-
-function demoFiles(dir: string): string[] {
-  return readdirSync(path.join(REPO, dir)).filter((f) => f.endsWith('.yaml')).sort().map((f) => path.join(REPO, dir, f));
-}
+let copy: DemoCopy;
 
 /** The change under review: the cache's OR trap fixed (AND form), and the API's missing egress to the cache added. */
 const CHANGE = `apiVersion: networking.k8s.io/v1
@@ -137,17 +124,15 @@ function matrixCells(file: string): Map<string, string> {
 describe('e2e: impact predicts what run then sees change (issue 17)', function () {
   this.timeout(1_500_000);
   let dir: string;
-  let env: ReturnType<typeof clusterEnv>;
   before(async function () {
-    env = clusterEnv(this);
+    const env = clusterEnv(this);
+    copy = new DemoCopy('impact', env.echoImage);
     dir = mkdtempSync(path.join(tmpdir(), 'netprobe-impact-'));
-    const manifests = [...demoFiles('demo/app'), ...demoFiles('demo/policies')].map((f) => copyOf(readFileSync(f, 'utf8'), env.echoImage)).join('\n---\n');
-    await kubectl(['apply', '-f', '-'], manifests);
-    for (const ns of NAMESPACES) await kubectl(['-n', ns, 'rollout', 'status', 'deployment', '--timeout=300s']);
-    writeFileSync(path.join(dir, 'change.yaml'), copyOf(CHANGE, env.echoImage));
+    await copy.apply(['demo/app', 'demo/policies']);
+    writeFileSync(path.join(dir, 'change.yaml'), copy.rename(CHANGE));
   });
   after(async () => {
-    await kubectl(['delete', 'namespace', ...NAMESPACES, '--wait=false', '--ignore-not-found']).catch(() => undefined);
+    await copy?.delete();
   });
 
   it('the paths impact reports are exactly the matrix cells that change when the change is applied', async () => {
@@ -155,10 +140,10 @@ describe('e2e: impact predicts what run then sees change (issue 17)', function (
     const impact = await netprobe(['impact', '--from-cluster', '--policies', f('change.yaml'), '-o', `json=${f('impact.json')}`, '--write-suite', f('suite.yaml')]);
     expect(impact.code, impact.stderr).to.equal(1);
     const predicted = (JSON.parse(readFileSync(f('impact.json'), 'utf8')) as ImpactJson).paths;
-    const mine = (label: string): boolean => label.startsWith(`${PREFIX}-`);
+    const mine = (label: string): boolean => label.startsWith(`${copy.prefix}-`);
     expect(predicted.every((p) => mine(p.from.label) && mine(p.to.label)), JSON.stringify(predicted)).to.equal(true);
 
-    const before = await netprobe(['matrix', '--namespaces', NAMESPACES.join(','), '-o', `json=${f('before.json')}`]);
+    const before = await netprobe(['matrix', '--namespaces', copy.namespaces.join(','), '-o', `json=${f('before.json')}`]);
     expect([0, 1, 3], before.stderr).to.include(before.code);
     const suiteBefore = await netprobe(['run', f('suite.yaml'), '-o', `json=${f('suite-before.json')}`]);
     expect(suiteBefore.code, suiteBefore.stdout + suiteBefore.stderr).to.equal(1);
@@ -168,7 +153,7 @@ describe('e2e: impact predicts what run then sees change (issue 17)', function (
     let suiteAfter = await netprobe(['run', f('suite.yaml')]);
     for (let i = 0; i < 5 && suiteAfter.code !== 0; i++) suiteAfter = await netprobe(['run', f('suite.yaml')]);
     expect(suiteAfter.code, suiteAfter.stdout + suiteAfter.stderr).to.equal(0);
-    const after = await netprobe(['matrix', '--namespaces', NAMESPACES.join(','), '-o', `json=${f('after.json')}`]);
+    const after = await netprobe(['matrix', '--namespaces', copy.namespaces.join(','), '-o', `json=${f('after.json')}`]);
     expect([0, 1, 3], after.stderr).to.include(after.code);
 
     const b = matrixCells(f('before.json'));
@@ -182,8 +167,8 @@ describe('e2e: impact predicts what run then sees change (issue 17)', function (
       .filter((k) => cols.has(k.split(' -> ')[1]!.split(':')[0]))
       .sort();
     expect(expected).to.deep.equal([
-      `${PREFIX}-api/api -> ${PREFIX}-db/cache 6379/TCP: newly-allowed`,
-      `${PREFIX}-api/worker -> ${PREFIX}-db/cache 6379/TCP: newly-denied`,
+      `${copy.prefix}-api/api -> ${copy.prefix}-db/cache 6379/TCP: newly-allowed`,
+      `${copy.prefix}-api/worker -> ${copy.prefix}-db/cache 6379/TCP: newly-denied`,
     ]);
     expect(seen).to.deep.equal(expected);
     // Every cell impact names was decided in both runs (not left unknown), so the comparison covers it.
