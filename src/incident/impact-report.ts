@@ -1,10 +1,12 @@
-// `netprobe impact` output: text for a terminal, Markdown for a pull-request comment, JSON for tools, and
-// one HTML page. Newly denied paths first: they are what breaks. Pure: impact in, text out.
+// `netprobe impact` output: text for a terminal, Markdown for a pull-request comment, JSON for tools, one
+// HTML page, and JUnit / TAP for CI (a newly denied path is a failing test: it is what breaks). Newly denied paths first: they are what breaks. Pure: impact in, text out.
 import type { ImpactPath, ImpactPort, ImpactResult } from '../policy/impact.ts';
 import { escapeHtml } from '../report/html.ts';
 import { mdCell } from '../report/markdown.ts';
+import { xmlAttr, xmlText } from '../report/junit.ts';
+import { tapDescription, yamlBlock } from '../report/tap.ts';
 
-export const IMPACT_FORMATS = ['text', 'json', 'markdown', 'html'] as const;
+export const IMPACT_FORMATS = ['text', 'json', 'markdown', 'html', 'junit', 'tap'] as const;
 export type ImpactFormat = (typeof IMPACT_FORMATS)[number];
 export const IMPACT_SCHEMA_VERSION = 'netprobe.dev/impact/v1';
 
@@ -87,6 +89,38 @@ ${rows}
 `;
 }
 
+function pathName(p: ImpactPath): string {
+  return `${p.change} ${p.from.label} -> ${p.to.label} ${portsText(p.ports)}`;
+}
+
+function junit(r: ImpactReport): string {
+  const denied = r.result.paths.filter((p) => p.change === 'newly-denied').length;
+  const cases = r.result.paths.map((p) => {
+    const head = `    <testcase classname="impact" name="${xmlAttr(pathName(p))}">`;
+    const why = `by ${p.policies.join(', ')}: ${p.reason}`;
+    if (p.change === 'newly-allowed') return `${head}\n      <system-out>${xmlText(why)}</system-out>\n    </testcase>`;
+    return `${head}\n      <failure type="newly-denied" message="${xmlAttr(`the change denies a path allowed now, by ${p.policies.join(', ')}`)}">${xmlText(why)}</failure>\n    </testcase>`;
+  });
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="netprobe impact" tests="${r.result.paths.length}" failures="${denied}">`,
+    `  <testsuite name="${xmlAttr(`impact of ${r.changed.join(', ')}`)}" tests="${r.result.paths.length}" failures="${denied}">`,
+    ...cases,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
+
+function tap(r: ImpactReport): string {
+  const out = ['TAP version 14', `1..${r.result.paths.length}`];
+  r.result.paths.forEach((p, i) => {
+    out.push(`${p.change === 'newly-denied' ? 'not ok' : 'ok'} ${i + 1} - ${tapDescription(pathName(p))}`);
+    out.push(...yamlBlock({ change: p.change, policies: p.policies, reason: p.reason }));
+  });
+  return `${out.join('\n')}\n`;
+}
+
 export function renderImpact(r: ImpactReport, format: ImpactFormat): string {
   switch (format) {
     case 'text':
@@ -97,5 +131,9 @@ export function renderImpact(r: ImpactReport, format: ImpactFormat): string {
       return markdown(r);
     case 'html':
       return html(r);
+    case 'junit':
+      return junit(r);
+    case 'tap':
+      return tap(r);
   }
 }

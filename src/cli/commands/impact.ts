@@ -34,7 +34,8 @@ Flags:
   --state PATH             current state from files: Namespaces, Pods, Services, workloads; repeatable
   --base-policies PATH     current policies from files; repeatable
 ${CLUSTER_FLAGS_USAGE}
-  -o, --output FORMAT[=FILE]  text (default), json, markdown, html; repeatable
+  -o, --output FORMAT[=FILE]  text (default), json, markdown, html, junit, tap (a newly denied path fails);
+                           repeatable
   --write-suite FILE       write the changed paths as a suite of their after-state (run it before the
                            rollout: it fails where the change acts; after: it passes)
   -h, --help               show this help

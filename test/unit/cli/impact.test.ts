@@ -35,6 +35,15 @@ describe('netprobe impact (files)', () => {
     expect(readFileSync(out('i.html'), 'utf8')).to.include('<td>demo-api/api</td><td>demo-db/cache</td>');
   });
 
+  it('junit and tap: each changed path a test, a newly denied one failing', async () => {
+    const r = await netprobe('impact', '--policies', join(dir, '40-data.yaml'), ...state, '-o', `junit=${join(dir, 'i.xml')}`, '-o', 'tap');
+    expect(r.code).to.equal(1);
+    const xml = readFileSync(join(dir, 'i.xml'), 'utf8');
+    expect(xml).to.include('<testsuites name="netprobe impact" tests="1" failures="1">');
+    expect(xml).to.include('<testcase classname="impact" name="newly-denied demo-api/worker -&gt; demo-db/cache 6379/TCP">');
+    expect(r.out).to.match(/^TAP version 14\n1\.\.1\nnot ok 1 - newly-denied demo-api\/worker -> demo-db\/cache 6379\/TCP\n/);
+  });
+
   it('--write-suite writes a suite validate accepts; --delete of an unknown policy and bad flags exit 2', async () => {
     const suite = join(dir, 'impact-suite.yaml');
     const r = await netprobe('impact', '--policies', join(dir, '40-data.yaml'), '--delete', 'demo-api/allow-dns', ...state, '--write-suite', suite);
