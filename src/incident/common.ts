@@ -50,9 +50,10 @@ export function isNetprobePod(p: LivePod): boolean {
 }
 
 /** Serving pods of users (never netprobe's own), grouped by identity, in a stable order. */
-export function podGroups(pods: readonly LivePod[]): PodGroup[] {
+/** `counts` says which pods make identities: serving ones on a live cluster, every declared one offline. */
+export function podGroups(pods: readonly LivePod[], counts: (p: LivePod) => boolean = isServing): PodGroup[] {
   // hostNetwork pods send and receive as their node: no probe pod can stand for them.
-  const serving = pods.filter((p) => !isNetprobePod(p) && !p.hostNetwork && isServing(p));
+  const serving = pods.filter((p) => !isNetprobePod(p) && !p.hostNetwork && counts(p));
   const byKey = new Map<string, PodGroup>();
   for (const rep of distinctIdentities(serving)) {
     byKey.set(identityKey(rep.namespace, rep.labels, rep.serviceAccount), {

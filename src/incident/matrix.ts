@@ -29,10 +29,11 @@ export interface MatrixPlan {
 
 export const MATRIX_SCHEMA_VERSION = 'netprobe.dev/matrix/v1';
 
-export function matrixSuite(snapshot: ClusterSnapshot, namespaces: readonly string[], timeoutSeconds = 2): MatrixPlan {
+/** `declared`: the pods come from manifests (none runs), so every one counts, not only serving ones. */
+export function matrixSuite(snapshot: ClusterSnapshot, namespaces: readonly string[], timeoutSeconds = 2, declared = false): MatrixPlan {
   const known = new Set(snapshot.namespaces.map((n) => n.name));
   for (const n of namespaces) if (!known.has(n)) throw new Error(`namespace ${n} does not exist`);
-  const groups = podGroups(snapshot.pods).filter((g) => namespaces.includes(g.namespace));
+  const groups = podGroups(snapshot.pods, declared ? () => true : undefined).filter((g) => namespaces.includes(g.namespace));
   if (groups.length === 0) throw new NothingToProbeError(`${noServingPods(snapshot.pods, namespaces)}: nothing to probe (a matrix probes between serving pods)`);
   const names = new EndpointNames();
   const endpoints: Record<string, PeerYaml> = {};
@@ -95,7 +96,8 @@ export function matrixCells(plan: MatrixPlan, results: readonly Result[]): { cel
 const SYMBOL: Record<Cell, [string, string]> = { allowed: ['✓', 'Y'], denied: ['·', '.'], unknown: ['?', '?'], self: ['=', '='] };
 
 /** The table: one row per source, one numbered column per destination port, a legend below. */
-export function renderMatrixTable(plan: MatrixPlan, cells: readonly Cell[][], details: Record<string, string>, ascii = false): string {
+/** `offline`: the cells are what the policies imply (netprobe matrix --policies), and the legend says so. */
+export function renderMatrixTable(plan: MatrixPlan, cells: readonly Cell[][], details: Record<string, string>, ascii = false, offline = false): string {
   const width = Math.max(4, ...plan.rows.map((r) => r.name.length));
   const colW = Math.max(2, String(plan.columns.length).length) + 1;
   const lines: string[] = [];
@@ -106,7 +108,8 @@ export function renderMatrixTable(plan: MatrixPlan, cells: readonly Cell[][], de
   lines.push('');
   plan.columns.forEach((c, i) => lines.push(`${String(i + 1).padStart(colW)}  ${c.name}:${c.port}/${c.protocol}  (${c.namespace}/${labelText(c.labels)})`));
   lines.push('');
-  lines.push(ascii ? 'Y reachable, . blocked (target shown alive), ? unknown, = same identity' : '✓ reachable, · blocked (target shown alive), ? unknown, = same identity');
+  const meaning = offline ? ['allowed by the policies', 'denied by the policies'] : ['reachable', 'blocked (target shown alive)'];
+  lines.push(`${ascii ? 'Y' : '✓'} ${meaning[0]}, ${ascii ? '.' : '·'} ${meaning[1]}, ? unknown, = same identity`);
   const unknown = Object.entries(details);
   if (unknown.length > 0) {
     lines.push('');

@@ -48,8 +48,10 @@ export const CLIENT_SCRIPT = String.raw`
   var D = JSON.parse(document.getElementById('np-data').textContent);
   var R = D.results, N = D.nodes;
   // A matrix (netprobe matrix) has no expectations: its deny probes read as reachable, blocked, unknown.
+  // From manifests (matrix --policies) every cell is the policies' answer: allowed / denied, not observed.
   var MATRIX = D.kind === 'matrix';
-  var LABEL = MATRIX ? { leak: 'reachable', broken: 'broken', inconclusive: 'unknown', pass: 'blocked' } : { leak: 'leak', broken: 'broken', inconclusive: 'inconclusive', pass: 'pass' };
+  var PREDICTED = MATRIX && R.length > 0 && R.every(function (r) { return r.outcome === 'not-run' && r.predicted; });
+  var LABEL = PREDICTED ? { leak: 'allowed', broken: 'broken', inconclusive: 'unknown', pass: 'denied' } : MATRIX ? { leak: 'reachable', broken: 'broken', inconclusive: 'unknown', pass: 'blocked' } : { leak: 'leak', broken: 'broken', inconclusive: 'inconclusive', pass: 'pass' };
   var NOUN = MATRIX ? ['path', 'paths'] : ['expectation', 'expectations'];
   var STATUSES = MATRIX ? ['leak', 'inconclusive', 'pass'] : ['leak', 'broken', 'inconclusive', 'pass'];
   var RANK = { leak: 0, broken: 1, inconclusive: 2, pass: 3 };
@@ -290,7 +292,7 @@ export const CLIENT_SCRIPT = String.raw`
   function mark(v) { return v === 'allowed' || v === 'allow' ? '✓' : v === 'denied' || v === 'deny' ? '✗' : '?'; }
   function chip(port, list) {
     var st = worst(list), r = list[0], sub;
-    if (list.length === 1 && MATRIX) sub = r.status === 'inconclusive' ? 'unknown' : 'o' + mark(r.observed);
+    if (list.length === 1 && MATRIX) sub = r.status === 'inconclusive' ? 'unknown' : PREDICTED ? 'p' + mark(r.predicted) : 'o' + mark(r.observed);
     else if (list.length === 1) sub = 'e' + mark(r.expect) + (r.predicted ? ' p' + mark(r.predicted) : '') + (r.outcome === 'not-run' ? '' : ' o' + mark(r.observed));
     else sub = '×' + list.length + ' ' + countsLine(list);
     var c = el('span', { 'class': 'chip st-' + st, 'data-port': port, 'data-status': st, tabindex: 0, role: 'button', title: list.map(function (x) { return x.status + ': ' + x.name; }).join('\n') }, [port, el('small', { text: sub })]);

@@ -153,6 +153,24 @@ describe('html report in Chromium', function () {
     });
   });
 
+  describe('the demo\'s truth table from manifests (netprobe matrix --policies, no cluster)', () => {
+    it('shows the policies\' answers as allowed and denied, each chip the prediction', async () => {
+      const cli = spawnSync(process.execPath, ['bin/netprobe.js', 'matrix', '--namespaces', 'demo-frontend,demo-api,demo-db', '--policies', 'demo/policies', '--state', 'demo/app', '-o', 'json=out/browser/matrix.json', '-o', 'html=out/browser/matrix.html'], { cwd: ROOT, encoding: 'utf8' });
+      expect(cli.status, cli.stderr).to.equal(0);
+      const cells = (JSON.parse(readFileSync(`${OUT}/matrix.json`, 'utf8')) as { cells: string[][] }).cells.flat();
+      const { page, errors } = await openReport(browser, `${OUT}/matrix.html`);
+      expect(errors).to.deep.equal([]);
+      expect(await page.locator('#count-leak .badge').textContent()).to.equal('allowed');
+      expect(Number(await page.locator('#count-leak').getAttribute('data-count'))).to.equal(cells.filter((c) => c === 'allowed').length);
+      expect(Number(await page.locator('#count-pass').getAttribute('data-count'))).to.equal(cells.filter((c) => c === 'denied').length);
+      expect(await page.locator('#graph .edge[data-from="demo-api/worker"][data-to="demo-db/cache"]').getAttribute('data-status')).to.equal('leak');
+      await page.locator('#tab-table').click();
+      const chip = page.locator('#truth-table tr', { has: page.locator('th', { hasText: /^demo-api\/worker$/ }) }).locator('.chip[data-port="6379/TCP"]');
+      expect(await chip.locator('small').textContent()).to.equal('p✓');
+      await page.screenshot({ path: `${OUT}/matrix-table.png` });
+    });
+  });
+
   describe('a report with leaks (test/fixtures/reports/every-status.json)', () => {
     it('opens the leak edge: what was seen, why, and the command to reproduce it', async () => {
       const report = JSON.parse(readFileSync(`${ROOT}test/fixtures/reports/every-status.json`, 'utf8')) as Report;

@@ -4,6 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { NothingToProbeError } from '../../incident/common.ts';
 import { MATRIX_SCHEMA_VERSION, matrixCells, matrixReport, matrixSuite, renderMatrixTable, type MatrixJson, type MatrixPlan } from '../../incident/matrix.ts';
+import { offlineMatrix } from '../../incident/matrix-offline.ts';
 import { styleFor } from '../../report/color.ts';
 import { render as renderHtml } from '../../report/html.ts';
 import { redactDeep } from '../../util/redact.ts';
@@ -16,16 +17,23 @@ import { casesFromYaml, connectFor, listValues, PROBE_FLAGS_USAGE, PROBE_OPTIONS
 import { apiErrorMessage } from '../../cluster/errors.ts';
 import { finishResults } from '../../run/predictions.ts';
 import { policyEvidence } from '../../run/vouchers.ts';
-import { readClusterPolicyInputs } from '../policy-inputs.ts';
+import { readClusterPolicyInputs, readPolicyInputs } from '../policy-inputs.ts';
 
 const USAGE = `netprobe matrix --namespaces A,B,... [FLAGS]
+       netprobe matrix --namespaces A,B,... --policies PATH... [--state PATH...] [-o FORMAT[=FILE]]...
 
 Probes every pod identity of the namespaces against every port every other identity declares and
 prints the truth table: rows are sources, numbered columns are destination ports. A cell is reachable,
 blocked (only once the target is shown alive), or unknown (with the reason below the table).
 
+With --policies, no cluster: the same table from manifests (NetworkPolicies, admin policies, and with
+them or in --state the Namespaces, Pods and workloads; one representative pod per workload), each cell
+what the policies imply (allowed, denied, unknown), judged as netprobe predict judges.
+
 Flags:
   --namespaces A,B,...       the namespaces (required; repeatable)
+  --policies PATH            manifest file or folder: no cluster, the table the policies imply; repeatable
+  --state PATH               more manifests (Namespaces, Pods, workloads) for --policies; repeatable
   -o, --output FORMAT[=FILE] table (default), json or html; repeatable, at most one to stdout
   --write-suite FILE         also write the probe set as a suite
   --ephemeral                probe from inside a running pod of each identity (an ephemeral container,
@@ -56,8 +64,8 @@ function matrixOutputs(specs: readonly string[] | undefined): MatrixOutput[] {
   return outputs;
 }
 
-/** The table, JSON and HTML of one matrix, to stdout or their files. */
-async function writeMatrix(outputs: readonly MatrixOutput[], plan: MatrixPlan, json: MatrixJson, results: Result[], io: CliIO): Promise<void> {
+/** The table, JSON and HTML of one matrix, to stdout or their files; `offline`: from manifests (--policies). */
+async function writeMatrix(outputs: readonly MatrixOutput[], plan: MatrixPlan, json: MatrixJson, results: Result[], io: CliIO, offline = false): Promise<void> {
   const ascii = !styleFor({ isTTY: process.stdout.isTTY }).unicode;
   for (const o of outputs) {
     const text =
@@ -65,7 +73,7 @@ async function writeMatrix(outputs: readonly MatrixOutput[], plan: MatrixPlan, j
         ? `${JSON.stringify(json, null, 2)}\n`
         : o.format === 'html'
           ? renderHtml(redactDeep(matrixReport(json.run, results)), VERSION, 'matrix')
-          : renderMatrixTable(plan, json.cells, json.unknown, o.file === undefined ? ascii : false);
+          : renderMatrixTable(plan, json.cells, json.unknown, o.file === undefined ? ascii : false, offline);
     if (o.file === undefined) io.stdout(text);
     else {
       await mkdir(dirname(o.file), { recursive: true });
@@ -79,11 +87,13 @@ export const command: Command = {
   summary: 'the reachability truth table between the pods of some namespaces (table, JSON or HTML)',
   usage: USAGE,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(args, { ...PROBE_OPTIONS, namespaces: { type: 'string', multiple: true }, 'write-suite': { type: 'string' }, ephemeral: { type: 'boolean' } });
+    const { values, positionals } = parseCommandArgs(args, { ...PROBE_OPTIONS, namespaces: { type: 'string', multiple: true }, 'write-suite': { type: 'string' }, ephemeral: { type: 'boolean' }, policies: { type: 'string', multiple: true }, state: { type: 'string', multiple: true } });
     if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}; name namespaces with --namespaces`);
     const namespaces = [...new Set(listValues(values.namespaces))];
     if (namespaces.length === 0) throw new UsageError('no --namespaces given');
     const outputs = matrixOutputs(values.output);
+    if (values.state !== undefined && values.policies === undefined) throw new UsageError('--state needs --policies (the truth table from manifests, no cluster)');
+    if (values.policies !== undefined) return await offlineRun(namespaces, [...values.policies, ...(values.state ?? [])], outputs, io);
     const { settings, timeoutSeconds } = probeSettings(values);
 
     const target = await connectFor('matrix', values, io);
@@ -142,3 +152,23 @@ export const command: Command = {
     return Object.keys(details).length > 0 ? EXIT.undecided : EXIT.ok;
   },
 };
+
+/** `--policies` (and `--state`): the truth table the manifests imply, with no cluster. */
+async function offlineRun(namespaces: string[], paths: string[], outputs: readonly MatrixOutput[], io: CliIO): Promise<number> {
+  const inputs = await readPolicyInputs('matrix', paths, io);
+  if (inputs === undefined) return EXIT.usage;
+  const startedAt = new Date();
+  let built;
+  try {
+    built = offlineMatrix(inputs.manifests, inputs.engine, namespaces);
+  } catch (err) {
+    if (!(err instanceof Error) || !(err instanceof NothingToProbeError || /does not exist/.test(err.message))) throw err;
+    io.stderr(`netprobe matrix: ${err.message.replace('does not exist', 'is not in the manifests')}\n`);
+    return err instanceof NothingToProbeError ? EXIT.undecided : EXIT.usage;
+  }
+  const { cells, details } = matrixCells(built.plan, built.results);
+  const run = { id: `matrix-${startedAt.getTime().toString(36)}`, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString() };
+  const json: MatrixJson = { schemaVersion: MATRIX_SCHEMA_VERSION, run, namespaces, sources: built.plan.rows, destinations: built.plan.columns, cells, unknown: details };
+  await writeMatrix(outputs, built.plan, json, built.results, io, true);
+  return Object.keys(details).length > 0 ? EXIT.undecided : EXIT.ok;
+}
