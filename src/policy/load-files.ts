@@ -8,7 +8,7 @@ import { LineCounter, parseAllDocuments } from 'yaml';
 import { diagnostic, type Diagnostic } from '../suite/diagnostics.ts';
 import { readText, type YamlDocument } from '../suite/load.ts';
 import { mergeManifests, parseManifests, type ManifestSet } from './manifests.ts';
-import { checkPolicyDocuments } from './strict.ts';
+import { inspectPolicyNode, policyNodes, type InspectedPolicy } from './strict.ts';
 import { policyKeysOf } from './impact-change.ts';
 
 const MANIFEST_FILE = /\.(ya?ml|json)$/i;
@@ -20,6 +20,8 @@ export interface LoadedManifests extends ManifestSet {
   files: string[];
   /** The policy keys each file holds (impact: a changed file left empty deletes them). */
   perFile: { file: string; keys: string[] }[];
+  /** Every policy object after the strict check, with positions (the lints read them). */
+  inspected: InspectedPolicy[];
 }
 
 async function filesUnder(path: string): Promise<string[]> {
@@ -52,12 +54,20 @@ export function manifestDocuments(file: string, text: string): { documents: Yaml
   return { documents, diagnostics };
 }
 
+interface LoadedFile {
+  set: ManifestSet;
+  diagnostics: Diagnostic[];
+  /** Its policy objects after the strict check (the lints read them). */
+  inspected: InspectedPolicy[];
+}
+
 /** One file: its objects, and the problems of its policy objects. */
-export async function loadManifestFile(file: string, defaultNamespace = 'default'): Promise<{ set: ManifestSet; diagnostics: Diagnostic[] }> {
+export async function loadManifestFile(file: string, defaultNamespace = 'default'): Promise<LoadedFile> {
   const read = await readText(file);
-  if ('diagnostic' in read) return { set: parseManifests('', file, defaultNamespace), diagnostics: [read.diagnostic] };
+  if ('diagnostic' in read) return { set: parseManifests('', file, defaultNamespace), diagnostics: [read.diagnostic], inspected: [] };
   const { documents, diagnostics } = manifestDocuments(file, read.text);
-  return { set: parseManifests(read.text, file, defaultNamespace), diagnostics: [...diagnostics, ...checkPolicyDocuments(documents)] };
+  const inspected = documents.flatMap(policyNodes).map(inspectPolicyNode);
+  return { set: parseManifests(read.text, file, defaultNamespace), diagnostics: [...diagnostics, ...inspected.flatMap((p) => p.diagnostics)], inspected };
 }
 
 /** Every file or folder in `paths`, parsed, checked and merged. A path that does not exist throws. */
@@ -66,6 +76,7 @@ export async function loadManifestFiles(paths: readonly string[], defaultNamespa
   const diagnostics: Diagnostic[] = [];
   const files: string[] = [];
   const perFile: LoadedManifests['perFile'] = [];
+  const inspected: InspectedPolicy[] = [];
   for (const p of paths) {
     for (const file of await filesUnder(p)) {
       const loaded = await loadManifestFile(file, defaultNamespace);
@@ -73,7 +84,8 @@ export async function loadManifestFiles(paths: readonly string[], defaultNamespa
       perFile.push({ file, keys: policyKeysOf(loaded.set) });
       sets.push(loaded.set);
       diagnostics.push(...loaded.diagnostics);
+      inspected.push(...loaded.inspected);
     }
   }
-  return { ...mergeManifests(sets), diagnostics, files, perFile };
+  return { ...mergeManifests(sets), diagnostics, files, perFile, inspected };
 }

@@ -12,6 +12,8 @@ import type { ManifestSet } from '../../policy/manifests.ts';
 import { IMPACT_FORMATS, renderImpact, type ImpactFormat, type ImpactReport } from '../../incident/impact-report.ts';
 import { impactSuite } from '../../incident/impact-suite.ts';
 import { loadPolicyFiles, readClusterPolicyInputs } from '../policy-inputs.ts';
+import { lintPolicies } from '../../policy/lints-state.ts';
+import { formatFinding } from '../../policy/lints.ts';
 
 const USAGE = `netprobe impact --policies CHANGED... (--from-cluster | --state PATH... --base-policies PATH...) [FLAGS]
 
@@ -21,7 +23,8 @@ namespaces and policies) comes from the cluster, read once, or from files; the m
 namespace and name, or is added). Every pair of workloads (one pod each), the cluster DNS, the API
 server's Service address and each part of the outside CIDRs any policy names are judged before and
 after; the paths whose answer changes are printed, newly denied first, with the ports and the policy
-that makes the difference. The policies are checked as the API server would (exit 2 on a problem).
+that makes the difference. The policies are checked as the API server would (exit 2 on a problem),
+and the changed ones linted against the state (warnings on stderr: docs/policy-checks.md#lints).
 
 Flags:
   --policies PATH          changed NetworkPolicy / AdminNetworkPolicy manifests (file or folder); repeatable.
@@ -126,6 +129,8 @@ export const command: Command = {
     }
     const namespaces = values.namespaces?.flatMap((v) => v.split(',')).filter(Boolean);
     const result = computeImpact({ before: current.base, after: applied.after, changed: applied.changedKeys, ...(namespaces ? { namespaces } : {}) });
+    // The changed policies' lints, against the state they will apply to: warnings for the reviewer.
+    for (const f of lintPolicies(changedFiles.inspected, applied.after)) io.stderr(`${formatFinding(f)}\n`);
     const report: ImpactReport = { changed: applied.changedKeys, origin: current.origin, result };
     await emit(io, outputs, report);
     if (values['write-suite'] !== undefined) {

@@ -35,6 +35,14 @@ describe('netprobe impact (files)', () => {
     expect(readFileSync(out('i.html'), 'utf8')).to.include('<td>demo-api/api</td><td>demo-db/cache</td>');
   });
 
+  it('lints the changed policies against the state: the OR trap written back is a warning on stderr', async () => {
+    const or = CACHE_AND.replace('- from: [{namespaceSelector: {matchLabels: {team: api}}, podSelector: {matchLabels: {app: api}}}]', '- from: [{namespaceSelector: {matchLabels: {team: api}}}, {podSelector: {matchLabels: {app: api}}}]');
+    writeFileSync(join(dir, '40-data.yaml'), or);
+    const r = await netprobe('impact', '--policies', join(dir, '40-data.yaml'), ...state);
+    expect(r.err).to.match(/40-data\.yaml:8:\d+: warning NPL001 \(and-or-trap\)/);
+    expect(r.code).to.equal(0);
+  });
+
   it('junit and tap: each changed path a test, a newly denied one failing', async () => {
     const r = await netprobe('impact', '--policies', join(dir, '40-data.yaml'), ...state, '-o', `junit=${join(dir, 'i.xml')}`, '-o', 'tap');
     expect(r.code).to.equal(1);
