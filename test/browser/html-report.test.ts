@@ -188,7 +188,8 @@ describe('html report in Chromium', function () {
       const copy = block.locator('button.copy');
       expect(await copy.textContent()).to.equal('copy command');
       await copy.click();
-      expect(await copy.textContent()).to.equal('copied');
+      // The clipboard answers asynchronously: wait for the button to say so (fails by timeout otherwise).
+      await block.locator('button.copy', { hasText: 'copied' }).waitFor({ timeout: 5000 });
       expect(await page.evaluate('navigator.clipboard.readText()')).to.equal(leak?.reproduce);
       expect(errors).to.deep.equal([]);
     });
