@@ -1,7 +1,7 @@
 // The policies a command judges with: read from manifest files or from the live cluster, and the engine
 // built over them. The CLI prints what goes wrong (src/cli/policy-inputs.ts).
 import type * as k8s from '@kubernetes/client-node';
-import { describePermission, missingPermissions } from '../cluster/access.ts';
+import { describePermission, missingPermissions, type Permission } from '../cluster/access.ts';
 import { RUN_LABEL } from '../cluster/labels.ts';
 import { AdminPolicyEngine } from '../policy/admin.ts';
 import { manifestsFromCluster } from '../policy/cluster-state.ts';
@@ -35,4 +35,11 @@ export async function missingForPrediction(kc: k8s.KubeConfig, namespaces: reado
   const { policyStatePermissions } = await import('../cluster/policy-state.ts');
   const missing = await missingPermissions(kc, policyStatePermissions(namespaces)).catch(() => undefined);
   return missing?.map(describePermission);
+}
+
+/** The permissions reading the policy state of these namespaces takes (`netprobe rbac --predict`). */
+export async function predictionPermissions(namespaces: readonly string[]): Promise<Permission[]> {
+  // Lazy: loads @kubernetes/client-node (1-2 s), which only the cluster path needs.
+  const { policyStatePermissions } = await import('../cluster/policy-state.ts');
+  return policyStatePermissions(namespaces);
 }

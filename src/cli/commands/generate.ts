@@ -10,8 +10,8 @@ import { CLUSTER_FLAGS_USAGE, CLUSTER_OPTIONS } from '../cluster-flags.ts';
 import type { CliIO, Command } from '../main.ts';
 import { UsageError, parseCommandArgs } from '../main.ts';
 import { connectFor, listValues, positiveSeconds } from '../incident-shared.ts';
-import { RUN_LABEL } from '../../cluster/labels.ts';
-import { manifestsFromCluster } from '../../policy/cluster-state.ts';
+import { readKubeApi } from '../../run/cluster-state.ts';
+import { readClusterPolicies } from '../../run/policy-inputs.ts';
 import { apiErrorMessage } from '../../cluster/errors.ts';
 
 const USAGE = `netprobe generate WHAT [FLAGS]
@@ -59,11 +59,9 @@ async function fromPolicies(values: { namespace?: string | undefined; 'from-clus
   if (fromCluster) {
     const target = await connectFor('generate', values, io);
     if (!target) return EXIT.undecided;
-    // Lazy: loads @kubernetes/client-node (1-2 s), which only the cluster path needs.
-    const { readPolicyState } = await import('../../cluster/policy-state.ts');
     try {
       // Every namespace: the policies name their peers by namespace labels, and the suite needs their pods.
-      state = manifestsFromCluster(await readPolicyState(target.kc, undefined, RUN_LABEL));
+      state = (await readClusterPolicies(target.kc, undefined)).inputs.manifests;
     } catch (err) {
       io.stderr(`netprobe generate: cannot read the cluster at ${target.server}: ${apiErrorMessage(err)}\n`);
       return EXIT.undecided;
@@ -120,9 +118,7 @@ export const command: Command = {
       if (keep.includes('kube-api') && values['from-cluster'] === true) {
         const target = await connectFor('generate', values, io);
         if (!target) return EXIT.undecided;
-        // Lazy: loads @kubernetes/client-node (1-2 s), which only the cluster path needs.
-        const { readKubeApiAddresses } = await import('../../cluster/incident.ts');
-        const api = await readKubeApiAddresses(target.kc);
+        const api = await readKubeApi(target.kc);
         for (const p of api.problems) io.stderr(`netprobe generate: ${p}\n`);
         kubeApi = api.addresses.map((a) => ({ ...a, protocol: 'TCP' as const }));
       }

@@ -18,6 +18,7 @@ import { apiErrorMessage } from '../../cluster/errors.ts';
 import { finishResults } from '../../run/predictions.ts';
 import { policyEvidence } from '../../run/vouchers.ts';
 import { readClusterPolicyInputs, readPolicyInputs } from '../policy-inputs.ts';
+import { readClusterSnapshot } from '../../run/cluster-state.ts';
 
 const USAGE = `netprobe matrix --namespaces A,B,... [FLAGS]
        netprobe matrix --namespaces A,B,... --policies PATH... [--state PATH...] [-o FORMAT[=FILE]]...
@@ -98,13 +99,11 @@ export const command: Command = {
 
     const target = await connectFor('matrix', values, io);
     if (!target) return EXIT.undecided;
-    // Lazy: loads @kubernetes/client-node (1-2 s), which only the cluster path needs.
-    const { readSnapshot } = await import('../../cluster/read.ts');
     let snapshot;
     let policies;
     try {
       // The policies, as `run` uses them: control probes from allowed identities, canaries instead of the fixed settle.
-      [snapshot, policies] = await Promise.all([readSnapshot(target.kc, namespaces), readClusterPolicyInputs('matrix', target, namespaces, io)]);
+      [snapshot, policies] = await Promise.all([readClusterSnapshot(target.kc, namespaces), readClusterPolicyInputs('matrix', target, namespaces, io)]);
     } catch (err) {
       io.stderr(`netprobe matrix: cannot read the cluster at ${target.server}: ${apiErrorMessage(err)}\n`);
       return EXIT.undecided;

@@ -6,6 +6,7 @@ import { EXIT } from '../../verdict/model.ts';
 import type { Subject } from '../../cluster/rbac-manifests.ts';
 import { budgetPermissions } from '../../cluster/access.ts';
 import { namespaceUse, usePermissions } from '../../run/namespace-use.ts';
+import { predictionPermissions } from '../../run/policy-inputs.ts';
 import { rbacManifests, renderRbac } from '../../cluster/rbac-manifests.ts';
 
 const USAGE = `netprobe rbac [FLAGS] SUITE...
@@ -111,7 +112,7 @@ export const command: Command = {
 
     const use = namespaceUse(expandSuites(suites), { ephemeral: values.ephemeral === true, synthesizeMissing: values['synthesize-missing'] === true, verifyTargets: values['verify-targets'] === true }, 'possible');
     // policy-state.ts loads the Kubernetes client: only when --predict asks for its list.
-    const predictPerms = values.predict === true ? (await import('../../cluster/policy-state.ts')).policyStatePermissions(use.read) : [];
+    const predictPerms = values.predict === true ? await predictionPermissions(use.read) : [];
     const perms = [...usePermissions(use), ...budgetPermissions([...use.pods, ...use.servers], values.capacity === true), ...predictPerms];
     const list = (xs: readonly string[]) => (xs.length > 0 ? xs.join(', ') : '(none)');
     io.stdout(

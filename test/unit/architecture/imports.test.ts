@@ -128,6 +128,12 @@ describe('architecture: imports follow the one-way flow', () => {
     expect(bad).to.deep.equal([]);
   });
 
+  it('the CLI reaches the cluster through the pipelines: of src/cluster it imports only how to connect, the errors, and what permissions and RBAC objects say', () => {
+    const allowed = ['connect.ts', 'errors.ts', 'access.ts', 'rbac-manifests.ts'].map((f) => path.join(SRC, 'cluster', f));
+    const bad = edges.filter((e) => folderOf(e.from) === 'cli' && folderOf(e.to) === 'cluster' && !allowed.includes(e.to)).map((e) => `${rel(e.from)}:${e.line} imports ${rel(e.to)}`);
+    expect(bad).to.deep.equal([]);
+  });
+
   it('a command does not import another command (what two share lives outside src/cli/commands)', () => {
     const commands = path.join(SRC, 'cli', 'commands') + path.sep;
     // A command's own parts share its name: report.ts, report-diff.ts, report-input.ts.
