@@ -30,8 +30,10 @@ export const PROBE_OPTIONS = {
   'verify-targets': { type: 'boolean' },
 } as const;
 
+/** -o as run and isolation take it (matrix has formats of its own). */
+export const REPORT_OUTPUT_USAGE = '  -o, --output FORMAT[=FILE] table (default), json, junit, tap, markdown, html; repeatable';
+
 export const PROBE_FLAGS_USAGE = `${CLUSTER_FLAGS_USAGE}
-  -o, --output FORMAT[=FILE] table (default), json, junit, tap, markdown, html; repeatable
   --timeout SECONDS          seconds one probe attempt may wait (default: the suite's, else 2)
   --settle SECONDS           wait after pods are Ready so the CNI programs their rules, where the policies
                              are not read (with them, canaries show each probe pod's rules in place) (default 3)

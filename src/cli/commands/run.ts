@@ -1,7 +1,7 @@
 // `netprobe run PATH...`: probe a live cluster and judge every expectation.
 import type { CliIO, Command, ParsedArgs } from '../main.ts';
 import { UsageError, parseCommandArgs } from '../main.ts';
-import { connectFor, outputSpecs, printFindings, probeSettings, PROBE_FLAGS_USAGE, PROBE_OPTIONS, writeReport } from '../probe-flags.ts';
+import { connectFor, outputSpecs, printFindings, probeSettings, PROBE_FLAGS_USAGE, PROBE_OPTIONS, REPORT_OUTPUT_USAGE, writeReport } from '../probe-flags.ts';
 import { abortOnSignals } from '../signals.ts';
 import { createProgress } from '../../report/progress.ts';
 import { caseLimitDiagnostics, expandSuites, formatDiagnostic, loadSuites, selectSuites } from '../../suite/index.ts';
@@ -33,6 +33,7 @@ Flags:
   --ephemeral                probe from inside a running pod of each source (an ephemeral container,
                              which stays in that pod's spec until the pod is replaced), as if every
                              source said \`ephemeral: true\`; sources without one use a probe pod
+${REPORT_OUTPUT_USAGE}
 ${PROBE_FLAGS_USAGE}
 ${LIMIT_FLAGS_USAGE}
   --max-probes N             refuse plans with more probes (default ${DEFAULT_MAX_PROBES.toLocaleString('en-US')}), before creating anything
