@@ -2,13 +2,14 @@
 // namespace (an echo server and a probe pod, Pod Security restricted): a probe that must connect, then a
 // deny-all ingress policy (how long until the probe is blocked), then the same for egress. The namespace
 // is deleted at the end, also on Ctrl-C. The verdict is src/doctor/decide.ts.
+import type * as k8s from '@kubernetes/client-node';
 import { describePermission, missingPermissions, runPermissions, type Permission } from '../cluster/access.ts';
 import { createDenyPolicy, createNamespace, deleteNamespace, deletePolicy, serverVersion } from '../cluster/canary.ts';
 import type { ClusterTarget } from '../cluster/connect.ts';
 import { apiErrorMessage } from '../cluster/errors.ts';
-import { execInPod } from '../cluster/exec.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_LABEL } from '../cluster/labels.ts';
-import { createPods, podId, waitForPods } from '../cluster/pods.ts';
+import { podId } from '../cluster/pods.ts';
+import { liveCluster, type ClusterPort } from '../cluster/port.ts';
 import { sleep } from '../util/sleep.ts';
 import { parseAgentOutput } from '../probe/agent.ts';
 import { AGENT, probePod, serverPod, type PodOptions } from '../probe/podspec.ts';
@@ -98,75 +99,81 @@ export async function runDoctor(target: ClusterTarget, opts: DoctorOptions): Pro
   return facts;
 }
 
-async function canary(target: ClusterTarget, namespace: string, labels: Record<string, string>, opts: DoctorOptions, facts: DoctorFacts, log: (l: string) => void): Promise<void> {
-  const { kc } = target;
+/** The echo server and the probe pod, started and Ready; or why not (in facts.canaryProblem). */
+async function startCanary(port: ClusterPort, namespace: string, opts: DoctorOptions, facts: DoctorFacts, log: (l: string) => void): Promise<{ serverIp: string; probe: string } | undefined> {
   const podOpts: PodOptions = { ...opts, deadlineSeconds: Math.ceil((opts.startTimeoutMs + 4 * opts.deadlineMs) / 1000) + 120 };
   const server = serverPod(`netprobe-${opts.runId}-echo`, { key: 'echo', namespace, labels: SERVER_LABELS, ports: [{ port: PORT, protocol: 'tcp' }], standsFor: 'doctor canary' }, podOpts);
   const probe = probePod(`netprobe-${opts.runId}-probe`, { key: 'probe', namespace, labels: PROBE_LABELS, serviceAccount: 'default', standsFor: 'doctor canary' }, podOpts);
   // A new namespace gets its default ServiceAccount a moment later; until then pods are refused.
   const started = Date.now();
-  let failures = await createPods(kc, [server, probe], 2);
+  let failures = await port.createPods([server, probe], 2);
   while (failures.size > 0 && [...failures.values()].every((f) => /serviceaccount|service account/i.test(f.reason)) && Date.now() - started < 30_000 && !opts.signal.aborted) {
     await sleep(500, opts.signal);
-    const retry = [server, probe].filter((p) => failures.has(podId(p)));
-    failures = await createPods(kc, retry, 2);
+    failures = await port.createPods([server, probe].filter((p) => failures.has(podId(p))), 2);
   }
   if (failures.size > 0) {
     facts.canaryProblem = `could not start the canary: ${[...failures.values()][0]!.reason}`;
-    return;
+    return undefined;
   }
   log('waiting for the canary pods');
-  const states = await waitForPods(kc, opts.runId, [podId(server), podId(probe)], [namespace], { deadlineMs: opts.startTimeoutMs, signal: opts.signal });
+  const states = await port.waitForPods(opts.runId, [podId(server), podId(probe)], [namespace], { deadlineMs: opts.startTimeoutMs, signal: opts.signal });
   if (opts.signal.aborted) {
     facts.canaryProblem = 'interrupted';
-    return;
+    return undefined;
   }
   const sState = states.get(podId(server));
   const pState = states.get(podId(probe));
   if (!sState?.ready || !pState?.ready) {
     const bad = !sState?.ready ? sState : pState;
     facts.canaryProblem = `the canary pods did not start: ${bad && !bad.ready ? bad.reason : 'unknown'}`;
-    return;
+    return undefined;
   }
-  const serverIp = sState.ip;
+  return { serverIp: sState.ip, probe: probe.metadata!.name! };
+}
+
+/** One TCP probe from the canary's probe pod to its echo server, as the runner sends a batch (on stdin). */
+function canaryProbe(port: ClusterPort, namespace: string, at: { serverIp: string; probe: string }): () => Promise<ProbeState> {
   let n = 0;
-  const once = async (): Promise<ProbeState> => {
-    const spec = { id: `p${n++}`, kind: 'tcp', host: serverIp, port: PORT, timeoutMs: 1000, attempts: 1 };
-    const r = await execInPod(kc, namespace, probe.metadata!.name!, 'probe', [AGENT, 'probe', '--batch', JSON.stringify({ probes: [spec] })], 15_000);
+  return async () => {
+    const spec = { id: `p${n++}`, kind: 'tcp', host: at.serverIp, port: PORT, timeoutMs: 1000, attempts: 1 };
+    const r = await port.exec(namespace, at.probe, 'probe', [AGENT, 'probe', '--batch', '-'], 15_000, JSON.stringify({ probes: [spec] }));
     const o = parseAgentOutput(r.stdout)[0];
     if (o === undefined) return 'error';
     if (o.outcome === 'connected') return 'open';
     return o.outcome === 'timeout' || o.outcome === 'refused' || o.outcome === 'unreachable' ? 'blocked' : 'error';
   };
-  const aborted = () => opts.signal.aborted;
-  const poll = { intervalMs: opts.intervalMs, aborted };
+}
 
+/** One direction: a deny-all policy on one side, probed until it takes effect, then deleted. */
+async function checkDirection(kc: k8s.KubeConfig, namespace: string, dir: 'Ingress' | 'Egress', labels: Record<string, string>, once: () => Promise<ProbeState>, opts: DoctorOptions, log: (l: string) => void): Promise<DirectionCheck> {
+  const key = dir === 'Ingress' ? 'ingress' : 'egress';
+  const poll = { intervalMs: opts.intervalMs, aborted: () => opts.signal.aborted };
+  // Each direction starts from an open path: the previous policy is gone and its effect too.
+  const reopened = await pollUntil(once, 'open', { ...poll, deadlineMs: opts.deadlineMs, confirm: 2 }, realClock);
+  if (reopened.afterMs === undefined) return { note: 'the path did not reopen after the previous policy was deleted' };
+  const name = `netprobe-doctor-deny-${key}`;
+  log(`${key}: deny-all policy ${name}; probing until it takes effect (at most ${Math.round(opts.deadlineMs / 1000)} s)`);
+  await createDenyPolicy(kc, namespace, name, dir === 'Ingress' ? SERVER_LABELS : PROBE_LABELS, dir, labels);
+  const t = await pollUntil(once, 'blocked', { ...poll, deadlineMs: opts.deadlineMs, confirm: 2 }, realClock);
+  await deletePolicy(kc, namespace, name);
+  if (t.afterMs !== undefined) return { enforced: true, seconds: t.afterMs / 1000 };
+  return t.last === 'open' ? { enforced: false } : opts.signal.aborted ? { note: 'interrupted' } : { note: `probe ${t.last ?? 'never ran'}` };
+}
+
+/** The canary: pods through the same cluster port as the runner; a baseline, then each direction. */
+async function canary(target: ClusterTarget, namespace: string, labels: Record<string, string>, opts: DoctorOptions, facts: DoctorFacts, log: (l: string) => void): Promise<void> {
+  const port = liveCluster(target.kc);
+  const at = await startCanary(port, namespace, opts, facts, log);
+  if (at === undefined) return;
+  const once = canaryProbe(port, namespace, at);
   log('baseline: the probe must connect');
-  const base = await pollUntil(once, 'open', { ...poll, deadlineMs: 30_000, confirm: 1 }, realClock);
+  const base = await pollUntil(once, 'open', { intervalMs: opts.intervalMs, aborted: () => opts.signal.aborted, deadlineMs: 30_000, confirm: 1 }, realClock);
   if (base.afterMs === undefined) {
-    if (opts.signal.aborted) {
-      facts.canaryProblem = 'interrupted';
-      return;
-    }
-    facts.canaryProblem = `baseline failed: the probe pod cannot reach the echo server with no policy at all (last: ${base.last ?? 'no probe'})`;
+    facts.canaryProblem = opts.signal.aborted ? 'interrupted' : `baseline failed: the probe pod cannot reach the echo server with no policy at all (last: ${base.last ?? 'no probe'})`;
     return;
   }
-  for (const [dir, selector] of [['Ingress', SERVER_LABELS], ['Egress', PROBE_LABELS]] as const) {
+  for (const dir of ['Ingress', 'Egress'] as const) {
     if (opts.signal.aborted) return;
-    const key = dir === 'Ingress' ? 'ingress' : 'egress';
-    // Each direction starts from an open path: the previous policy is gone and its effect too.
-    const reopened = await pollUntil(once, 'open', { ...poll, deadlineMs: opts.deadlineMs, confirm: 2 }, realClock);
-    if (reopened.afterMs === undefined) {
-      facts[key] = { note: 'the path did not reopen after the previous policy was deleted' };
-      continue;
-    }
-    const name = `netprobe-doctor-deny-${key}`;
-    log(`${key}: deny-all policy ${name}; probing until it takes effect (at most ${Math.round(opts.deadlineMs / 1000)} s)`);
-    await createDenyPolicy(kc, namespace, name, selector, dir, labels);
-    const t = await pollUntil(once, 'blocked', { ...poll, deadlineMs: opts.deadlineMs, confirm: 2 }, realClock);
-    const check: DirectionCheck =
-      t.afterMs !== undefined ? { enforced: true, seconds: t.afterMs / 1000 } : t.last === 'open' ? { enforced: false } : opts.signal.aborted ? { note: 'interrupted' } : { note: `probe ${t.last ?? 'never ran'}` };
-    facts[key] = check;
-    await deletePolicy(kc, namespace, name);
+    facts[dir === 'Ingress' ? 'ingress' : 'egress'] = await checkDirection(target.kc, namespace, dir, labels, once, opts, log);
   }
 }
