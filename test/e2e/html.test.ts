@@ -1,4 +1,5 @@
-// `netprobe matrix -o html` on the local cluster, read in Debian's Chromium: the page shows the matrix's
+// `netprobe matrix -o html` on the local cluster, read in Debian's Chromium, and `matrix --from-cluster`
+// (the table the live policies imply) equal to it: the page shows the matrix's
 // probes as reachable, blocked and unknown (not as leaks), with the same counts as its JSON, and a
 // blocked and a reachable edge where the policies put them. In namespaces of this file's own
 // (html-e2e-*), deleted at the end.
@@ -15,6 +16,7 @@ const CLOSED = 'html-e2e-closed';
 describe('e2e: matrix -o html', function () {
   this.timeout(600_000);
   let browser: Browser | undefined;
+  let observed: string[][] = [];
   before(async function () {
     clusterEnv(this);
     for (const ns of [OPEN, CLOSED]) {
@@ -37,6 +39,7 @@ describe('e2e: matrix -o html', function () {
     const run = await netprobe(['matrix', '--namespaces', `${OPEN},${CLOSED}`, '-o', `json=${json}`, '-o', `html=${html}`, '--quiet']);
     expect(run.code, run.stderr).to.equal(0);
     const m = JSON.parse(readFileSync(json, 'utf8')) as { cells: string[][] };
+    observed = m.cells;
     const cells = m.cells.flat();
     const { page, errors, requests } = await openReport(browser as Browser, html);
     expect(errors).to.deep.equal([]);
@@ -50,5 +53,18 @@ describe('e2e: matrix -o html', function () {
     await page.screenshot({ path: `${html}.png` });
     const left = await kubectl(['get', 'pods', '-n', OPEN, '-l', 'netprobe.dev/run', '-o', 'name']);
     expect(left + (await kubectl(['get', 'pods', '-n', CLOSED, '-l', 'netprobe.dev/run', '-o', 'name']))).to.equal('');
+  });
+
+  it('matrix --from-cluster: the table the live policies imply, nothing created, equal to what was probed here', async () => {
+    expect(observed).to.not.deep.equal([]);
+    const json = tempFile('predicted.json', '');
+    const run = await netprobe(['matrix', '--namespaces', `${OPEN},${CLOSED}`, '--from-cluster', '-o', `json=${json}`, '-o', 'table']);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.stdout).to.contain('allowed by the policies');
+    const m = JSON.parse(readFileSync(json, 'utf8')) as { cells: string[][]; run: { cluster?: string } };
+    expect(m.cells).to.deep.equal(observed);
+    expect(m.run.cluster).to.be.a('string');
+    for (const ns of [OPEN, CLOSED]) expect(await kubectl(['get', 'pods', '-n', ns, '-l', 'netprobe.dev/run', '-o', 'name'])).to.equal('');
+    expect(run.stderr).to.not.contain('probe pod');
   });
 });

@@ -19,15 +19,16 @@ import { finishResults } from '../../run/predictions.ts';
 import { policyEvidence } from '../../run/vouchers.ts';
 import { readClusterPolicyInputs, readPolicyInputs } from '../policy-inputs.ts';
 import { readClusterSnapshot } from '../../run/cluster-state.ts';
+import type { PolicyInputs } from '../../run/policy-inputs.ts';
 
 const USAGE = `netprobe matrix --namespaces A,B,... [FLAGS]
-       netprobe matrix --namespaces A,B,... --policies PATH... [--state PATH...] [-o FORMAT[=FILE]]...
+       netprobe matrix --namespaces A,B,... (--policies PATH... [--state PATH...] | --from-cluster) [-o FORMAT[=FILE]]...
 
 Probes every pod identity of the namespaces against every port every other identity declares and
 prints the truth table: rows are sources, numbered columns are destination ports. A cell is reachable,
 blocked (only once the target is shown alive), or unknown (with the reason below the table).
 
-With --policies, no cluster: the same table from manifests (NetworkPolicies, admin policies, and with
+With --policies (or --from-cluster, which reads the same objects live), no probe: the same table from manifests (NetworkPolicies, admin policies, and with
 them or in --state the Namespaces, Pods and workloads; one representative pod per workload), each cell
 what the policies imply (allowed, denied, unknown), judged as netprobe predict judges.
 
@@ -35,6 +36,8 @@ Flags:
   --namespaces A,B,...       the namespaces (required; repeatable)
   --policies PATH            manifest file or folder: no cluster, the table the policies imply; repeatable
   --state PATH               more manifests (Namespaces, Pods, workloads) for --policies; repeatable
+  --from-cluster             the table the cluster's policies imply for the pods it lists (every pod,
+                             Ready or not), read with list permissions: nothing is created or probed
   -o, --output FORMAT[=FILE] table (default), json or html; repeatable, at most one to stdout
   --write-suite FILE         also write the probe set as a suite
   --ephemeral                probe from inside a running pod of each identity (an ephemeral container,
@@ -88,13 +91,18 @@ export const command: Command = {
   summary: 'the reachability truth table between the pods of some namespaces (table, JSON or HTML)',
   usage: USAGE,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(args, { ...PROBE_OPTIONS, namespaces: { type: 'string', multiple: true }, 'write-suite': { type: 'string' }, ephemeral: { type: 'boolean' }, policies: { type: 'string', multiple: true }, state: { type: 'string', multiple: true } });
+    const { values, positionals } = parseCommandArgs(args, { ...PROBE_OPTIONS, namespaces: { type: 'string', multiple: true }, 'write-suite': { type: 'string' }, ephemeral: { type: 'boolean' }, policies: { type: 'string', multiple: true }, state: { type: 'string', multiple: true }, 'from-cluster': { type: 'boolean' } });
     if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}; name namespaces with --namespaces`);
     const namespaces = [...new Set(listValues(values.namespaces))];
     if (namespaces.length === 0) throw new UsageError('no --namespaces given');
     const outputs = matrixOutputs(values.output);
     if (values.state !== undefined && values.policies === undefined) throw new UsageError('--state needs --policies (the truth table from manifests, no cluster)');
-    if (values.policies !== undefined) return await offlineRun(namespaces, [...values.policies, ...(values.state ?? [])], outputs, io);
+    if (values.policies !== undefined && values['from-cluster'] === true) throw new UsageError('--policies and --from-cluster: give one');
+    if (values.policies !== undefined) {
+      const inputs = await readPolicyInputs('matrix', [...values.policies, ...(values.state ?? [])], io);
+      return inputs === undefined ? EXIT.usage : await offlineRun(namespaces, inputs, outputs, io, {});
+    }
+    if (values['from-cluster'] === true) return await predictedFromCluster(namespaces, values, outputs, io);
     const { settings, timeoutSeconds } = probeSettings(values);
 
     const target = await connectFor('matrix', values, io);
@@ -152,10 +160,17 @@ export const command: Command = {
   },
 };
 
-/** `--policies` (and `--state`): the truth table the manifests imply, with no cluster. */
-async function offlineRun(namespaces: string[], paths: string[], outputs: readonly MatrixOutput[], io: CliIO): Promise<number> {
-  const inputs = await readPolicyInputs('matrix', paths, io);
-  if (inputs === undefined) return EXIT.usage;
+/** `--from-cluster`: the table the live policies and pods imply, read with list permissions, no probe. */
+async function predictedFromCluster(namespaces: string[], values: Parameters<typeof connectFor>[1], outputs: readonly MatrixOutput[], io: CliIO): Promise<number> {
+  const target = await connectFor('matrix', values, io);
+  if (!target) return EXIT.undecided;
+  const inputs = await readClusterPolicyInputs('matrix', target, namespaces, io);
+  if (inputs === undefined) return EXIT.undecided;
+  return await offlineRun(namespaces, inputs, outputs, io, { cluster: target.server, context: target.context });
+}
+
+/** `--policies` (and `--state`), or `--from-cluster`: the truth table the policies imply, with no probe. */
+async function offlineRun(namespaces: string[], inputs: PolicyInputs, outputs: readonly MatrixOutput[], io: CliIO, where: { cluster?: string; context?: string }): Promise<number> {
   const startedAt = new Date();
   let built;
   try {
@@ -166,7 +181,7 @@ async function offlineRun(namespaces: string[], paths: string[], outputs: readon
     return err instanceof NothingToProbeError ? EXIT.undecided : EXIT.usage;
   }
   const { cells, details } = matrixCells(built.plan, built.results);
-  const run = { id: `matrix-${startedAt.getTime().toString(36)}`, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString() };
+  const run = { id: `matrix-${startedAt.getTime().toString(36)}`, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), ...where };
   const json: MatrixJson = { schemaVersion: MATRIX_SCHEMA_VERSION, run, namespaces, sources: built.plan.rows, destinations: built.plan.columns, cells, unknown: details };
   await writeMatrix(outputs, built.plan, json, built.results, io, true);
   return Object.keys(details).length > 0 ? EXIT.undecided : EXIT.ok;
