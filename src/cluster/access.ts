@@ -1,5 +1,5 @@
-// Before creating anything: can this identity do what a run needs? Asked with SelfSubjectAccessReview,
-// so the answer names exactly what is missing.
+// Before creating anything: can this identity do what a run needs? Asked with one SelfSubjectRulesReview
+// per namespace and SelfSubjectAccessReview for the rest, so the answer names exactly what is missing.
 // The client is loaded only to ask: the permission lists serve `netprobe rbac`, which needs no cluster.
 import type * as k8s from '@kubernetes/client-node';
 import { apiClient } from './api.ts';
@@ -86,9 +86,16 @@ export function budgetPermissions(podNamespaces: readonly string[], capacity: bo
   return perms;
 }
 
-export async function missingPermissions(kc: k8s.KubeConfig, perms: readonly Permission[]): Promise<Permission[]> {
-  const { AuthorizationV1Api } = await import('@kubernetes/client-node');
-  const authz = apiClient(kc, AuthorizationV1Api);
+/** Whether one rule of a SelfSubjectRulesReview grants `p` (a rule limited to resourceNames grants no list or create). */
+export function ruleGrants(rule: k8s.V1ResourceRule, p: Permission): boolean {
+  const has = (list: readonly string[] | undefined, value: string): boolean => (list ?? []).includes('*') || (list ?? []).includes(value);
+  const resource = p.subresource ? `${p.resource}/${p.subresource}` : p.resource;
+  const resources = rule.resources ?? [];
+  const resourceOk = resources.includes('*') || resources.includes(resource) || (p.subresource !== undefined && (resources.includes(`*/${p.subresource}`) || resources.includes(`${p.resource}/*`)));
+  return has(rule.verbs, p.verb) && has(rule.apiGroups, p.group ?? '') && resourceOk && (rule.resourceNames ?? []).length === 0;
+}
+
+async function askEach(authz: k8s.AuthorizationV1Api, perms: readonly Permission[]): Promise<Permission[]> {
   const answers = await Promise.all(
     perms.map(async (p) => {
       const attrs: k8s.V1ResourceAttributes = { verb: p.verb, resource: p.resource };
@@ -102,4 +109,29 @@ export async function missingPermissions(kc: k8s.KubeConfig, perms: readonly Per
     }),
   );
   return answers.filter((p): p is Permission => p !== undefined);
+}
+
+/** The permissions of one namespace its rules (one SelfSubjectRulesReview) do not show granted; all of them when the review is incomplete. */
+async function notShownGranted(authz: k8s.AuthorizationV1Api, namespace: string, perms: readonly Permission[]): Promise<Permission[]> {
+  // An API server that cannot answer it (or refuses it) leaves every permission to be asked one by one.
+  const review = await authz.createSelfSubjectRulesReview({ body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', spec: { namespace } } }).catch(() => undefined);
+  if (review?.status === undefined || review.status.incomplete === true) return [...perms];
+  const rules = review.status.resourceRules ?? [];
+  return perms.filter((p) => !rules.some((r) => ruleGrants(r, p)));
+}
+
+/**
+ * What of `perms` this identity may not do. One rules review per namespace answers most of them at once (a
+ * run asks some 75 permissions over a few namespaces); what it does not show granted, and what is
+ * cluster-wide, is asked one by one (SelfSubjectAccessReview), so an authorizer the rules review cannot
+ * list (a webhook) still decides, and the answer names exactly what is missing.
+ */
+export async function missingPermissions(kc: k8s.KubeConfig, perms: readonly Permission[]): Promise<Permission[]> {
+  const { AuthorizationV1Api } = await import('@kubernetes/client-node');
+  const authz = apiClient(kc, AuthorizationV1Api);
+  const byNamespace = new Map<string, Permission[]>();
+  for (const p of perms) if (p.namespace) byNamespace.set(p.namespace, [...(byNamespace.get(p.namespace) ?? []), p]);
+  const unshown = await Promise.all([...byNamespace].map(([ns, list]) => notShownGranted(authz, ns, list)));
+  const missing = new Set(await askEach(authz, [...perms.filter((p) => !p.namespace), ...unshown.flat()]));
+  return perms.filter((p) => missing.has(p));
 }

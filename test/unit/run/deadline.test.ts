@@ -14,6 +14,7 @@ import { casesOf } from '../support/world.ts';
 function emptyCluster(created: V1Pod[]): (req: { method: string; path: string; body: unknown }) => Reply {
   return ({ method, path, body }) => {
     if (method === 'POST' && path.endsWith('/selfsubjectaccessreviews')) return { status: 201, body: { ...(body as object), status: { allowed: true } } };
+    if (method === 'POST' && path.endsWith('/selfsubjectrulesreviews')) return { status: 201, body: { status: { resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }], incomplete: false } } };
     if (method === 'POST' && path.endsWith('/pods')) created.push(body as V1Pod);
     if (method === 'POST' || method === 'PATCH') return { status: 201, body: { ...(body as { metadata?: object }), metadata: { ...(body as { metadata?: object }).metadata, uid: 'u-1' } } };
     if (method === 'GET' && path === '/api/v1/namespaces') return { status: 200, body: { items: [{ metadata: { name: 'shop' } }] } };
