@@ -14,9 +14,9 @@ export const STATUS_MEANING: Record<Status, string> = {
 };
 
 /** The run as a whole: `failed` on any leak or broken path, `undecided` when only inconclusive remain. */
-export type Verdict = 'passed' | 'failed' | 'undecided';
+export type RunVerdict = 'passed' | 'failed' | 'undecided';
 
-export function verdictOf(summary: Summary): Verdict {
+export function verdictOf(summary: Summary): RunVerdict {
   if (summary.leak > 0 || summary.broken > 0) return 'failed';
   if (summary.inconclusive > 0) return 'undecided';
   return 'passed';
