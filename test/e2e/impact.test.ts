@@ -10,6 +10,7 @@ import { manifestDocuments } from '../../src/policy/load-files.ts';
 import type { MatrixJson } from '../../src/incident/matrix.ts';
 import { clusterEnv, kubectl, netprobe } from './support.ts';
 import { DemoCopy } from './demo-copy.ts';
+import { CACHE_AND } from '../unit/support/demo-changes.ts';
 
 const NS = `impact-strict-${Date.now().toString(36)}`;
 
@@ -83,16 +84,7 @@ describe('e2e: impact (issue 17)', function () {
 let copy: DemoCopy;
 
 /** The change under review: the cache's OR trap fixed (AND form), and the API's missing egress to the cache added. */
-const CHANGE = `apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: cache-ingress, namespace: demo-db}
-spec:
-  podSelector: {matchLabels: {app: cache}}
-  policyTypes: [Ingress]
-  ingress:
-  - from: [{namespaceSelector: {matchLabels: {team: api}}, podSelector: {matchLabels: {app: api}}}]
-    ports: [{protocol: TCP, port: 6379}]
----
+const CHANGE = `${CACHE_AND}---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: {name: api-to-cache, namespace: demo-api}
