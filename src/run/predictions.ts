@@ -6,7 +6,7 @@ import type { PeerWorld } from '../policy/peers.ts';
 import type { Case } from '../suite/model.ts';
 import { checkDroppedLabels, policySelectors } from './dropped-labels.ts';
 import type { RunOutcome } from './run-suites.ts';
-import type { PolicyInputs } from './vouchers.ts';
+import type { PolicyInputs } from './policy-inputs.ts';
 import type { Result } from '../verdict/model.ts';
 import type { Finding } from '../verdict/model.ts';
 import { findPatterns, type CaseEvidence, type RouteEvidence } from '../verdict/patterns.ts';

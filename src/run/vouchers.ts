@@ -3,7 +3,7 @@
 // (canaries, src/plan/canary.ts). Pure. A prediction only picks which probes to make: what shows a
 // target alive or a pod's rules in place is the probe's own answer, so a wrong prediction costs a probe
 // or some waiting, never a verdict.
-import type { ManifestSet } from '../policy/manifests.ts';
+import type { PolicyInputs } from './policy-inputs.ts';
 import type { PredictPath } from '../plan/canary.ts';
 import type { SourceIdentity } from '../plan/types.ts';
 import type { MayReach } from '../plan/vouch.ts';
@@ -34,12 +34,6 @@ export function predictPathBy(engine: ConnectionJudge, world: Pick<PeerWorld, 'p
     if (v.error !== undefined) return undefined;
     return { allowed: v.allowed, ingressIsolated: v.ingress.isolated, ingressDenied: v.ingress.isolated && !v.ingress.allowed, egressDenied: v.egress.isolated && !v.egress.allowed, knownPod: known.has(ip) };
   };
-}
-
-/** The policies as read for a run: the engine and what it was built from. */
-export interface PolicyInputs {
-  engine: ConnectionJudge;
-  manifests: ManifestSet;
 }
 
 /**
