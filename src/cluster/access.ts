@@ -40,6 +40,8 @@ export function runPermissions(readNamespaces: readonly string[], podNamespaces:
     // get: reading back the uid when a retried create met its own object.
     for (const verb of ['create', 'get', 'patch', 'delete']) perms.push({ verb, resource: 'leases', group: 'coordination.k8s.io', namespace });
     for (const verb of ['create', 'get', 'delete']) perms.push({ verb, resource: 'jobs', group: 'batch', namespace });
+    // Which budgets netprobe's pods hold up while they exist (src/run/disruption-budgets.ts).
+    perms.push({ verb: 'list', resource: 'poddisruptionbudgets', group: 'policy', namespace });
   }
   return perms;
 }

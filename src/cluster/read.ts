@@ -2,7 +2,7 @@
 // of expectations.
 import * as k8s from '@kubernetes/client-node';
 import { apiClient } from './api.ts';
-import type { ClusterNetwork, ClusterSnapshot, ContainerPort, LivePod, ProbedPort, ServiceInfo, WorkloadInfo } from '../model/cluster.ts';
+import type { ClusterNetwork, ClusterSnapshot, ContainerPort, DisruptionBudgetInfo, LivePod, ProbedPort, ServiceInfo, WorkloadInfo } from '../model/cluster.ts';
 import { ROLE_LABEL } from './labels.ts';
 import { isNotFound } from './errors.ts';
 
@@ -12,6 +12,7 @@ const l4 = (p: string | undefined): L4 => (p === 'UDP' || p === 'SCTP' ? p : 'TC
 export async function readSnapshot(kc: k8s.KubeConfig, namespaces: readonly string[]): Promise<ClusterSnapshot> {
   const core = apiClient(kc, k8s.CoreV1Api);
   const apps = apiClient(kc, k8s.AppsV1Api);
+  const policy = apiClient(kc, k8s.PolicyV1Api);
   // One get per namespace, not a cluster-wide list: a Role in each namespace can allow it.
   const [found, network] = await Promise.all([
     Promise.all([...new Set(namespaces)].map((name) => core.readNamespace({ name }).catch((err: unknown) => (isNotFound(err) ? undefined : Promise.reject(err))))),
@@ -22,13 +23,15 @@ export async function readSnapshot(kc: k8s.KubeConfig, namespaces: readonly stri
 
   const perNs = await Promise.all(
     wanted.map(async (namespace) => {
-      const [pods, services, sas, deps, sts, dss] = await Promise.all([
+      const [pods, services, sas, deps, sts, dss, pdbs] = await Promise.all([
         core.listNamespacedPod({ namespace }),
         core.listNamespacedService({ namespace }),
         core.listNamespacedServiceAccount({ namespace }),
         apps.listNamespacedDeployment({ namespace }),
         apps.listNamespacedStatefulSet({ namespace }),
         apps.listNamespacedDaemonSet({ namespace }),
+        // Best effort: needed (and granted by `netprobe rbac`) only where netprobe's pods go.
+        policy.listNamespacedPodDisruptionBudget({ namespace }).catch(() => undefined),
       ]);
       return {
         pods: pods.items.map(toPod),
@@ -39,6 +42,7 @@ export async function readSnapshot(kc: k8s.KubeConfig, namespaces: readonly stri
           ...sts.items.map((s) => toWorkload('StatefulSet', s)),
           ...dss.items.map((d) => toWorkload('DaemonSet', d)),
         ],
+        disruptionBudgets: (pdbs?.items ?? []).map(toDisruptionBudget),
       };
     }),
   );
@@ -49,6 +53,7 @@ export async function readSnapshot(kc: k8s.KubeConfig, namespaces: readonly stri
     services,
     workloads: perNs.flatMap((n) => n.workloads),
     serviceAccounts: perNs.flatMap((n) => n.serviceAccounts),
+    disruptionBudgets: perNs.flatMap((n) => n.disruptionBudgets),
   };
   const dns = services.find((s) => s.namespace === 'kube-system' && s.name === 'kube-dns');
   if (dns) snapshot.clusterDns = dns;
@@ -153,6 +158,16 @@ export function toService(s: k8s.V1Service): ServiceInfo {
   if (s.spec?.selector) info.selector = s.spec.selector;
   if (s.spec?.publishNotReadyAddresses === true) info.publishNotReadyAddresses = true;
   return info;
+}
+
+function toDisruptionBudget(b: k8s.V1PodDisruptionBudget): DisruptionBudgetInfo {
+  const min = b.spec?.minAvailable;
+  return {
+    namespace: b.metadata?.namespace ?? '',
+    name: b.metadata?.name ?? '',
+    selector: (b.spec?.selector ?? {}) as DisruptionBudgetInfo['selector'],
+    needsScale: b.spec?.maxUnavailable !== undefined || (typeof min === 'string' && min.endsWith('%')),
+  };
 }
 
 function toWorkload(

@@ -87,6 +87,18 @@ export interface WorkloadInfo {
   hostNetwork?: boolean;
 }
 
+/** A PodDisruptionBudget, as far as netprobe's pods can affect it (src/run/disruption-budgets.ts). */
+export interface DisruptionBudgetInfo {
+  namespace: string;
+  name: string;
+  selector: LabelSelector;
+  /**
+   * maxUnavailable, or minAvailable as a percentage: the disruption controller needs the scale of every
+   * selected pod's controller, which netprobe's pods (controlled by a Lease) do not have.
+   */
+  needsScale: boolean;
+}
+
 export interface NamespaceInfo {
   name: string;
   labels: Labels;
@@ -114,6 +126,8 @@ export interface ClusterSnapshot {
   clusterDns?: ServiceInfo;
   /** Pod and Service ranges, where readable: control probes must never vouch for them. */
   network?: ClusterNetwork;
+  /** The PodDisruptionBudgets of the namespaces read, where readable. */
+  disruptionBudgets?: DisruptionBudgetInfo[];
 }
 
 /**

@@ -6,20 +6,17 @@ import type { ServiceInfo } from '../model/cluster.ts';
 import type { Plan } from '../plan/types.ts';
 import { matchesSelector } from '../model/selectors.ts';
 import type { Finding } from '../verdict/model.ts';
+import { netprobePods } from './netprobe-pods.ts';
 
 export function notReadyPublishers(plan: Plan, services: readonly ServiceInfo[]): Finding[] {
   const publishing = services.filter((s) => s.publishNotReadyAddresses === true && s.selector !== undefined && Object.keys(s.selector).length > 0);
-  const pods = [
-    ...plan.sources.filter((s) => !s.inPod).map((s) => ({ what: `probe pod for ${s.standsFor}`, namespace: s.namespace, labels: s.labels, cases: plan.probes.filter((p) => p.sourceKey === s.key) })),
-    ...plan.servers.map((s) => ({ what: `echo server for ${s.standsFor}`, namespace: s.namespace, labels: s.labels, cases: plan.probes.filter((p) => p.target.serverKey === s.key) })),
-  ];
   const hits: string[] = [];
   const caseIds = new Set<string>();
-  for (const pod of pods) {
+  for (const pod of netprobePods(plan)) {
     const matched = publishing.filter((s) => s.namespace === pod.namespace && matchesSelector({ matchLabels: s.selector }, pod.labels));
     if (matched.length === 0) continue;
     hits.push(`the ${pod.what} is published by Service ${matched.map((s) => `${s.namespace}/${s.name}`).join(', ')}`);
-    for (const p of pod.cases) caseIds.add(p.caseId);
+    for (const id of pod.caseIds) caseIds.add(id);
   }
   if (hits.length === 0) return [];
   const message = `${hits.join('; ')} (publishNotReadyAddresses: its endpoints and DNS list pods that are not Ready): its clients may reach netprobe's pod while the run lasts.`;

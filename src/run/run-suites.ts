@@ -26,6 +26,7 @@ import { judge, routeEvidence } from '../verdict/judge.ts';
 import type { Finding } from '../verdict/model.ts';
 import type { RouteEvidence } from '../verdict/patterns.ts';
 import { notReadyPublishers } from './not-ready-services.ts';
+import { disruptionBudgetsHeld } from './disruption-budgets.ts';
 import type { Result } from '../verdict/model.ts';
 import { redactText } from '../util/redact.ts';
 
@@ -155,7 +156,7 @@ export async function runCases(target: ClusterTarget, cases: readonly Case[], se
     ...(execution.targetChecks ? { targetChecks: execution.targetChecks } : {}),
     reproduce: (p) => reproduceCommand(p, sources.get(p.sourceKey), settings.probeImage, execution.serverIps),
   });
-  const findings = notReadyPublishers(plan, snapshot.services);
+  const findings = [...notReadyPublishers(plan, snapshot.services), ...disruptionBudgetsHeld(plan, snapshot.disruptionBudgets ?? [])];
   return { runId, plan, results, cleaned, timings: execution.timings, routes: routeEvidence(plan, execution.observations), ...(findings.length > 0 ? { findings } : {}), ...(planned ? { waves: planned } : {}) };
 }
 

@@ -121,7 +121,9 @@ export type PatternName =
   /** Not a disagreement: the labels netprobe's pods could not carry (src/run/dropped-labels.ts). */
   | 'dropped-labels'
   /** Not a disagreement: a Service that publishes not-ready pods lists netprobe's (src/run/not-ready-services.ts). */
-  | 'publishes-not-ready';
+  | 'publishes-not-ready'
+  /** Not a disagreement: a PodDisruptionBudget netprobe's pods hold up while they exist (src/run/disruption-budgets.ts). */
+  | 'holds-disruption-budget';
 
 export interface Finding {
   pattern: PatternName;

@@ -14,6 +14,7 @@ import { clusterEnv, kubectl, netprobe, readReport, startNetprobe, tempFile, wai
 
 const NS = 'e2e-workload-a';
 const PUBLISHES_NOT_READY = 'web-peers';
+const BUDGET = 'web-budget';
 const AGENT = '/usr/local/bin/netprobe-agent';
 const RESTRICTED_POD = `securityContext: {runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: {type: RuntimeDefault}}`;
 const RESTRICTED_CONTAINER = `securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}`;
@@ -51,6 +52,11 @@ apiVersion: v1
 kind: Service
 metadata: {name: web-peers, namespace: ${NS}}
 spec: {clusterIP: None, publishNotReadyAddresses: true, selector: {app: web}, ports: [{port: 8080}]}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: ${BUDGET}, namespace: ${NS}}
+spec: {maxUnavailable: 1, selector: {matchLabels: {app: web}}}
 ---
 apiVersion: v1
 kind: Service
@@ -150,15 +156,19 @@ interface Seen {
   publishedNotReady: boolean;
   /** The renewTimes of the run's Leases: the heartbeat. */
   renewals: Set<string>;
+  /** status.disruptionsAllowed of the budget over maxUnavailable, in samples taken while netprobe pods ran. */
+  budgetAllowed: Set<number>;
   problems: string[];
 }
 
 async function sample(seen: Seen): Promise<void> {
-  const [slices, pods, leases] = await Promise.all([
+  const [slices, pods, leases, budget] = await Promise.all([
     json<{ items: Slice[] }>(['get', 'endpointslices', '-n', NS]),
     podsOf('netprobe.dev/run'),
     json<{ items: { spec?: { renewTime?: string } }[] }>(['get', 'leases', '-n', NS, '-l', 'netprobe.dev/run']),
+    json<{ status?: { disruptionsAllowed?: number } }>(['get', 'pdb', BUDGET, '-n', NS]),
   ]);
+  if (pods.some((p) => p.metadata.labels?.app === 'web')) seen.budgetAllowed.add(budget.status?.disruptionsAllowed ?? -1);
   seen.samples += 1;
   for (const l of leases.items) if (l.spec?.renewTime) seen.renewals.add(l.spec.renewTime);
   for (const s of slices.items) {
@@ -212,7 +222,7 @@ describe('e2e: probe pods never act as the workload (issue 10)', function () {
     const out = path.join(mkdtempSync(path.join(tmpdir(), 'netprobe-workload-')), 'report.json');
     // A 10 s settle keeps the pods alive long enough for the controllers to act, if they would.
     const run = startNetprobe(['run', tempFile('suite.yaml', SUITE), '--settle', '10', '-o', `json=${out}`, '--quiet']);
-    const seen: Seen = { samples: 0, withReadyContainers: 0, listedNotReady: new Set(), publishedNotReady: false, renewals: new Set(), problems: [] };
+    const seen: Seen = { samples: 0, withReadyContainers: 0, listedNotReady: new Set(), publishedNotReady: false, renewals: new Set(), budgetAllowed: new Set(), problems: [] };
     let finished = false;
     void run.done.then(() => (finished = true));
     while (!finished) {
@@ -238,6 +248,10 @@ describe('e2e: probe pods never act as the workload (issue 10)', function () {
     // The limit the run cannot avoid, seen and said: the headless Service lists the pods carrying app=web.
     expect(seen.publishedNotReady).to.equal(true);
     expect(report.findings?.find((f) => f.pattern === 'publishes-not-ready')?.message).to.contain(`${NS}/${PUBLISHES_NOT_READY}`);
+    // The other: a maxUnavailable budget over app=web allowed no disruption while the probe pod lived, and the run said so.
+    expect([...seen.budgetAllowed]).to.include(0);
+    expect(report.findings?.find((f) => f.pattern === 'holds-disruption-budget')?.message).to.contain(`${NS}/${BUDGET}`).and.contain('probe pod for');
+    await waitUntil('the budget to allow a disruption again', async () => (await kubectl(['get', 'pdb', BUDGET, '-n', NS, '-o', 'jsonpath={.status.disruptionsAllowed}'])).trim() === '1', 60_000);
 
     // The real workloads: the same pods as before, and the Job succeeds with no failure counted.
     await waitUntil('the Job to complete', async () => (await kubectl(['get', 'job', 'batch', '-n', NS, '-o', 'jsonpath={.status.succeeded}'])).trim() === '1', 120_000);

@@ -11,6 +11,7 @@ import { identityLabels, makeIdentity } from '../../../src/plan/identity.ts';
 import { buildPlan } from '../../../src/plan/plan.ts';
 import { checkDroppedLabels, podSelectorsIn, type PolicySelectors } from '../../../src/run/dropped-labels.ts';
 import { notReadyPublishers } from '../../../src/run/not-ready-services.ts';
+import { disruptionBudgetsHeld } from '../../../src/run/disruption-budgets.ts';
 import type { Result } from '../../../src/verdict/model.ts';
 import { casesOf, pod, service, snapshot } from '../support/world.ts';
 
@@ -135,6 +136,29 @@ describe('Services that publish not-ready pods are named', () => {
     expect(f!.pattern).to.equal('publishes-not-ready');
     expect(f!.message).to.contain('shop/web-peers').and.not.contain('shop/web,');
     expect(f!.results).to.deep.equal(['web out']);
+  });
+});
+
+const WEB_TO_DB = `  expectations:
+    - {name: web out, from: {namespace: shop, podSelector: {matchLabels: {app: web}}}, to: {namespace: shop, podSelector: {matchLabels: {app: db}}}, port: 5432, expect: allow}
+`;
+
+describe('PodDisruptionBudgets that netprobe\'s pods hold up are named', () => {
+  const budget = (name: string, matchLabels: Record<string, string>, needsScale: boolean, namespace = 'shop') => ({ namespace, name, selector: { matchLabels }, needsScale });
+  it('names a maxUnavailable or percentage budget selecting a probe pod, not a plain minAvailable one or another namespace\'s', () => {
+    const cases = casesOf(WEB_TO_DB);
+    const plan = buildPlan(cases, snapshot(['shop'], { pods: [pod('shop', 'web-1', { app: 'web' }), pod('shop', 'db-0', { app: 'db' })] }));
+    expect(disruptionBudgetsHeld(plan, [budget('web-min', { app: 'web' }, false), budget('web-other-ns', { app: 'web' }, true, 'other'), budget('db-max', { app: 'db' }, true)])).to.deep.equal([]);
+    const [f] = disruptionBudgetsHeld(plan, [budget('web-max', { app: 'web' }, true), budget('web-min', { app: 'web' }, false)]);
+    expect(f!.pattern).to.equal('holds-disruption-budget');
+    expect(f!.message).to.contain('shop/web-max').and.not.contain('web-min');
+    expect(f!.results).to.deep.equal(['web out']);
+  });
+
+  it('an empty selector selects every pod of its namespace', () => {
+    const cases = casesOf(WEB_TO_DB);
+    const plan = buildPlan(cases, snapshot(['shop'], { pods: [pod('shop', 'web-1', { app: 'web' }), pod('shop', 'db-0', { app: 'db' })] }));
+    expect(disruptionBudgetsHeld(plan, [{ namespace: 'shop', name: 'all', selector: {}, needsScale: true }])[0]?.message).to.contain('shop/all');
   });
 });
 
