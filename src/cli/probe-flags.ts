@@ -31,7 +31,7 @@ export const PROBE_OPTIONS = {
 } as const;
 
 /** -o as run and isolation take it (matrix has formats of its own). */
-export const REPORT_OUTPUT_USAGE = '  -o, --output FORMAT[=FILE] table (default), json, junit, tap, markdown, html; repeatable';
+export const REPORT_OUTPUT_USAGE = '  -o, --output FORMAT[=FILE] table (default), json, junit, tap, markdown, html,\n                             github, github-output; repeatable';
 
 export const PROBE_FLAGS_USAGE = `${CLUSTER_FLAGS_USAGE}
   --timeout SECONDS          seconds one probe attempt may wait (default: the suite's, else 2)

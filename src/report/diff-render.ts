@@ -5,6 +5,7 @@ import { redactDeep } from '../util/redact.ts';
 import type { Report, Result } from '../verdict/model.ts';
 import { outcomeText, path } from './common.ts';
 import { countChanges, diffReports, diffVerdict, isWorse, type Change, type ChangeKind, type ReportDiff } from './diff.ts';
+import { annotation } from './github.ts';
 import { escapeHtml } from './html.ts';
 import { xmlAttr, xmlText } from './junit.ts';
 import { mdCell } from './markdown.ts';
@@ -117,6 +118,18 @@ ${rows.join('\n')}
 `;
 }
 
+/** An annotation per change that makes the run worse or loses proof, at the expectation's line. */
+function renderGithub(diff: ReportDiff): string {
+  const lines = diff.changes.filter((c) => isWorse(c) || c.kind === 'newly-inconclusive').flatMap((c) => (c.after === undefined ? [] : (annotation(c.after, TITLE[c.kind]) ?? [])));
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+}
+
+/** Step outputs: `verdict` (worse, undecided, not-worse), one count per kind of change, `unchanged`. */
+function renderGithubOutputs(diff: ReportDiff): string {
+  const counts = Object.entries(countChanges(diff)).map(([kind, n]) => `${kind}=${n}\n`);
+  return `verdict=${diffVerdict(diff)}\n${counts.join('')}unchanged=${diff.unchanged}\n`;
+}
+
 /** The diff of two reports in `format`; `unicode` applies to the table (arrows). */
 export function renderDiff(format: Format, older: Report, newer: Report, unicode = true): string {
   const diff = diffReports(redactDeep(older), redactDeep(newer));
@@ -133,5 +146,9 @@ export function renderDiff(format: Format, older: Report, newer: Report, unicode
       return renderMarkdown(diff);
     case 'html':
       return renderHtml(diff);
+    case 'github':
+      return renderGithub(diff);
+    case 'github-output':
+      return renderGithubOutputs(diff);
   }
 }

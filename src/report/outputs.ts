@@ -3,8 +3,9 @@
 // Rules (docs/report-format.md): FORMAT is one of FORMATS; FILE `-` or no FILE means stdout. At most one
 // output may go to stdout, so stdout stays one parseable document. When none goes there, the table still
 // does, so a CI log always shows the result. Two outputs may not name the same file. Files get their parent
-// folders and are replaced whole (written beside, then renamed), except the file named by
-// $GITHUB_STEP_SUMMARY, which is appended to as GitHub asks, so other steps' summaries stay.
+// folders and are replaced whole (written beside, then renamed), except the files named by
+// $GITHUB_STEP_SUMMARY and $GITHUB_OUTPUT, which are appended to as GitHub asks, so what other tools
+// (and other steps' summaries) wrote there stays.
 import { appendFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Report } from '../verdict/model.ts';
@@ -109,7 +110,7 @@ export type Renderer = (format: Format, style: TextStyle) => string;
 export async function writeRendered(specs: readonly OutputSpec[], render: Renderer, options: WriteOptions): Promise<string[]> {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
-  const summaryFile = env.GITHUB_STEP_SUMMARY ? resolve(cwd, env.GITHUB_STEP_SUMMARY) : undefined;
+  const appendTo = new Set([env.GITHUB_STEP_SUMMARY, env.GITHUB_OUTPUT].flatMap((f) => (f ? [resolve(cwd, f)] : [])));
   const written: string[] = [];
   const problems: string[] = [];
   for (const spec of specs) {
@@ -117,7 +118,7 @@ export async function writeRendered(specs: readonly OutputSpec[], render: Render
     const full = resolve(cwd, spec.file);
     const text = render(spec.format, FILE_STYLE);
     try {
-      if (full === summaryFile) {
+      if (appendTo.has(full)) {
         await mkdir(dirname(full), { recursive: true });
         await appendFile(full, text);
       } else {

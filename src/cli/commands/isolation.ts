@@ -38,7 +38,8 @@ Flags:
   --external HOST:PORT,...   addresses outside the cluster the pods must not reach (/UDP for UDP)
   --write-suite FILE         also write the probe set as a suite (netprobe run FILE re-runs it)
   --watch SECONDS            re-run every SECONDS and print a line when a path opens or closes, until Ctrl-C
-  -o, --output FORMAT[=FILE] table (default), json, junit, tap, markdown, html; repeatable
+  -o, --output FORMAT[=FILE] table (default), json, junit, tap, markdown, html,
+                             github, github-output; repeatable
 ${PROBE_FLAGS_USAGE}
   -h, --help                 show this help
 

@@ -31,7 +31,8 @@ Flags:
   --from-cluster             read the policies and pods from the cluster instead of files
 ${CLUSTER_FLAGS_USAGE}
   --only NAME|TAG            judge only these expectations (comma-separated, repeatable)
-  -o, --output FORMAT[=FILE] table (default), json, junit, tap, markdown, html; repeatable
+  -o, --output FORMAT[=FILE] table (default), json, junit, tap, markdown, html,
+                             github, github-output; repeatable
 ${LIMIT_FLAGS_USAGE}
   -h, --help                 show this help
 

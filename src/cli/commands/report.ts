@@ -48,7 +48,7 @@ export async function runReport(args: string[], io: ReportIO, stdoutInfo: Stream
 
 export const command = {
   name: 'report',
-  summary: 'render a saved JSON report as table, json, junit, tap, markdown or html',
+  summary: 'render a saved JSON report as table, json, junit, tap, markdown, html or GitHub annotations',
   usage: USAGE,
   run(args: string[], io: ReportIO): Promise<number> {
     return runReport(args, io, process.stdout, process.env);

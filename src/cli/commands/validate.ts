@@ -7,6 +7,7 @@ import { loadSuitesAndPolicies } from '../../policy/validate-files.ts';
 import { formatFinding, LINTS, type LintCode, type LintFinding } from '../../policy/lints.ts';
 import { suggest } from '../../suite/diagnostics.ts';
 import { LIMIT_OPTIONS, maxCasesFrom } from '../limit-flags.ts';
+import { ghData, ghProperty } from '../../report/github.ts';
 
 const FORMATS = ['text', 'json', 'github'] as const;
 type Format = (typeof FORMATS)[number];
@@ -38,13 +39,10 @@ Exit codes: 0 valid (lint warnings allowed), 2 problems found (or lint findings 
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/** GitHub Actions workflow command escaping. */
-const ghData = (s: string): string => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-const ghProp = (s: string): string => ghData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 
 function printDiagnostics(io: CliIO, format: Format, diagnostics: readonly Diagnostic[]): void {
   for (const d of diagnostics) {
-    if (format === 'github') io.stdout(`::error file=${ghProp(d.file)},line=${d.line},col=${d.col},title=netprobe validate::${ghData(d.message)}\n`);
+    if (format === 'github') io.stdout(`::error file=${ghProperty(d.file)},line=${d.line},col=${d.col},title=netprobe validate::${ghData(d.message)}\n`);
     else io.stdout(`${formatDiagnostic(d)}\n`);
   }
 }
@@ -64,7 +62,7 @@ interface Counts {
 
 function printLints(io: CliIO, format: Format, lints: readonly LintFinding[]): void {
   for (const f of lints) {
-    if (format === 'github') io.stdout(`::warning file=${ghProp(f.file)},line=${f.line},col=${f.col},title=netprobe ${f.code} ${LINTS[f.code]}::${ghData(f.message)}\n`);
+    if (format === 'github') io.stdout(`::warning file=${ghProperty(f.file)},line=${f.line},col=${f.col},title=netprobe ${f.code} ${LINTS[f.code]}::${ghData(f.message)}\n`);
     else io.stdout(`${formatFinding(f)}\n`);
   }
 }

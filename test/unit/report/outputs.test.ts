@@ -44,7 +44,7 @@ describe('output specs', () => {
   });
 
   it('rejects unknown or empty formats and empty files', () => {
-    expect(usageError(['xml'])).to.equal('-o xml: unknown output format "xml"; expected one of table, json, junit, tap, markdown, html, optionally =FILE');
+    expect(usageError(['xml'])).to.equal('-o xml: unknown output format "xml"; expected one of table, json, junit, tap, markdown, html, github, github-output, optionally =FILE');
     expect(usageError(['JSON'])).to.include('unknown output format "JSON"');
     expect(usageError(['=r.json'])).to.include('-o =r.json: an empty format');
     expect(usageError(['json='])).to.equal('-o json=: no file after "="; give json=FILE, or json alone for stdout');
@@ -121,6 +121,13 @@ describe('writing outputs', () => {
     await writeOutputs(fixture(), parseOutputSpecs([`markdown=${summary}`], dir), { stdout: fakeStdout(), env, cwd: dir });
     const text = await readFile(summary, 'utf8');
     expect(text).to.match(/^earlier step\n### ❌ netprobe: failed/);
+  });
+
+  it('appends the step outputs to $GITHUB_OUTPUT, keeping what the step wrote before', async () => {
+    const outputs = join(dir, 'github_output');
+    await writeFile(outputs, 'earlier=1\n');
+    await writeOutputs(fixture(), parseOutputSpecs([`github-output=${outputs}`], dir), { stdout: fakeStdout(), env: { GITHUB_OUTPUT: outputs }, cwd: dir });
+    expect(await readFile(outputs, 'utf8')).to.match(/^earlier=1\nverdict=failed\ntotal=13\n/);
   });
 
   it('tries every file, then reports all that failed together', async () => {

@@ -51,8 +51,9 @@ describe('every report format is redacted', () => {
       // JUnit escapes the marker's angle brackets, HTML's data (JSON) writes `<` as \u003c; read both back as text.
       const text = renderReport(format, planted(), {}).replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('\\u003c', '<');
       expect(text).not.to.contain(SECRET);
-      expect(text).to.contain('Authorization: <redacted>');
-      expect(text).to.contain('token=<redacted>');
+      // The annotations carry no reproduce command (only the detail), the step outputs only counts.
+      if (format !== 'github' && format !== 'github-output') expect(text).to.contain('Authorization: <redacted>');
+      if (format !== 'github-output') expect(text).to.contain('token=<redacted>');
     });
   }
 

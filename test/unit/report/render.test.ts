@@ -8,8 +8,8 @@ describe('rendering by format', () => {
   // Only inconclusive results besides passes: every format must show the run as not passed.
   const undecided = fixtureWith((r) => r.status === 'pass' || r.status === 'inconclusive');
 
-  it('knows the six formats', () => {
-    expect(FORMATS).to.deep.equal(['table', 'json', 'junit', 'tap', 'markdown', 'html']);
+  it('knows the eight formats', () => {
+    expect(FORMATS).to.deep.equal(['table', 'json', 'junit', 'tap', 'markdown', 'html', 'github', 'github-output']);
     expect(isFormat('junit')).to.equal(true);
     expect(isFormat('xml')).to.equal(false);
   });
@@ -24,6 +24,8 @@ describe('rendering by format', () => {
     expect(junit.testsuites).to.include({ tests: '7', errors: '2', failures: '0', skipped: '0' });
     const tap = await new Promise<FinalResults>((done) => new Parser(done).end(out.tap));
     expect(tap).to.include({ ok: false, pass: 5, fail: 2, todo: 0, skip: 0 });
+    expect(out.github?.match(/^::warning /gm)).to.have.length(2);
+    expect(out['github-output']).to.match(/^verdict=undecided\n/);
   });
 
   it('applies the text style to the table only', () => {
