@@ -37,6 +37,7 @@ export const COMMANDS: Readonly<Record<string, Loader>> = {
   generate: () => import('./commands/generate.ts'),
   matrix: () => import('./commands/matrix.ts'),
   impact: () => import('./commands/impact.ts'),
+  watch: () => import('./commands/watch.ts'),
 };
 
 /** Bad arguments or flags: main prints the message and the command's usage, and exits 2. */

@@ -3,7 +3,9 @@
 import type * as k8s from '@kubernetes/client-node';
 import { apiErrorMessage } from '../cluster/errors.ts';
 import { loadManifestFiles, type LoadedManifests } from '../policy/load-files.ts';
-import { policyEngine, readClusterPolicies, type PolicyInputs } from '../run/policy-inputs.ts';
+import { missingForPrediction, policyEngine, readClusterPolicies, type PolicyInputs } from '../run/policy-inputs.ts';
+import { namespacesOf } from '../run/namespace-use.ts';
+import type { Case } from '../suite/model.ts';
 import { formatDiagnostic, sortDiagnostics } from '../suite/diagnostics.ts';
 import type { CliIO } from './main.ts';
 
@@ -47,4 +49,21 @@ export async function readClusterPolicyInputs(name: string, target: { kc: k8s.Ku
     io.stderr(`netprobe ${name}: cannot read the policies from ${target.server}: ${apiErrorMessage(err)}\n`);
     return undefined;
   }
+}
+
+/**
+ * The cluster's own policies, read before a run creates anything (the state the probes meet, without
+ * netprobe's own pods), when this identity may read them (run, watch). `required` without them: printed,
+ * `false`.
+ */
+export async function clusterPolicies(name: string, target: { kc: k8s.KubeConfig; server: string }, cases: readonly Case[], mode: 'required' | 'auto', io: CliIO): Promise<PolicyInputs | undefined | false> {
+  const namespaces = namespacesOf(cases);
+  const missing = await missingForPrediction(target.kc, namespaces);
+  let inputs: PolicyInputs | undefined;
+  if (missing !== undefined && missing.length === 0) inputs = await readClusterPolicyInputs(name, target, namespaces, io);
+  else if (missing !== undefined && mode === 'auto') io.stderr(`netprobe: no prediction: cannot ${missing[0]!}${missing.length > 1 ? ` (and ${missing.length - 1} more)` : ''}\n`);
+  if (mode !== 'required' || inputs !== undefined) return inputs;
+  if (missing !== undefined && missing.length > 0) io.stderr(`netprobe ${name}: --predict: missing permissions (nothing was created):\n${missing.map((p) => `  - ${p}`).join('\n')}\n`);
+  else if (missing === undefined) io.stderr(`netprobe ${name}: --predict: cannot reach the cluster at ${target.server}\n`);
+  return false;
 }

@@ -74,6 +74,15 @@ export function positiveSeconds(value: string | undefined, flag: string, fallbac
   return n;
 }
 
+/** A duration as kubectl takes it: `90`, `90s`, `5m`, `1h30m`, `500ms` (a bare number is seconds). In seconds. */
+export function durationSeconds(value: string, flag: string): number {
+  const unit: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
+  if (/^\d+(?:\.\d+)?$/.test(value)) return Number(value);
+  const parts = [...value.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== value) throw new UsageError(`${flag} ${value}: expected a duration (e.g. 60s, 5m, 1h30m)`);
+  return parts.reduce((sum, p) => sum + Number(p[1]) * unit[p[2]!]!, 0);
+}
+
 function pairs(values: string[] | undefined, flag: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const v of values ?? []) {

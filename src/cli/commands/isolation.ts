@@ -13,6 +13,8 @@ import type { OutputSpec } from '../../report/outputs.ts';
 import type { CliIO, Command, ParsedArgs } from '../main.ts';
 import { UsageError, parseCommandArgs } from '../main.ts';
 import { abortOnSignals } from '../signals.ts';
+import { defaultStaleAfter, parseListen, serveOrSay } from '../metrics-server.ts';
+import { WatchMetrics } from '../../report/metrics.ts';
 import { casesFromYaml, connectFor, listValues, PROBE_FLAGS_USAGE, PROBE_OPTIONS, positiveSeconds, probeRound, probeSettings } from '../incident-shared.ts';
 import { sleep } from '../../util/sleep.ts';
 import { apiErrorMessage } from '../../cluster/errors.ts';
@@ -38,6 +40,8 @@ Flags:
   --external HOST:PORT,...   addresses outside the cluster the pods must not reach (/UDP for UDP)
   --write-suite FILE         also write the probe set as a suite (netprobe run FILE re-runs it)
   --watch SECONDS            re-run every SECONDS and print a line when a path opens or closes, until Ctrl-C
+  --metrics [HOST]:PORT      with --watch: serve /metrics and /healthz as \`netprobe watch\` does
+                             (docs/continuous.md)
   -o, --output FORMAT[=FILE] table (default), json, junit, tap, markdown, html,
                              github, github-output; repeatable
 ${PROBE_FLAGS_USAGE}
@@ -70,6 +74,7 @@ const ISOLATION_OPTIONS = {
   external: { type: 'string', multiple: true },
   'write-suite': { type: 'string' },
   watch: { type: 'string' },
+  metrics: { type: 'string' },
 } as const;
 
 type IsolationValues = ParsedArgs<typeof ISOLATION_OPTIONS>['values'];
@@ -105,6 +110,8 @@ interface Watch {
   signal: AbortSignal;
   io: CliIO;
   watchSeconds: number | undefined;
+  /** --metrics: each round's results exported (shared with `netprobe watch`). */
+  metrics: WatchMetrics | undefined;
 }
 
 /** A round ends with an exit code to return now, results to compare with the next round, or nothing to compare. */
@@ -124,6 +131,7 @@ async function probeSetFor(w: Watch, first: boolean): Promise<ProbeSet | Round> 
     // While watching, the pods may come back (a rollout) or the API answer again: say so and look again next round.
     const why = err instanceof NothingToProbeError ? err.message : `cannot read the cluster at ${w.target.server}: ${apiErrorMessage(err)}`;
     w.io.stderr(`netprobe isolation: ${why}\n`);
+    if (!first) w.metrics?.failedRound();
     return first ? { exit: EXIT.undecided } : { retry: true };
   }
 }
@@ -144,6 +152,7 @@ async function round(w: Watch, n: number, previous: Result[] | undefined): Promi
   const outcome = await probeRound(w.target, cases, { ...w.settings, ...evidence, snapshot: set.snapshot }, w.signal, w.values.quiet === true || previous !== undefined);
   if (typeof outcome === 'string') {
     w.io.stderr(`netprobe isolation: ${outcome}\n`);
+    if (previous !== undefined) w.metrics?.failedRound();
     return previous === undefined ? { exit: EXIT.undecided } : { retry: true };
   }
   if (!outcome.cleaned) w.io.stderr(`netprobe isolation: cleanup of run ${outcome.runId} failed; run \`netprobe clean --run ${outcome.runId}\`\n`);
@@ -152,6 +161,7 @@ async function round(w: Watch, n: number, previous: Result[] | undefined): Promi
     return { exit: 130 };
   }
   const r = report(w.args, outcome, startedAt, w.target, policies);
+  w.metrics?.completedRound(r.results, (Date.now() - startedAt.getTime()) / 1000, new Date());
   const wrote = previous === undefined ? await firstRound(w, r, timingLine(outcome, startedAt, new Date()), n) : await laterRound(w, r, previous, n);
   return wrote ? { code: exitCodeFor(r.summary), results: r.results } : { exit: EXIT.usage };
 }
@@ -198,13 +208,19 @@ export const command: Command = {
     const inputs = parseInputs(values, positionals, timeoutSeconds);
     const watchSeconds = values.watch === undefined ? undefined : positiveSeconds(values.watch, '--watch', 0);
     if (watchSeconds !== undefined && watchSeconds <= 0) throw new UsageError('--watch: expected more than 0 seconds');
+    if (values.metrics !== undefined && watchSeconds === undefined) throw new UsageError('--metrics needs --watch');
+    const listen = values.metrics === undefined ? undefined : parseListen(values.metrics);
     const target = await connectFor('isolation', values, io);
     if (!target) return EXIT.undecided;
+    const metrics = listen === undefined || watchSeconds === undefined ? undefined : new WatchMetrics({ intervalSeconds: watchSeconds, staleAfterSeconds: defaultStaleAfter(watchSeconds), startedAt: new Date() });
+    const server = metrics && listen ? await serveOrSay('isolation', metrics, listen, io) : undefined;
+    if (server === false) return EXIT.usage;
     const signals = abortOnSignals((sig) => io.stderr(`netprobe: ${sig}: stopping and cleaning up\n`));
     try {
-      return await watch({ args, values, inputs, outputs, settings, target, signal: signals.signal, io, watchSeconds });
+      return await watch({ args, values, inputs, outputs, settings, target, signal: signals.signal, io, watchSeconds, metrics });
     } finally {
       signals.dispose();
+      await server?.close();
     }
   },
 };

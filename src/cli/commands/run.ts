@@ -4,14 +4,13 @@ import { UsageError, parseCommandArgs } from '../main.ts';
 import { connectFor, outputSpecs, printFindings, probeSettings, PROBE_FLAGS_USAGE, PROBE_OPTIONS, REPORT_OUTPUT_USAGE, writeReport } from '../probe-flags.ts';
 import { abortOnSignals } from '../signals.ts';
 import { createProgress } from '../../report/progress.ts';
-import { caseLimitDiagnostics, expandSuites, formatDiagnostic, loadSuites, selectSuites } from '../../suite/index.ts';
-import { countFlag, LIMIT_FLAGS_USAGE, LIMIT_OPTIONS, maxCasesFrom } from '../limit-flags.ts';
+import { countFlag, LIMIT_FLAGS_USAGE, LIMIT_OPTIONS } from '../limit-flags.ts';
+import { loadCases } from '../suite-cases.ts';
 import { DEFAULT_MAX_PROBES } from '../../plan/plan.ts';
 import { buildReport, EXIT, exitCodeFor } from '../../verdict/model.ts';
-import { readClusterPolicyInputs, readPolicyInputs } from '../policy-inputs.ts';
+import { clusterPolicies, readPolicyInputs } from '../policy-inputs.ts';
 import { ClusterUnreachableError } from '../../cluster/errors.ts';
 import type { ClusterTarget } from '../../cluster/connect.ts';
-import { missingForPrediction, type PolicyInputs } from '../../run/policy-inputs.ts';
 import type { RunOutcome, RunSettings } from '../../run/run-suites.ts';
 import type { Case } from '../../suite/model.ts';
 import { policyEvidence } from '../../run/vouchers.ts';
@@ -67,21 +66,6 @@ const RUN_OPTIONS = {
   'max-probes': { type: 'string' },
 } as const;
 
-/** Input first: nothing touches the cluster until every file is valid. Undefined: printed, exit 2. */
-async function loadCases(values: RunValues, paths: string[], timeoutSeconds: number | undefined, io: CliIO): Promise<Case[] | undefined> {
-  const loaded = await loadSuites(paths);
-  const { suites, unmatched } = selectSuites(loaded.suites, values.only ?? []);
-  if (loaded.diagnostics.length === 0 && unmatched.length > 0) throw new UsageError(`--only ${unmatched.join(', ')} matched no expectation name or tag`);
-  const problems = loaded.diagnostics.length > 0 ? loaded.diagnostics : caseLimitDiagnostics(suites, maxCasesFrom(values));
-  if (problems.length > 0) {
-    for (const d of problems) io.stderr(`${formatDiagnostic(d)}\n`);
-    io.stderr(`netprobe run: invalid input, nothing was created\n`);
-    return undefined;
-  }
-  if (timeoutSeconds !== undefined) for (const s of suites) for (const e of s.expectations) e.timeoutSeconds = timeoutSeconds;
-  return expandSuites(suites);
-}
-
 type PredictMode = 'files' | 'required' | 'auto' | 'off';
 
 function predictMode(values: RunValues, dryRun: boolean): PredictMode {
@@ -89,22 +73,6 @@ function predictMode(values: RunValues, dryRun: boolean): PredictMode {
   if (values.predict === true && values['no-predict'] === true) throw new UsageError('--predict and --no-predict exclude each other');
   if (files && (values.predict === true || values['no-predict'] === true)) throw new UsageError('--policies predicts from files; it excludes --predict and --no-predict');
   return files ? 'files' : values.predict === true ? 'required' : values['no-predict'] === true || dryRun ? 'off' : 'auto';
-}
-
-/**
- * The cluster's own policies, read before the run creates anything (the state the probes meet, without
- * netprobe's own pods), when this identity may read them. `required` without them: printed, `false`.
- */
-async function clusterPolicies(target: ClusterTarget, cases: readonly Case[], mode: 'required' | 'auto', io: CliIO): Promise<PolicyInputs | undefined | false> {
-  const namespaces = (await pipeline()).namespacesOf(cases);
-  const missing = await missingForPrediction(target.kc, namespaces);
-  let inputs: PolicyInputs | undefined;
-  if (missing !== undefined && missing.length === 0) inputs = await readClusterPolicyInputs('run', target, namespaces, io);
-  else if (missing !== undefined && mode === 'auto') io.stderr(`netprobe: no prediction: cannot ${missing[0]!}${missing.length > 1 ? ` (and ${missing.length - 1} more)` : ''}\n`);
-  if (mode !== 'required' || inputs !== undefined) return inputs;
-  if (missing !== undefined && missing.length > 0) io.stderr(`netprobe run: --predict: missing permissions (nothing was created):\n${missing.map((p) => `  - ${p}`).join('\n')}\n`);
-  else if (missing === undefined) io.stderr(`netprobe run: --predict: cannot reach the cluster at ${target.server}\n`);
-  return false;
 }
 
 /** The run itself, with its progress line and signal handling; an exit code where it could not run. */
@@ -150,7 +118,7 @@ export const command: Command = {
     const parsed = probeSettings(values);
     const maxProbes = countFlag(values['max-probes'], '--max-probes', DEFAULT_MAX_PROBES);
     const plan = { ...parsed.settings.plan, synthesizeMissing: values['synthesize-missing'] === true, ephemeral: values.ephemeral === true, maxProbes };
-    const cases = await loadCases(values, positionals, parsed.timeoutGiven ? parsed.timeoutSeconds : undefined, io);
+    const cases = await loadCases('run', values, positionals, parsed.timeoutGiven ? parsed.timeoutSeconds : undefined, io);
     if (cases === undefined) return EXIT.usage;
     const mode = predictMode(values, dryRun);
     let policies = mode === 'files' ? await readPolicyInputs('run', values.policies ?? [], io) : undefined;
@@ -158,7 +126,7 @@ export const command: Command = {
     const target = await connectFor('run', values, io);
     if (!target) return EXIT.undecided;
     if (mode === 'required' || mode === 'auto') {
-      const read = await clusterPolicies(target, cases, mode, io);
+      const read = await clusterPolicies('run', target, cases, mode, io);
       if (read === false) return EXIT.undecided;
       policies = read;
     }
