@@ -35,8 +35,8 @@ Flags:
   --no-predict               do not read the cluster's policies each round (by default they are read, as
                              \`run\` does, when this identity may)
   --synthesize-missing       start stand-ins for pod selectors that match no pod (else inconclusive)
-  -o, --output FORMAT=FILE   also write the latest round's report to FILE (json, junit, tap, markdown,
-                             html, table), replaced after each round; repeatable
+  -o, --output FORMAT=FILE   also write the latest round's report to FILE (the formats of \`run\`),
+                             replaced after each round; repeatable
 ${PROBE_FLAGS_USAGE}
 ${LIMIT_FLAGS_USAGE}
   --max-probes N             refuse plans with more probes (default ${DEFAULT_MAX_PROBES.toLocaleString('en-US')})
