@@ -1,24 +1,35 @@
 #!/usr/bin/env bash
 # Build netprobe's container images as OCI archives, without Docker or a registry.
-# Usage: probes/build.sh [--force] [--only probe,echo] OUTDIR
+# Usage: probes/build.sh [--force] [--only probe,echo,runner] [--exe-dir DIR] OUTDIR
 # Writes OUTDIR/{pause,coredns,probe,echo}.tar (or those --only names) and OUTDIR/images.env. Each tar
-# is an OCI layout holding one image index; probe and echo have linux/amd64 and linux/arm64, pause and
-# coredns (the local cluster's) the build machine's architecture. Import with
+# is an OCI layout holding one image index; probe, echo and runner have linux/amd64 and linux/arm64,
+# pause and coredns (the local cluster's) the build machine's architecture. The runner image (netprobe
+# itself, for Jobs and charts/netprobe) is built only when asked for: it holds netprobe's executables,
+# DIR/netprobe-linux-amd64 and -arm64 (`npm run build:exe` writes them to dist/), so it depends on
+# more than probes/ and is not one of the local cluster's images. Import with
 # `ctr -n k8s.io images import <tar>` or `kind load image-archive <tar>`; push with scripts/release.
 # OUTDIR/debs.lock lists the Debian packages (version, SHA256) the probe and echo images hold.
 # An image is rebuilt only when its inputs changed (stamp files in OUTDIR).
 set -euo pipefail
 args=("$@")
-usage="usage: probes/build.sh [--force] [--only probe,echo] OUTDIR"
-force=0 only=pause,coredns,probe,echo
+usage="usage: probes/build.sh [--force] [--only probe,echo,runner] [--exe-dir DIR] OUTDIR"
+force=0 only=pause,coredns,probe,echo exe_dir=
 while [[ ${1:-} == --* ]]; do
   case $1 in
     --force) force=1; shift ;;
     --only) only=${2:?$usage}; shift 2 ;;
+    --exe-dir) exe_dir=${2:?$usage}; shift 2 ;;
     *) echo "$usage" >&2; exit 2 ;;
   esac
 done
 out=${1:?$usage}
+if [[ ,$only, == *,runner,* ]]; then
+  [[ -n $exe_dir ]] || { echo "the runner image needs --exe-dir DIR (npm run build:exe writes dist/)" >&2; exit 2; }
+  for arch in amd64 arm64; do
+    [[ -s $exe_dir/netprobe-linux-$arch ]] || { echo "$exe_dir/netprobe-linux-$arch is missing: run npm run build:exe" >&2; exit 2; }
+  done
+  exe_dir=$(cd "$exe_dir" && pwd)
+fi
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
 img=$here/images
@@ -46,7 +57,7 @@ mkdir -p "$DEBS_DIR"
 exec {debs_lock_fd}>"$DEBS_DIR/.lock" # one build at a time updates, resolves or fetches
 resolve_debs() {
   local with_deps without_deps key
-  with_deps=$(awk '!/^#/ && $3 == "deb" { print $4 }' "$img/files.txt" | sort -u)
+  with_deps=$(awk '!/^#/ && ($3 == "deb" || $3 == "exe") { print $4 }' "$img/files.txt" | sort -u)
   without_deps=$(awk '!/^#/ && $3 == "ca-bundle" { print $4 }' "$img/files.txt" | sort -u)
   # apt-cache takes seconds: the answer is kept per index (its signed Release files) and package list
   key=$({ cat "$DEBS_DIR"/lists/*Release 2>/dev/null; echo "${DEBS_ARCHES[*]} $with_deps / $without_deps"; } | sha256sum | cut -c1-16)
@@ -62,7 +73,9 @@ resolve_debs() {
     local pkg arch
     for pkg in $with_deps $without_deps; do
       for arch in "${DEBS_ARCHES[@]}"; do
-        grep -qE "^$pkg ($arch|all) " "$DEBS_DIR/resolved/$key.tmp" || {
+        # (awk, not grep -E: a package name may hold regex characters, as libstdc++6 does)
+        awk -v p="$pkg" -v a="$arch" '$1 == p && ($2 == a || $2 == "all") { found = 1 } END { exit !found }' \
+          "$DEBS_DIR/resolved/$key.tmp" || {
           echo "Debian package $pkg ($arch) is not in the package index" >&2
           rm -f "$DEBS_DIR/resolved/$key.tmp"
           return 1
@@ -93,6 +106,26 @@ PAUSE_IMAGE=localhost/netprobe/pause:3.10-np
 COREDNS_IMAGE=localhost/netprobe/coredns:$COREDNS_VERSION
 PROBE_IMAGE=localhost/netprobe/probe:$tag
 ECHO_IMAGE=localhost/netprobe/echo:$tag
+RUNNER_IMAGE=
+if [[ ,$only, == *,runner,* ]]; then
+  runner_recipes=$(find "$img" -maxdepth 1 \( -name 'lib-*.sh' -o -name base.sh -o -name runner.sh -o -name files.txt \) | LC_ALL=C sort)
+  # shellcheck disable=SC2086
+  runner_hash=$( { cat "$work/debs.lock"; sha256sum <"$exe_dir/netprobe-linux-amd64"; sha256sum <"$exe_dir/netprobe-linux-arm64"; } |
+    inputs_hash $runner_recipes "$here/build.sh")
+  RUNNER_IMAGE=localhost/netprobe/netprobe:$NETPROBE_VERSION-$runner_hash
+fi
+
+# sysroots: unpacks the Debian packages of every architecture into WORKDIR/sysroot-ARCH (once a run);
+# status 3 when the mirror no longer has a version the lock names.
+sysroots_done=0
+sysroots() {
+  ((sysroots_done)) && return 0
+  flock "$debs_lock_fd" && debs_fetch <"$work/debs.lock" || return 3
+  flock -u "$debs_lock_fd"
+  local arch
+  for arch in "${DEBS_ARCHES[@]}"; do debs_sysroot "$work/sysroot-$arch" "$arch" "$work/debs.lock" || return 1; done
+  sysroots_done=1
+}
 
 # agent_bins: builds netprobe-agent for every architecture (WORKDIR/netprobe-agent-TAG-ARCH) and unpacks
 # the Debian packages of each into WORKDIR/sysroot-ARCH; prints the agent's path prefix.
@@ -104,9 +137,7 @@ agent_bins() {
     (cd "$here/agent" && GOARCH=$arch go build -trimpath -ldflags "-s -w -X main.version=$tag" -o "$bin-$arch.tmp" .) &&
       mv "$bin-$arch.tmp" "$bin-$arch" || return 1
   done
-  flock "$debs_lock_fd" && debs_fetch <"$work/debs.lock" || return 3
-  flock -u "$debs_lock_fd"
-  for arch in "${DEBS_ARCHES[@]}"; do debs_sysroot "$work/sysroot-$arch" "$arch" "$work/debs.lock" || return 1; done
+  sysroots || return
   echo "$bin"
 }
 
@@ -125,29 +156,35 @@ image() {
   echo "$name: built $ref in $((SECONDS - start)) s, $(du -h "$out/$name.tar" | cut -f1)" >&2
 }
 
+# refetch STATUS: after a failed sysroot step. A package version the mirror has dropped since the index
+# was fetched (status 3): fetch the index again and start over (once), so the tags hash the versions
+# the images hold. Anything else: exit.
+refetch() {
+  (($1 == 3)) && [[ -z ${NETPROBE_DEBS_REFRESHED:-} ]] || exit 1
+  echo "fetching the package index again: the mirror no longer has a version it listed" >&2
+  debs_update --force
+  exec {debs_lock_fd}>&-
+  NETPROBE_DEBS_REFRESHED=1 exec "$0" "${args[@]}"
+}
+
 image pause "$PAUSE_IMAGE" "$pause_hash"
 image coredns "$COREDNS_IMAGE" "$coredns_hash" "$COREDNS_VERSION"
 if [[ ,$only, == *,probe,* || ,$only, == *,echo,* ]] && [[ $force == 1 || ! -s $out/probe.tar || ! -s $out/echo.tar ||
   "$(cat "$out/.stamp-probe" "$out/.stamp-echo" 2>/dev/null)" != "$(printf '%s %s\n' "$PROBE_IMAGE" "$agent_hash" "$ECHO_IMAGE" "$agent_hash")" ]]; then
-  agent=$(agent_bins) || {
-    status=$?
-    # a package version the mirror has dropped since the index was fetched: fetch the index again and
-    # start over (once), so the tag hashes the versions the images hold
-    ((status == 3)) && [[ -z ${NETPROBE_DEBS_REFRESHED:-} ]] || exit 1
-    echo "fetching the package index again: the mirror no longer has a version it listed" >&2
-    debs_update --force
-    exec {debs_lock_fd}>&-
-    NETPROBE_DEBS_REFRESHED=1 exec "$0" "${args[@]}"
-  }
+  agent=$(agent_bins) || refetch $?
 fi
-rm -rf "$work/layers" # (base.sh shares layers between the two recipes of this run only)
+if [[ ,$only, == *,runner,* ]] && [[ $force == 1 || ! -s $out/runner.tar || "$(cat "$out/.stamp-runner" 2>/dev/null)" != "$RUNNER_IMAGE $runner_hash" ]]; then
+  sysroots || refetch $?
+fi
+rm -rf "$work/layers" "$work/applets" # (base.sh shares layers between the recipes of this run only)
 image probe "$PROBE_IMAGE" "$agent_hash" "${agent:-}"
 image echo "$ECHO_IMAGE" "$agent_hash" "${agent:-}"
+image runner "$RUNNER_IMAGE" "${runner_hash:-}" "$exe_dir"
 cp "$work/debs.lock" "$out/debs.lock"
 # Remove agent binaries of other tags, sysroots and rootfs trees.
 find "$work" -mindepth 1 -maxdepth 1 ! -name "netprobe-agent-$tag-*" -exec rm -rf {} +
 
-for var in PAUSE_IMAGE COREDNS_IMAGE PROBE_IMAGE ECHO_IMAGE; do
+for var in PAUSE_IMAGE COREDNS_IMAGE PROBE_IMAGE ECHO_IMAGE RUNNER_IMAGE; do
   name=$(tr A-Z a-z <<<"${var%_IMAGE}")
   [[ ,$only, == *,$name,* ]] && printf '%s=%s\n' "$var" "${!var}"
 done >"$out/images.env.tmp"

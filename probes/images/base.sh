@@ -1,14 +1,15 @@
 # shellcheck shell=bash
-# What the probe and echo recipes share: their layers, assembled from files.txt for each architecture,
-# and their runtime config. Sourced by probe.sh and echo.sh with their arguments
-# OUT_TAR REF WORKDIR AGENT_PREFIX: WORKDIR holds sysroot-ARCH (Debian's packages for ARCH, unpacked by
-# build.sh) and AGENT_PREFIX-ARCH is netprobe-agent built for ARCH.
+# What the image recipes share: their layers, assembled from files.txt for each architecture, and their
+# runtime config. Sourced by probe.sh, echo.sh and runner.sh with their arguments
+# OUT_TAR REF WORKDIR BINARIES: WORKDIR holds sysroot-ARCH (Debian's packages for ARCH, unpacked by
+# build.sh); BINARIES-ARCH is netprobe-agent built for ARCH (probe, echo), or BINARIES is the folder of
+# netprobe's executables, BINARIES/netprobe-linux-ARCH (runner).
 set -euo pipefail
 images_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$images_dir/lib-oci.sh"
 . "$images_dir/lib-elf.sh"
 . "$images_dir/lib-debs.sh"
-out=$1 ref=$2 work=$3 agent_prefix=$4
+out=$1 ref=$2 work=$3 agent_prefix=$4 exe_dir=$4
 
 AGENT_ENV='["PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin","HOME=/tmp","SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt"]'
 
@@ -32,7 +33,11 @@ layer_entry() {
   case $kind in
     agent) install -m 0755 "$agent_prefix-$arch" "$root$dest" ;;
     deb) elf_copy "$sys" "$root" "$dest" >/dev/null ;;
+    exe)
+      # into the sysroot first, so its libraries come from the same architecture's packages
+      install -D -m 0755 "$exe_dir/netprobe-linux-$arch" "$sys$dest" && elf_copy "$sys" "$root" "$dest" >/dev/null ;;
     applets)
+      [[ -s $work/applets ]] || applet_paths "$arg" "$work"/sysroot-* | sed 's|^/||' >"$work/applets"
       sed 's|/[^/]*$||' "$work/applets" | sort -u | (cd "$root" && xargs mkdir -p)
       for applet in $(<"$work/applets"); do
         [[ -e $root/$applet || -L $root/$applet ]] || ln -s "$arg" "$root/$applet"
@@ -63,9 +68,6 @@ agent_image() {
   local -a layers
   read -r -a layers < <(awk -v n="$name" '$1 == "image" && $2 == n { $1 = $2 = ""; print }' "$images_dir/files.txt")
   ((${#layers[@]})) || { echo "files.txt has no image $name" >&2; return 1; }
-  local sysroots=()
-  for arch in "${DEBS_ARCHES[@]}"; do sysroots+=("$work/sysroot-$arch"); done
-  applet_paths /bin/busybox "${sysroots[@]}" | sed 's|^/||' >"$work/applets"
   for arch in "${DEBS_ARCHES[@]}"; do
     dirs=
     for layer in "${layers[@]}"; do
@@ -81,9 +83,9 @@ agent_image() {
   oci_image "$out" "$ref" "$config" "${specs[@]}"
 }
 
-# agent_config ENTRYPOINT_JSON TITLE: the runtime config of the agent images.
+# agent_config ENTRYPOINT_JSON TITLE [ENV_JSON]: the runtime config of the images (default env AGENT_ENV).
 agent_config() {
-  jq -c -n --argjson e "$1" --argjson env "$AGENT_ENV" --arg t "$2" --arg v "${NETPROBE_VERSION:-}" \
+  jq -c -n --argjson e "$1" --argjson env "${3:-$AGENT_ENV}" --arg t "$2" --arg v "${NETPROBE_VERSION:-}" \
     '{User: "65532:65532", Entrypoint: $e, Env: $env, WorkingDir: "/tmp",
       Labels: {"org.opencontainers.image.title": $t, "org.opencontainers.image.version": $v}}'
 }

@@ -37,6 +37,19 @@ const READ_VERBS = new Set(['get', 'list', 'watch']);
 
 const resourceOf = (p: Permission): string => (p.subresource ? `${p.resource}/${p.subresource}` : p.resource);
 
+/** Permissions by namespace, and the cluster-wide ones; throws if a cluster-wide one would write. */
+function splitPermissions(perms: readonly Permission[]): { byNamespace: Map<string, Permission[]>; clusterWide: Permission[] } {
+  const byNamespace = new Map<string, Permission[]>();
+  const clusterWide: Permission[] = [];
+  for (const p of perms) {
+    if (p.namespace === undefined) clusterWide.push(p);
+    else byNamespace.set(p.namespace, [...(byNamespace.get(p.namespace) ?? []), p]);
+  }
+  const writes = clusterWide.filter((p) => !READ_VERBS.has(p.verb));
+  if (writes.length > 0) throw new Error(`refusing a cluster-wide grant that writes: ${writes.map((p) => `${p.verb} ${resourceOf(p)}`).join(', ')}`);
+  return { byNamespace, clusterWide };
+}
+
 /** Permissions as rules: one per API group and set of verbs, listing every resource that needs exactly those. */
 export function rulesFor(perms: readonly Permission[]): RbacRule[] {
   const verbsBy = new Map<string, Set<string>>();
@@ -76,14 +89,7 @@ function binding(kind: 'RoleBinding' | 'ClusterRoleBinding', name: string, names
  * write: that would reach every namespace, which is what this exists to prevent.
  */
 export function rbacManifests(perms: readonly Permission[], subject: Subject, name = 'netprobe'): RbacObject[] {
-  const byNamespace = new Map<string, Permission[]>();
-  const clusterWide: Permission[] = [];
-  for (const p of perms) {
-    if (p.namespace === undefined) clusterWide.push(p);
-    else byNamespace.set(p.namespace, [...(byNamespace.get(p.namespace) ?? []), p]);
-  }
-  const writes = clusterWide.filter((p) => !READ_VERBS.has(p.verb));
-  if (writes.length > 0) throw new Error(`refusing a cluster-wide grant that writes: ${writes.map((p) => `${p.verb} ${resourceOf(p)}`).join(', ')}`);
+  const { byNamespace, clusterWide } = splitPermissions(perms);
   const out: RbacObject[] = [];
   if (clusterWide.length > 0) {
     const readName = `${name}-read`;
@@ -95,6 +101,19 @@ export function rbacManifests(perms: readonly Permission[], subject: Subject, na
     out.push(binding('RoleBinding', name, namespace, subject));
   }
   return out;
+}
+
+/** The same rules as rbacManifests, as the values of charts/netprobe: Role rules by namespace, ClusterRole rules. */
+export interface RbacValues {
+  roles: Record<string, RbacRule[]>;
+  clusterRules: RbacRule[];
+}
+
+export function rbacValues(perms: readonly Permission[]): RbacValues {
+  const { byNamespace, clusterWide } = splitPermissions(perms);
+  const roles: Record<string, RbacRule[]> = {};
+  for (const namespace of [...byNamespace.keys()].sort()) roles[namespace] = rulesFor(byNamespace.get(namespace)!);
+  return { roles, clusterRules: rulesFor(clusterWide) };
 }
 
 const matches = (list: readonly string[], value: string): boolean => list.includes(value) || list.includes('*');
@@ -116,14 +135,21 @@ export function grants(objects: readonly RbacObject[], subject: Subject, p: Perm
   });
 }
 
+/** One object as YAML, lists of names on one line as people write RBAC by hand: `verbs: [create, get]`. */
+function toYaml(value: unknown): string {
+  const doc = new Document(value);
+  visit(doc, { Seq: (_, node) => void (isSeq(node) && node.items.every(isScalar) && (node.flow = true)) });
+  return doc.toString({ lineWidth: 0, flowCollectionPadding: false }).trimEnd();
+}
+
+const commentLines = (comments: readonly string[]): string => comments.map((c) => `# ${c}`.trimEnd().concat('\n')).join('');
+
 /** The objects as one multi-document YAML stream for `kubectl apply -f -`, after comment lines. */
 export function renderRbac(objects: readonly RbacObject[], comments: readonly string[]): string {
-  const head = comments.map((c) => `# ${c}`.trimEnd()).join('\n');
-  const docs = objects.map((o) => {
-    const doc = new Document(o);
-    // Lists of names on one line, as people write RBAC by hand: `verbs: [create, get]`.
-    visit(doc, { Seq: (_, node) => void (isSeq(node) && node.items.every(isScalar) && (node.flow = true)) });
-    return doc.toString({ lineWidth: 0, flowCollectionPadding: false }).trimEnd();
-  });
-  return `${head ? `${head}\n` : ''}${docs.map((d) => `---\n${d}`).join('\n')}\n`;
+  return `${commentLines(comments)}${objects.map((o) => `---\n${toYaml(o)}`).join('\n')}\n`;
+}
+
+/** The rules as a values file of charts/netprobe (`rbac.roles`, `rbac.clusterRules`), after comment lines. */
+export function renderRbacValues(values: RbacValues, comments: readonly string[]): string {
+  return `${commentLines(comments)}${toYaml({ rbac: values })}\n`;
 }

@@ -1,4 +1,5 @@
-// Loading: paths -> files -> YAML documents. Folders are searched recursively for *.yaml and *.yml;
+// Loading: paths -> files -> YAML documents. Folders are searched recursively for *.yaml and *.yml
+// (skipping the `..` entries of a mounted ConfigMap);
 // a file may hold several documents. Every problem (missing path, binary or non-UTF-8 data, huge file,
 // YAML syntax error, empty file) becomes a one-line Diagnostic, never an exception.
 import { promises as fs } from 'node:fs';
@@ -71,6 +72,9 @@ export async function collectFiles(paths: readonly string[]): Promise<{ files: s
     let count = 0;
     const entries = (await fs.readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
+      // A mounted ConfigMap or Secret keeps its keys in `..<timestamp>/`, reached through `..data`; each
+      // key is a symlink beside them. Read the keys by their own names, and each only once.
+      if (entry.name.startsWith('..')) continue;
       const full = path.join(dir, entry.name);
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();

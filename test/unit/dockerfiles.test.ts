@@ -1,5 +1,5 @@
-// Dockerfile.probe and Dockerfile.echo yield the same files as the Docker-less builder: both are read
-// against probes/images/files.txt, the list the builder assembles its layers from. Docker is not needed.
+// Dockerfile.probe, Dockerfile.echo and Dockerfile.runner yield the same files as the Docker-less
+// builder: each is read against probes/images/files.txt, the list the builder assembles its layers from. Docker is not needed.
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,7 +17,7 @@ function recipeEntrypoint(image: string): string[] {
   return JSON.parse(json) as string[];
 }
 
-for (const image of ['probe', 'echo']) {
+for (const image of ['probe', 'echo', 'runner']) {
   describe(`Dockerfile.${image} against the builder's file list`, () => {
     const stages = parseDockerfile(readFileSync(path.join(IMAGES, `Dockerfile.${image}`), 'utf8'));
     const builder = builderEntries(filesTxt, image);
@@ -29,7 +29,7 @@ for (const image of ['probe', 'echo']) {
     it('installs every Debian package the builder takes files from', () => {
       const debs = stages.find((s) => s.name === 'debs');
       expect(debs, 'a stage named debs').to.not.equal(undefined);
-      const wanted = builder.filter((e) => e.kind === 'deb' || e.kind === 'ca-bundle').map((e) => e.arg);
+      const wanted = builder.filter((e) => e.kind === 'deb' || e.kind === 'exe' || e.kind === 'ca-bundle').map((e) => e.arg);
       expect(aptPackages(debs!)).to.include.members(wanted);
     });
 
@@ -53,6 +53,13 @@ describe('Dockerfile reader', () => {
     const stages = parseDockerfile(probe.replace(' /bin/busybox /usr/bin/curl', ' /bin/busybox').replace(' ca-certificates curl ', ' ca-certificates '));
     expect(comparable(dockerfileEntries(stages))).to.not.include('/usr/bin/curl deb *');
     expect(aptPackages(stages.find((s) => s.name === 'debs')!)).to.not.include('curl');
+  });
+
+  it('notices an executable the runner leaves out of the closure step', () => {
+    const runner = readFileSync(path.join(IMAGES, 'Dockerfile.runner'), 'utf8');
+    const got = comparable(dockerfileEntries(parseDockerfile(runner.replace('/parts/exe /usr/local/bin/netprobe', '/parts/exe'))));
+    expect(got).to.not.include('/usr/local/bin/netprobe exe *');
+    expect(comparable(dockerfileEntries(parseDockerfile(runner)))).to.include('/usr/local/bin/netprobe exe *');
   });
 
   it('rejects a COPY from a source it does not know', () => {

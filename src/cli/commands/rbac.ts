@@ -7,7 +7,7 @@ import type { Subject } from '../../cluster/rbac-manifests.ts';
 import { budgetPermissions } from '../../cluster/access.ts';
 import { namespaceUse, usePermissions } from '../../run/namespace-use.ts';
 import { predictionPermissions } from '../../run/policy-inputs.ts';
-import { rbacManifests, renderRbac } from '../../cluster/rbac-manifests.ts';
+import { rbacManifests, rbacValues, renderRbac, renderRbacValues } from '../../cluster/rbac-manifests.ts';
 
 const USAGE = `netprobe rbac [FLAGS] SUITE...
 
@@ -42,11 +42,16 @@ Flags:
                                        waves by the nodes' free pod slots too (without it: by quotas
                                        and --max-pods, and the run says so)
   --only NAME|TAG                      only these expectations (comma-separated, repeatable)
+  -o, --output manifests|values        manifests (default): the Roles and bindings above; values: the
+                                       same rules as a values file of the Helm chart charts/netprobe
+                                       (rbac.roles by namespace, rbac.clusterRules), which binds them
+                                       to the release's own ServiceAccount
   -h, --help                           show this help
 
 Example:
   kubectl create namespace netprobe && kubectl create serviceaccount netprobe -n netprobe
   netprobe rbac suites/demo | kubectl apply -f -
+  netprobe rbac -o values suites/demo > rbac-values.yaml   # helm install ... -f rbac-values.yaml
 
 Exit codes: 0 printed; 2 invalid input or usage (file:line:col on stderr, nothing printed).
 `;
@@ -96,7 +101,9 @@ export const command: Command = {
       predict: { type: 'boolean' },
       capacity: { type: 'boolean' },
       only: { type: 'string', multiple: true },
+      output: { type: 'string', short: 'o', default: 'manifests' },
     });
+    if (values.output !== 'manifests' && values.output !== 'values') throw new UsageError(`-o ${JSON.stringify(values.output)}: expected manifests or values`);
     if (positionals.length === 0) throw new UsageError('no SUITE given; expected one or more suite files or folders');
     const subject = subjectFrom(values);
     const name = checkName('--name', values.name, DNS_SUBDOMAIN, 'a lower-case DNS subdomain');
@@ -115,16 +122,15 @@ export const command: Command = {
     const predictPerms = values.predict === true ? await predictionPermissions(use.read) : [];
     const perms = [...usePermissions(use), ...budgetPermissions([...use.pods, ...use.servers], values.capacity === true), ...predictPerms];
     const list = (xs: readonly string[]) => (xs.length > 0 ? xs.join(', ') : '(none)');
-    io.stdout(
-      renderRbac(rbacManifests(perms, subject, name), [
-        `netprobe rbac ${args.join(' ')}`,
-        `For ${describeSubject(subject)}.`,
-        `Read: ${list(use.read)}`,
-        `Probe pods and echo servers: ${list(use.pods)}`,
-        `Ephemeral containers: ${list(use.ephemeral)}`,
-        ...(values['verify-targets'] === true ? [`Ephemeral containers reading deny targets' sockets (--verify-targets): ${list(use.verify)}`] : []),
-      ]),
-    );
+    const comments = [
+      `netprobe rbac ${args.join(' ')}`,
+      values.output === 'values' ? 'For the ServiceAccount of a release of charts/netprobe.' : `For ${describeSubject(subject)}.`,
+      `Read: ${list(use.read)}`,
+      `Probe pods and echo servers: ${list(use.pods)}`,
+      `Ephemeral containers: ${list(use.ephemeral)}`,
+      ...(values['verify-targets'] === true ? [`Ephemeral containers reading deny targets' sockets (--verify-targets): ${list(use.verify)}`] : []),
+    ];
+    io.stdout(values.output === 'values' ? renderRbacValues(rbacValues(perms), comments) : renderRbac(rbacManifests(perms, subject, name), comments));
     return EXIT.ok;
   },
 };

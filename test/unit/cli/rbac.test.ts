@@ -129,3 +129,24 @@ describe('netprobe rbac', () => {
     expect(r.stdout).to.equal('');
   });
 });
+
+describe('netprobe rbac -o values', () => {
+  it('prints the Roles\' rules by namespace as values of charts/netprobe, and no subject', async () => {
+    const f = file(SUITE);
+    const manifests = await rbac([f]);
+    const values = await rbac(['-o', 'values', f]);
+    expect(values.code, values.stderr).to.equal(0);
+    const doc = parseAllDocuments(values.stdout)[0]!.toJS() as { rbac: { roles: Record<string, unknown>; clusterRules: unknown[] } };
+    const roles = parseAllDocuments(manifests.stdout).map((d) => d.toJS() as { kind: string; metadata: { namespace: string }; rules: unknown }).filter((o) => o.kind === 'Role');
+    expect(doc.rbac.roles).to.deep.equal(Object.fromEntries(roles.map((r) => [r.metadata.namespace, r.rules])));
+    expect(doc.rbac.clusterRules).to.deep.equal([]);
+    expect(values.stdout).to.not.include('subjects');
+  });
+
+  it('refuses an output it does not know, exit 2', async () => {
+    const r = await rbac(['-o', 'json', file(SUITE)]);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.include('-o "json": expected manifests or values');
+    expect(r.stdout).to.equal('');
+  });
+});

@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { budgetPermissions, describePermission, ephemeralPermissions, runPermissions, type Permission } from '../../../src/cluster/access.ts';
 import { policyStatePermissions } from '../../../src/cluster/policy-state.ts';
-import { grants, rbacManifests, renderRbac, rulesFor, type RbacObject } from '../../../src/cluster/rbac-manifests.ts';
+import { grants, rbacManifests, rbacValues, renderRbac, renderRbacValues, rulesFor, type RbacObject } from '../../../src/cluster/rbac-manifests.ts';
 import { buildPlan } from '../../../src/plan/plan.ts';
 import { beyond, namespaceUse, plannedUse, usePermissions } from '../../../src/run/namespace-use.ts';
 import { readFileSync } from 'node:fs';
@@ -152,4 +152,43 @@ describe('deploy/rbac*.yaml: the examples are what `netprobe rbac suites/demo` p
       expect(docs.some((o) => o.kind.startsWith('Cluster'))).to.equal(false);
     });
   }
+});
+
+describe('rbacValues: the same rules as values of charts/netprobe', () => {
+  const perms: Permission[] = [
+    { verb: 'create', resource: 'pods', namespace: 'a' },
+    { verb: 'list', resource: 'pods', namespace: 'b' },
+    { verb: 'list', resource: 'namespaces' },
+  ];
+
+  it("gives each namespace its Role's rules, and the ClusterRole's rules apart", () => {
+    const manifests = rbacManifests(perms, SA);
+    const roleRules = (ns: string) => manifests.find((o) => o.kind === 'Role' && o.metadata.namespace === ns);
+    const values = rbacValues(perms);
+    expect(Object.keys(values.roles)).to.deep.equal(['a', 'b']);
+    for (const ns of ['a', 'b']) expect(values.roles[ns]).to.deep.equal((roleRules(ns) as { rules: unknown }).rules);
+    expect(values.clusterRules).to.deep.equal([{ apiGroups: [''], resources: ['namespaces'], verbs: ['list'] }]);
+  });
+
+  it('refuses a cluster-wide write, as rbacManifests does', () => {
+    expect(() => rbacValues([{ verb: 'delete', resource: 'pods' }])).to.throw(/cluster-wide grant that writes: delete pods/);
+  });
+
+  it('renders a values file under rbac:, after comment lines', () => {
+    const text = renderRbacValues(rbacValues(perms), ['for a test']);
+    expect(text.startsWith('# for a test\nrbac:\n  roles:\n')).to.equal(true);
+    expect(parseAllDocuments(text)[0]!.toJS()).to.deep.equal({ rbac: rbacValues(perms) });
+  });
+});
+
+describe('deploy/job.yaml: its Roles grant what `netprobe rbac suites/demo` grants, by namespace', () => {
+  it('has one Role per namespace of the demo suites, with exactly those rules', async () => {
+    const loaded = await loadSuites(['suites/demo']);
+    const use = namespaceUse(expandSuites(loaded.suites), OFF, 'possible');
+    const expected = rbacValues([...usePermissions(use), ...budgetPermissions([...use.pods, ...use.servers], false)]).roles;
+    const docs = parseAllDocuments(readFileSync('deploy/job.yaml', 'utf8')).map((d) => d.toJS() as { kind: string; metadata: { namespace?: string }; rules?: unknown });
+    const roles = Object.fromEntries(docs.filter((o) => o.kind === 'Role').map((o) => [o.metadata.namespace, o.rules]));
+    expect(roles).to.deep.equal(expected);
+    expect(docs.some((o) => o.kind.startsWith('Cluster'))).to.equal(false);
+  });
 });

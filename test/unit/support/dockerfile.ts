@@ -58,6 +58,12 @@ function copyFromStage(stage: Stage, src: string, dest: string): Entry[] {
     const paths = /lib-elf\.sh \/ \/parts\/deb((?:\s+\/\S+)+)/.exec(run)?.[1]?.trim().split(/\s+/) ?? [];
     return paths.map((p) => ({ dest: p, kind: 'deb', arg: '*' }));
   }
+  if (src === '/parts/exe/') {
+    // netprobe's executable, copied in from dist/ for the target architecture, then its closure
+    const exes = [...run.matchAll(/lib-elf\.sh \/ \/parts\/exe((?:\s+\/\S+)+)/g)].flatMap((m) => m[1]!.trim().split(/\s+/));
+    const copied = stage.body.filter((i) => i.op === 'COPY' && /^dist\/netprobe-linux-\$\{TARGETARCH\}\s/.test(i.args)).map((i) => i.args.split(/\s+/)[1]);
+    return exes.filter((p) => copied.includes(p)).map((p) => ({ dest: p, kind: 'exe', arg: '*' }));
+  }
   if (src === '/parts/applets/') {
     const link = /busybox --list-full[\s\S]*ln -s (\S+) "\/parts\/applets\/\$applet"/.exec(run)?.[1];
     return link ? [{ dest: '/', kind: 'applets', arg: link }] : [];
@@ -101,7 +107,7 @@ export function entrypoint(stages: Stage[]): string[] | undefined {
   return ep ? (JSON.parse(ep.args) as string[]) : undefined;
 }
 
-/** files.txt's entries for an image (its layers in order); deb ARGs are the packages. */
+/** files.txt's entries for an image (its layers in order); deb and exe ARGs are the packages. */
 export function builderEntries(filesTxt: string, image: string): Entry[] {
   const rows = filesTxt.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#')).map((l) => l.trim().split(/\s+/));
   const layers = rows.find((r) => r[0] === 'image' && r[1] === image)?.slice(2);
@@ -109,7 +115,7 @@ export function builderEntries(filesTxt: string, image: string): Entry[] {
   return layers.flatMap((layer) => rows.filter((r) => r[0] === layer).map((r) => ({ dest: r[1]!, kind: r[2]!, arg: r[3] ?? '' })));
 }
 
-/** "DEST KIND ARG" lines, sorted, deb packages blanked out (compared apart). */
+/** "DEST KIND ARG" lines, sorted, deb and exe packages blanked out (compared apart). */
 export function comparable(entries: Entry[]): string[] {
-  return entries.map((e) => `${e.dest} ${e.kind} ${e.kind === 'deb' ? '*' : e.arg}`.trim()).sort();
+  return entries.map((e) => `${e.dest} ${e.kind} ${e.kind === 'deb' || e.kind === 'exe' ? '*' : e.arg}`.trim()).sort();
 }
