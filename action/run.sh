@@ -42,8 +42,14 @@ outputs=(-o "markdown=${GITHUB_STEP_SUMMARY:?GITHUB_STEP_SUMMARY is not set}" -o
 [[ -z ${INPUT_JUNIT:-} ]] || outputs+=(-o "junit=$INPUT_JUNIT")
 [[ -z ${INPUT_HTML:-} ]] || outputs+=(-o "html=$INPUT_HTML")
 
+# netprobe's log carries text from the cluster (names, error messages, HTTP bodies), and the runner reads
+# any line of it that starts with :: as a workflow command (an annotation, a mask, an output): commands
+# stop while it runs (GitHub's ::stop-commands::TOKEN, with a token no one can guess) and resume after.
+token=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+echo "::stop-commands::$token"
 "$netprobe" run "${suites[@]}" "${args[@]}" "${outputs[@]}"
 code=$?
+echo "::$token::"
 output exit-code "$code"
 [[ -s $work/annotations ]] && cat "$work/annotations"
 

@@ -94,7 +94,7 @@ export async function runAction(job: Job, given: Record<string, string>): Promis
     writeFileSync(files.output, '');
     writeFileSync(files.path, '');
     const stepEnv = Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, expand(v, inputs, byId)]));
-    const env = { ...job.env, ...stepEnv, PATH: [...extraPath, job.env.PATH ?? ''].join(':'), GITHUB_ACTIONS: 'true', GITHUB_ACTION_PATH: job.actionPath, GITHUB_WORKSPACE: job.workspace, RUNNER_TEMP: job.temp, RUNNER_OS: 'Linux', RUNNER_ARCH: 'X64', GITHUB_OUTPUT: files.output, GITHUB_PATH: files.path, GITHUB_STEP_SUMMARY: summary };
+    const env = { ...job.env, ...stepEnv, PATH: [...extraPath, job.env.PATH ?? ''].join(':'), GITHUB_ACTIONS: 'true', GITHUB_ACTION_PATH: job.actionPath, GITHUB_WORKSPACE: job.workspace, RUNNER_TEMP: job.temp, RUNNER_OS: 'Linux', RUNNER_ARCH: job.env.RUNNER_ARCH ?? 'X64', GITHUB_OUTPUT: files.output, GITHUB_PATH: files.path, GITHUB_STEP_SUMMARY: summary };
     const started = performance.now();
     const ran = await exec('bash', ['--noprofile', '--norc', '-eo', 'pipefail', files.script], { env, cwd: job.workspace, timeoutMs: 300_000 });
     const ms = performance.now() - started;

@@ -11,15 +11,53 @@ import { clusterEnvWithoutImages, exec, pathWithoutNode, removeTempDirs, REPO, t
 
 const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string };
 
-/** `::level props::message` lines of the log, properties unescaped. */
-function annotations(log: string): { level: string; props: Record<string, string>; message: string }[] {
-  const unescape = (s: string): string => s.replace(/%0A/g, '\n').replace(/%3A/g, ':').replace(/%2C/g, ',').replace(/%25/g, '%');
-  return [...log.matchAll(/^::(error|warning) ([^\n]*?)::(.*)$/gm)].map((m) => ({
-    level: m[1] ?? '',
-    props: Object.fromEntries((m[2] ?? '').split(',').map((kv) => [kv.slice(0, kv.indexOf('=')), unescape(kv.slice(kv.indexOf('=') + 1))])),
-    message: unescape(m[3] ?? ''),
-  }));
+interface Annotation {
+  level: string;
+  props: Record<string, string>;
+  message: string;
 }
+
+/**
+ * The `::error` and `::warning` commands of a log as the runner reads them: lines trimmed of leading
+ * space, none while commands are stopped (`::stop-commands::TOKEN` until `::TOKEN::`), properties unescaped.
+ */
+function annotations(log: string): Annotation[] {
+  const unescape = (s: string): string => s.replace(/%0A/g, '\n').replace(/%3A/g, ':').replace(/%2C/g, ',').replace(/%25/g, '%');
+  const found: Annotation[] = [];
+  let stoppedBy: string | undefined;
+  for (const line of log.split('\n').map((l) => l.trimStart())) {
+    if (stoppedBy !== undefined) {
+      if (line === `::${stoppedBy}::`) stoppedBy = undefined;
+      continue;
+    }
+    stoppedBy = /^::stop-commands::(.+)$/.exec(line)?.[1];
+    const m = /^::(error|warning) ([^\n]*?)::(.*)$/.exec(line);
+    if (m === null) continue;
+    const props = Object.fromEntries((m[2] ?? '').split(',').map((kv) => [kv.slice(0, kv.indexOf('=')), unescape(kv.slice(kv.indexOf('=') + 1))]));
+    found.push({ level: m[1] ?? '', props, message: unescape(m[3] ?? '') });
+  }
+  return found;
+}
+
+/**
+ * A stand-in for netprobe (for the action's own logic, no cluster): writes each -o FORMAT=FILE it is
+ * given (a leak's annotation, counts of one leak), prints `::` lines on stdout and stderr as text from a
+ * cluster could, and exits 1.
+ */
+const FAKE_NETPROBE = `#!/bin/bash
+for a in "$@"; do
+  case $a in
+    github=*) echo '::error file=suites/planted-bugs.yaml,line=15,col=7,title=netprobe leak%3A x::the real one' >"\${a#github=}" ;;
+    github-output=*) printf 'verdict=failed\\ntotal=1\\npass=0\\nleak=1\\nbroken=0\\ninconclusive=0\\nrun-id=abc\\n' >"\${a#github-output=}" ;;
+    markdown=*) echo '### netprobe' >>"\${a#markdown=}" ;;
+    json=*) mkdir -p "$(dirname "\${a#json=}")" && echo '{}' >"\${a#json=}" ;;
+  esac
+done
+echo '  ::error file=README.md,line=1::injected from an HTTP body'
+echo '::warning::injected on stderr' >&2
+echo '::add-mask::leak'
+exit 1
+`;
 
 describe('the GitHub Action, run as the runner runs it', function () {
   this.timeout(600_000);
@@ -42,7 +80,7 @@ describe('the GitHub Action, run as the runner runs it', function () {
   /** A folder of links to the tools action/*.sh and the runner use, found on this PATH. */
   async function shellTools(): Promise<string> {
     const dir = tempDir('action-tools');
-    for (const tool of ['bash', 'sh', 'curl', 'tar', 'gzip', 'sha256sum', 'cut', 'awk', 'sed', 'grep', 'xargs', 'printf', 'cat', 'rm', 'mkdir', 'mv', 'chmod', 'dirname']) {
+    for (const tool of ['bash', 'sh', 'curl', 'tar', 'gzip', 'sha256sum', 'cut', 'awk', 'sed', 'grep', 'xargs', 'printf', 'cat', 'rm', 'mkdir', 'mv', 'chmod', 'dirname', 'head', 'od', 'tr']) {
       const found = await exec('/bin/bash', ['-c', `type -P ${tool}`]);
       expect(found.code, `${tool} is not on PATH`).to.equal(0);
       symlinkSync(found.stdout.trim(), path.join(dir, tool));
@@ -93,6 +131,7 @@ describe('the GitHub Action, run as the runner runs it', function () {
   /** One ::error per leak and broken path and one ::warning per inconclusive, each at its expectation's line. */
   function checkDemoAnnotations(ran: ActionRun, workspace: string): void {
     const found = annotations(ran.log).filter((a) => a.props.file !== undefined);
+    expect(ran.log, 'the table is in the log').to.include('Leaks (1): a forbidden path succeeded');
     expect(found.map((a) => [a.level, a.props.title])).to.deep.equal([
       ['error', 'netprobe leak: the worker must not reach the cache'],
       ['error', 'netprobe broken: the API must reach the cache'],
@@ -117,6 +156,30 @@ describe('the GitHub Action, run as the runner runs it', function () {
     const strict = await runAction(job(), only);
     expect(strict.code).to.equal(1);
     expect(strict.log).to.include('::error title=netprobe::1 inconclusive (fail-on: leak,broken,inconclusive)');
+  });
+
+  it('reads no workflow command from netprobe\'s own log (text from the cluster), only its annotations', async () => {
+    const j = job(process.env);
+    const fake = path.join(j.workspace, 'fake-netprobe');
+    writeFileSync(fake, FAKE_NETPROBE, { mode: 0o755 });
+    const ran = await runAction(j, { suites: 'suites', netprobe: fake });
+    expect(ran.steps.map((s) => [s.name, s.code])).to.deep.equal([['Run netprobe', 1]]);
+    expect(ran.log).to.include('::error file=README.md,line=1::injected');
+    expect(annotations(ran.log).map((a) => a.message)).to.deep.equal(['the real one', '1 leak (fail-on: leak,broken,inconclusive)']);
+    expect(ran.steps[0]?.stderr).to.include('::warning::injected on stderr');
+    const stop = /^::stop-commands::([0-9a-f]{32})$/m.exec(ran.log)?.[1];
+    expect(stop, 'a random token').to.be.a('string');
+    const log = ran.log.split('\n');
+    expect(log.indexOf(`::${stop}::`)).to.be.greaterThan(log.findIndex((l) => l.includes('injected')));
+    expect(ran.outputs).to.deep.include({ leak: '1', 'exit-code': '1', verdict: 'failed' });
+  });
+
+  it('installs for the runner\'s architecture: ARM64 asks for linux-arm64, which this pin lacks; others are refused', async () => {
+    const arm = await runAction(job({ ...process.env, RUNNER_ARCH: 'ARM64' }), { suites: 'suites', 'release-url': release.url });
+    expect(arm.code).to.equal(1);
+    expect(arm.log).to.include(`pins no checksum for netprobe ${pkg.version} (netprobe-linux-arm64.tar.gz in action/SHA256SUMS)`);
+    const other = await runAction(job({ ...process.env, RUNNER_ARCH: 'ARM' }), { suites: 'suites', 'release-url': release.url });
+    expect(other.log).to.include('::error title=netprobe install::no netprobe executable for the runner architecture ARM (linux amd64 and arm64 only)');
   });
 
   it('a wrong checksum fails the install, naming the mismatch, and installs nothing', async () => {
