@@ -45,3 +45,23 @@ images_up() {
   done
   images_defaults
 }
+
+# images_agent DEST: netprobe-agent taken out of the echo image into DEST (once); prints DEST. Both
+# backends' simulated external host runs it, so probes/ owns the only build of it.
+images_agent() {
+  local bin=$1 layer
+  if [[ ! -x $bin ]]; then
+    mkdir -p "$(dirname "$bin")"
+    layer=$(tar -xOf "$IMAGES_DIR/echo.tar" manifest.json | tr -d ' \n' | sed 's/.*"Layers":\["\([^"]*\)".*/\1/')
+    tar -xOf "$IMAGES_DIR/echo.tar" "$layer" | tar -xzO usr/local/bin/netprobe-agent >"$bin.tmp" &&
+      chmod +x "$bin.tmp" && mv "$bin.tmp" "$bin" || die "no usr/local/bin/netprobe-agent in $IMAGES_DIR/echo.tar"
+  fi
+  echo "$bin"
+}
+
+# archive_name ARCHIVE: the name an image archive of probes/build.sh gives its image (index.json's
+# io.containerd.image.name annotation, which `ctr images import` uses).
+archive_name() {
+  tar -xOf "$1" index.json 2>/dev/null | jq -er '.manifests[0].annotations["io.containerd.image.name"] // empty' ||
+    die "$1 is not an image archive of probes/build.sh (no named image in its index.json)"
+}

@@ -27,13 +27,6 @@ images_import() {
   ctr_k8s images tag --force "$ECHO_IMAGE" "$ECHO_DEFAULT_IMAGE" >/dev/null || die "cannot tag $ECHO_IMAGE as $ECHO_DEFAULT_IMAGE"
 }
 
-# archive_name ARCHIVE: the name an image archive of probes/build.sh gives its image (index.json's
-# io.containerd.image.name annotation, which `ctr images import` uses).
-archive_name() {
-  tar -xOf "$1" index.json 2>/dev/null | jq -er '.manifests[0].annotations["io.containerd.image.name"] // empty' ||
-    die "$1 is not an image archive of probes/build.sh (no named image in its index.json)"
-}
-
 # bare_load ARCHIVE [NAME]: imports ARCHIVE into the node's containerd (its own name), and names it NAME
 # too when given. Never replaces an image under another name: tests load under their own tags.
 bare_load() {

@@ -54,18 +54,7 @@ guard_up() {
 # The simulated external host: a namespace joined to the host by a veth pair, with no default route
 # and a route back to the pods only. netprobe's own echo server answers there: HTTP on TCP 80,
 # HTTPS (self-signed) on TCP 443, and on UDP 53 DNS queries (A = EXTERNAL_IP) and other datagrams.
-# Its binary comes out of the echo image (probes/ owns it), so nothing is built twice.
-external_agent() {
-  local bin=$STATE_DIR/bin/netprobe-agent layer
-  if [[ ! -x $bin ]]; then
-    mkdir -p "$(dirname "$bin")"
-    layer=$(tar -xOf "$IMAGES_DIR/echo.tar" manifest.json | tr -d ' \n' | sed 's/.*"Layers":\["\([^"]*\)".*/\1/')
-    tar -xOf "$IMAGES_DIR/echo.tar" "$layer" | tar -xzO usr/local/bin/netprobe-agent >"$bin.tmp" &&
-      chmod +x "$bin.tmp" && mv "$bin.tmp" "$bin" || die "no usr/local/bin/netprobe-agent in $IMAGES_DIR/echo.tar"
-  fi
-  echo "$bin"
-}
-
+# Its binary comes out of the echo image (images_agent, shared with the kind backend).
 external_host_up() {
   ip netns add "$EXT_NS" 2>/dev/null || true
   if ! ip link show "$EXT_VETH" >/dev/null 2>&1; then
@@ -78,7 +67,7 @@ external_host_up() {
   ip -n "$EXT_NS" link set eth0 up
   ip -n "$EXT_NS" route replace "$POD_CIDR" via "$EXT_GW"
   local agent
-  agent=$(external_agent)
+  agent=$(images_agent "$STATE_DIR/bin/netprobe-agent")
   proc_pid external-host >/dev/null || start_proc external-host env POD_NAME="$EXTERNAL_NAME" \
     ip netns exec "$EXT_NS" "$agent" serve --tcp 80 --https 443 --udp 53 --dns-a "$EXTERNAL_IP" --bind "$EXTERNAL_IP"
 }

@@ -25,3 +25,12 @@ binaries_up() {
     "$KUBE_ROUTER_VERSION" github.com/cloudnativelabs/kube-router/v2/cmd/kube-router kube-router "$KUBE_ROUTER_BIN" \
     "-X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$KUBE_ROUTER_VERSION"
 }
+
+# kubeadm (the kind node image's, see kind/node-image.sh) joined build/k8s.sh after many caches were
+# made: a cache without it gets kubeadm alone, built beside it and moved in, the other six untouched.
+kubeadm_up() {
+  [[ -x $K8S_BIN/kubeadm ]] && return 0
+  binaries_up
+  build_cached kubeadm "$K8S_BIN.kubeadm" "$CLUSTER_DIR/build/k8s.sh" "$K8S_VERSION" "$K8S_BIN.kubeadm" kubeadm
+  mv "$K8S_BIN.kubeadm/kubeadm" "$K8S_BIN/kubeadm" && rmdir "$K8S_BIN.kubeadm"
+}

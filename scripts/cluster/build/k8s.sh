@@ -3,8 +3,12 @@
 # k8s.io/kubernetes cannot be `go install`ed (its go.mod points the staging modules at local
 # paths), so a throwaway wrapper module requires it and pins every staging module to v0.<minor>.<patch>.
 set -euo pipefail
-version=${1:?usage: k8s.sh vX.Y.Z OUTDIR}
-out=${2:?usage: k8s.sh vX.Y.Z OUTDIR}
+# usage: k8s.sh vX.Y.Z OUTDIR [COMMAND...]   (default: every command below; kubeadm is for the kind node image)
+version=${1:?usage: k8s.sh vX.Y.Z OUTDIR [COMMAND...]}
+out=${2:?usage: k8s.sh vX.Y.Z OUTDIR [COMMAND...]}
+shift 2
+commands=("$@")
+((${#commands[@]})) || commands=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl kubeadm)
 staging_version="v0.${version#v1.}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -23,6 +27,7 @@ cat > tools.go <<'GO'
 package tools
 
 import (
+	_ "k8s.io/kubernetes/cmd/kubeadm"
 	_ "k8s.io/kubernetes/cmd/kube-apiserver"
 	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
 	_ "k8s.io/kubernetes/cmd/kube-proxy"
@@ -35,8 +40,5 @@ go mod tidy -e >/dev/null 2>&1 || true
 minor=${version#v1.}; minor=${minor%%.*}
 ldflags="-s -w -X k8s.io/component-base/version.gitVersion=${version} -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=${minor} -X k8s.io/component-base/version.gitTreeState=clean -X k8s.io/client-go/pkg/version.gitVersion=${version}"
 mkdir -p "$out.tmp"
-go build -trimpath -ldflags "$ldflags" -o "$out.tmp/" \
-  k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
-  k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubelet \
-  k8s.io/kubernetes/cmd/kube-proxy k8s.io/kubernetes/cmd/kubectl
+go build -trimpath -ldflags "$ldflags" -o "$out.tmp/" "${commands[@]/#/k8s.io/kubernetes/cmd/}"
 rm -rf "$out" && mv "$out.tmp" "$out"
