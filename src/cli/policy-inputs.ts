@@ -8,6 +8,7 @@ import { namespacesOf } from '../run/namespace-use.ts';
 import type { Case } from '../suite/model.ts';
 import { formatDiagnostic, sortDiagnostics } from '../suite/diagnostics.ts';
 import type { CliIO } from './main.ts';
+import { UsageError } from './main.ts';
 
 function warned(name: string, read: { inputs: PolicyInputs; warnings: string[] }, io: CliIO): PolicyInputs {
   for (const w of read.warnings) io.stderr(`netprobe ${name}: warning: ${w}\n`);
@@ -66,4 +67,14 @@ export async function clusterPolicies(name: string, target: { kc: k8s.KubeConfig
   if (missing !== undefined && missing.length > 0) io.stderr(`netprobe ${name}: --predict: missing permissions (nothing was created):\n${missing.map((p) => `  - ${p}`).join('\n')}\n`);
   else if (missing === undefined) io.stderr(`netprobe ${name}: --predict: cannot reach the cluster at ${target.server}\n`);
   return false;
+}
+
+export type PredictMode = 'files' | 'required' | 'auto' | 'off';
+
+/** Where the policies come from (run, watch): --policies files, the cluster (--predict: or fail), the cluster when readable, or nowhere. */
+export function predictMode(values: { policies?: string[] | undefined; predict?: boolean | undefined; 'no-predict'?: boolean | undefined }, dryRun: boolean): PredictMode {
+  const files = (values.policies ?? []).length > 0;
+  if (values.predict === true && values['no-predict'] === true) throw new UsageError('--predict and --no-predict exclude each other');
+  if (files && (values.predict === true || values['no-predict'] === true)) throw new UsageError('--policies predicts from files; it excludes --predict and --no-predict');
+  return files ? 'files' : values.predict === true ? 'required' : values['no-predict'] === true || dryRun ? 'off' : 'auto';
 }

@@ -1,5 +1,5 @@
 // `netprobe run PATH...`: probe a live cluster and judge every expectation.
-import type { CliIO, Command, ParsedArgs } from '../main.ts';
+import type { CliIO, Command } from '../main.ts';
 import { UsageError, parseCommandArgs } from '../main.ts';
 import { connectFor, outputSpecs, printFindings, probeSettings, PROBE_FLAGS_USAGE, PROBE_OPTIONS, REPORT_OUTPUT_USAGE, writeReport } from '../probe-flags.ts';
 import { abortOnSignals } from '../signals.ts';
@@ -8,7 +8,7 @@ import { countFlag, LIMIT_FLAGS_USAGE, LIMIT_OPTIONS } from '../limit-flags.ts';
 import { loadCases } from '../suite-cases.ts';
 import { DEFAULT_MAX_PROBES } from '../../plan/plan.ts';
 import { buildReport, EXIT, exitCodeFor } from '../../verdict/model.ts';
-import { clusterPolicies, readPolicyInputs } from '../policy-inputs.ts';
+import { clusterPolicies, predictMode, readPolicyInputs } from '../policy-inputs.ts';
 import { ClusterUnreachableError } from '../../cluster/errors.ts';
 import type { ClusterTarget } from '../../cluster/connect.ts';
 import type { RunOutcome, RunSettings } from '../../run/run-suites.ts';
@@ -51,8 +51,6 @@ created); 3 the run could not decide (cluster unreachable, permissions missing, 
 // Lazy: loads @kubernetes/client-node (1-2 s), which only the cluster path needs: checking input stays fast.
 const pipeline = () => import('../../run/run-suites.ts');
 
-type RunValues = ParsedArgs<typeof RUN_OPTIONS>['values'];
-
 const RUN_OPTIONS = {
   ...PROBE_OPTIONS,
   only: { type: 'string', multiple: true },
@@ -65,15 +63,6 @@ const RUN_OPTIONS = {
   ...LIMIT_OPTIONS,
   'max-probes': { type: 'string' },
 } as const;
-
-type PredictMode = 'files' | 'required' | 'auto' | 'off';
-
-function predictMode(values: RunValues, dryRun: boolean): PredictMode {
-  const files = (values.policies ?? []).length > 0;
-  if (values.predict === true && values['no-predict'] === true) throw new UsageError('--predict and --no-predict exclude each other');
-  if (files && (values.predict === true || values['no-predict'] === true)) throw new UsageError('--policies predicts from files; it excludes --predict and --no-predict');
-  return files ? 'files' : values.predict === true ? 'required' : values['no-predict'] === true || dryRun ? 'off' : 'auto';
-}
 
 /** The run itself, with its progress line and signal handling; an exit code where it could not run. */
 async function probe(target: ClusterTarget, cases: Case[], settings: RunSettings, quiet: boolean, io: CliIO): Promise<{ outcome: RunOutcome; runId: string; aborted: boolean; startedAt: Date } | number> {

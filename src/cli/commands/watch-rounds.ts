@@ -28,8 +28,8 @@ export interface Watcher {
   io: CliIO;
   signal: AbortSignal;
   everySeconds: number;
-  /** Read the cluster's policies each round (as `run` does by default). */
-  predict: boolean;
+  /** The policies each round judges with: files read once, or the cluster's read each round (as `run`). */
+  policies: { mode: 'files'; inputs: PolicyInputs } | { mode: 'required' | 'auto' | 'off' };
   quiet: boolean;
 }
 
@@ -38,8 +38,9 @@ type Probed = { outcome: RunOutcome; policies: PolicyInputs | undefined } | { er
 /** The policies (when readable) and the run; any error becomes a message, so the watch goes on. */
 async function probe(w: Watcher): Promise<Probed> {
   try {
-    const read = w.predict ? await clusterPolicies('watch', w.target, w.cases, 'auto', w.io) : undefined;
-    const policies = read === false ? undefined : read;
+    const p = w.policies;
+    const policies = p.mode === 'files' ? p.inputs : p.mode === 'off' ? undefined : await clusterPolicies('watch', w.target, w.cases, p.mode, w.io);
+    if (policies === false) return { error: `--predict: cannot read the policies from ${w.target.server}` };
     const settings = { ...w.settings, ...(policies === undefined ? {} : policyEvidence(policies)) };
     const outcome = await probeRound(w.target, w.cases, settings, w.signal, w.quiet);
     return typeof outcome === 'string' ? { error: outcome } : { outcome, policies };

@@ -7,6 +7,7 @@ import { connectFor, durationSeconds, outputSpecs, probeSettings, PROBE_FLAGS_US
 import { countFlag, LIMIT_FLAGS_USAGE, LIMIT_OPTIONS } from '../limit-flags.ts';
 import { loadCases } from '../suite-cases.ts';
 import { formatPos } from '../../suite/diagnostics.ts';
+import { predictMode, readPolicyInputs } from '../policy-inputs.ts';
 import { abortOnSignals } from '../signals.ts';
 import { defaultStaleAfter, parseListen, serveOrSay } from '../metrics-server.ts';
 import { DEFAULT_MAX_PROBES } from '../../plan/plan.ts';
@@ -32,7 +33,9 @@ Flags:
   --stale-after DURATION     /healthz fails when no round completed for this long
                              (default 3 x --every + 5m)
   --only NAME|TAG            run only these expectations (comma-separated, repeatable)
-  --no-predict               do not read the cluster's policies each round (by default they are read, as
+  --policies PATH            predict every result from these manifests (read once); repeatable
+  --predict                  read the cluster's policies each round; a round that cannot is a failed round
+  --no-predict               no prediction (by default the cluster's policies are read each round, as
                              \`run\` does, when this identity may)
   --synthesize-missing       start stand-ins for pod selectors that match no pod (else inconclusive)
   -o, --output FORMAT=FILE   also write the latest round's report to FILE (the formats of \`run\`),
@@ -54,6 +57,8 @@ const WATCH_OPTIONS = {
   metrics: { type: 'string' },
   'stale-after': { type: 'string' },
   only: { type: 'string', multiple: true },
+  policies: { type: 'string', multiple: true },
+  predict: { type: 'boolean' },
   'no-predict': { type: 'boolean' },
   'synthesize-missing': { type: 'boolean' },
   ...LIMIT_OPTIONS,
@@ -92,6 +97,9 @@ export const command: Command = {
       io.stderr(`${formatPos(inPod.from.pos)}: ${inPod.from.label} says \`ephemeral: true\`: not for watch, each round would add another ephemeral container to its pods\nnetprobe watch: invalid input, nothing was created\n`);
       return EXIT.usage;
     }
+    const mode = predictMode(values, false);
+    const files = mode === 'files' ? await readPolicyInputs('watch', values.policies ?? [], io) : undefined;
+    if (mode === 'files' && files === undefined) return EXIT.usage;
     const target = await connectFor('watch', values, io);
     if (!target) return EXIT.undecided;
     const metrics = new WatchMetrics({ intervalSeconds: everySeconds, staleAfterSeconds, startedAt: new Date() });
@@ -99,7 +107,7 @@ export const command: Command = {
     if (server === false) return EXIT.usage;
     const signals = abortOnSignals((sig) => io.stderr(`netprobe: ${sig}: stopping and cleaning up\n`));
     const settings = { ...parsed.settings, plan: { ...parsed.settings.plan, synthesizeMissing: values['synthesize-missing'] === true, maxProbes } };
-    const watcher: Watcher = { args, target, cases, settings, outputs, metrics, io, signal: signals.signal, everySeconds, predict: values['no-predict'] !== true, quiet: values.quiet === true };
+    const watcher: Watcher = { args, target, cases, settings, outputs, metrics, io, signal: signals.signal, everySeconds, policies: files === undefined ? { mode: mode === 'files' ? 'off' : mode } : { mode: 'files', inputs: files }, quiet: values.quiet === true };
     io.stderr(`netprobe watch: ${cases.length} expectation${cases.length === 1 ? '' : 's'}, a round every ${everySeconds} s after the last ends; stop with Ctrl-C or SIGTERM\n`);
     try {
       return await watchRounds(watcher);

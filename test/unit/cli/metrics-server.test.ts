@@ -1,5 +1,7 @@
 // --metrics [HOST]:PORT: what it accepts, and what the server answers on /metrics and /healthz.
 import { expect } from 'chai';
+import { request } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { parseListen, serveMetrics, type MetricsServer } from '../../../src/cli/metrics-server.ts';
 import { UsageError } from '../../../src/cli/main.ts';
 import { WatchMetrics } from '../../../src/report/metrics.ts';
@@ -50,6 +52,21 @@ describe('serveMetrics', () => {
     expect(res.status).to.equal(200);
     expect(res.headers.get('content-type')).to.match(/^text\/plain; version=0\.0\.4/);
     expect(await res.text()).to.contain('netprobe_rounds_total{outcome="completed"} 0');
+  });
+
+  it('gzips /metrics when asked (as Prometheus asks), plain text otherwise', async () => {
+    const get = (headers: Record<string, string>) => new Promise<{ encoding: string | undefined; body: Buffer }>((resolve, reject) => {
+      request(`${server.url}/metrics`, { headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ encoding: res.headers['content-encoding'], body: Buffer.concat(chunks) }));
+      }).on('error', reject).end();
+    });
+    const zipped = await get({ 'accept-encoding': 'gzip' });
+    const plain = await get({});
+    expect(zipped.encoding).to.equal('gzip');
+    expect(plain.encoding).to.equal(undefined);
+    expect(gunzipSync(zipped.body).toString()).to.equal(plain.body.toString());
   });
 
   it('answers /healthz 200 while fresh and 503 once stale', async () => {

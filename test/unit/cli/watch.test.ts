@@ -52,6 +52,7 @@ describe('netprobe watch', () => {
     ['a bad --metrics', ['--metrics', '9090'], /--metrics 9090: expected \[HOST\]:PORT/],
     ['--verify-targets', ['--verify-targets'], /--verify-targets is not for watch/],
     ['a report on stdout', ['-o', 'json'], /watch writes reports to files only/],
+    ['--predict with --no-predict', ['--predict', '--no-predict'], /--predict and --no-predict exclude each other/],
   ];
   for (const [what, args, message] of usage) {
     it(`refuses ${what} (exit 2, usage)`, async () => {
@@ -67,6 +68,13 @@ describe('netprobe watch', () => {
     const r = await cli(['watch', file]);
     expect(r.code).to.equal(2);
     expect(r.stderr).to.match(/eph\.yaml:7:\d+: .*ephemeral: true.*not for watch/);
+  });
+
+  it('--policies that cannot be read: said, exit 2, before the cluster', async () => {
+    const r = await cli(['watch', suite, '--policies', path.join(dir, 'no-such-folder'), '--kubeconfig', path.join(dir, 'no-such-kubeconfig')]);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.match(/netprobe watch: cannot read --policies/);
+    expect(r.stderr).to.not.contain('kubeconfig');
   });
 
   it('an invalid suite: file:line:col, exit 2', async () => {
