@@ -155,6 +155,28 @@ describe('e2e: netprobe watch (continuous verification, /metrics, /healthz)', fu
     expect(lines.map((e) => [e.before, e.after])).to.deep.equal([['pass', 'leak'], ['leak', 'pass']]);
   });
 
+  it('isolation --watch --metrics serves the same metrics for the isolated namespace', async function () {
+    this.timeout(300_000);
+    const iso = startNetprobe(['isolation', APP, '--from-namespaces', CLIENT, '--watch', '5', '--metrics', '127.0.0.1:0', '--quiet', '-o', 'json']);
+    try {
+      await waitUntil('the isolation metrics address', async () => /serving (http:\S+)\/metrics/.test(iso.output()), 60_000);
+      const isoUrl = /serving (http:\S+)\/metrics/.exec(iso.output())![1]!;
+      const completed = async () => Number(/netprobe_rounds_total\{outcome="completed"\} (\d+)/.exec(await (await fetch(`${isoUrl}/metrics`)).text())?.[1] ?? 0);
+      await waitUntil('an isolation round in /metrics', async () => (await completed()) >= 1, 240_000);
+      const text = await (await fetch(`${isoUrl}/metrics`)).text();
+      const series = text.split('\n').filter((l) => l.startsWith('netprobe_expectation_status{'));
+      const total = ['pass', 'leak', 'broken', 'inconclusive'].reduce((n, st) => n + Number(new RegExp(`netprobe_results\\{status="${st}"\\} (\\d+)`).exec(text)?.[1] ?? 0), 0);
+      console.log(`      isolation of ${APP}: ${series.length} status series, ${total} results`);
+      expect(series.length).to.be.greaterThan(0);
+      expect(series.every((l) => l.includes(`${APP}`))).to.equal(true);
+      expect(total).to.be.at.least(series.length);
+      expect((await fetch(`${isoUrl}/healthz`)).status).to.equal(200);
+    } finally {
+      iso.child.kill('SIGTERM');
+    }
+    expect((await iso.done).code).to.equal(130);
+  });
+
   it('SIGTERM during a round: exit 130, and no netprobe pod is left', async function () {
     this.timeout(180_000);
     await waitUntil('a round with its pods up', async () => (await ownPods()).length > 0, 60_000);
