@@ -53,13 +53,15 @@ echo "::$token::"
 output exit-code "$code"
 [[ -s $work/annotations ]] && cat "$work/annotations"
 
-if [[ ! -s $work/outputs ]]; then
+[[ ! -s $work/outputs ]] || cat "$work/outputs" >>"$GITHUB_OUTPUT"
+if [[ ! -s $work/outputs ]] || ((code != 0 && code != 1 && code != 3)); then
   # No report: invalid input (2; the suites' problems as annotations at their lines), or the run could not
-  # happen (3: cluster unreachable, permissions missing; 130: interrupted). Never a pass.
+  # happen (3: cluster unreachable, permissions missing; 130: interrupted); or a report with an output that
+  # could not be written (2). Never a pass, whatever fail-on says.
   if ((code == 2)); then "$netprobe" validate --format github "${suites[@]}" 2>/dev/null | grep '^::'; fi
-  fail "netprobe run made no report (exit code $code); its messages are above" "$((code == 0 ? 1 : code))"
+  [[ -s $work/outputs ]] && what="netprobe run failed" || what="netprobe run made no report"
+  fail "$what (exit code $code); its messages are above" "$((code == 0 ? 1 : code))"
 fi
-cat "$work/outputs" >>"$GITHUB_OUTPUT"
 output json "$json"
 
 # The step fails when a status named by fail-on has a result.

@@ -42,7 +42,7 @@ function annotations(log: string): Annotation[] {
 /**
  * A stand-in for netprobe (for the action's own logic, no cluster): writes each -o FORMAT=FILE it is
  * given (a leak's annotation, counts of one leak), prints `::` lines on stdout and stderr as text from a
- * cluster could, and exits 1.
+ * cluster could, and exits 1 (or $FAKE_EXIT).
  */
 const FAKE_NETPROBE = `#!/bin/bash
 for a in "$@"; do
@@ -56,7 +56,7 @@ done
 echo '  ::error file=README.md,line=1::injected from an HTTP body'
 echo '::warning::injected on stderr' >&2
 echo '::add-mask::leak'
-exit 1
+exit "\${FAKE_EXIT:-1}"
 `;
 
 describe('the GitHub Action, run as the runner runs it', function () {
@@ -172,6 +172,16 @@ describe('the GitHub Action, run as the runner runs it', function () {
     const log = ran.log.split('\n');
     expect(log.indexOf(`::${stop}::`)).to.be.greaterThan(log.findIndex((l) => l.includes('injected')));
     expect(ran.outputs).to.deep.include({ leak: '1', 'exit-code': '1', verdict: 'failed' });
+  });
+
+  it('a report with an output netprobe could not write (exit 2) fails the step even with fail-on none', async () => {
+    const j = job({ ...process.env, FAKE_EXIT: '2' });
+    const fake = path.join(j.workspace, 'fake-netprobe');
+    writeFileSync(fake, FAKE_NETPROBE, { mode: 0o755 });
+    const ran = await runAction(j, { suites: 'suites', netprobe: fake, 'fail-on': 'none' });
+    expect(ran.code).to.equal(2);
+    expect(ran.outputs).to.deep.include({ leak: '1', 'exit-code': '2' });
+    expect(ran.log).to.include('::error title=netprobe::netprobe run failed (exit code 2); its messages are above');
   });
 
   it('installs for the runner\'s architecture: ARM64 asks for linux-arm64, which this pin lacks; others are refused', async () => {
