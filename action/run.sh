@@ -33,6 +33,7 @@ done
 
 work=${RUNNER_TEMP:?RUNNER_TEMP is not set}/netprobe-run
 rm -rf "$work" && mkdir -p "$work"
+suites=() args=()
 words suites "${INPUT_SUITES:-}" || fail "suites: cannot split into paths (an unmatched quote?)" 2
 ((${#suites[@]} > 0)) || fail "no suites given (input suites)" 2
 words args "${INPUT_ARGS:-}" || fail "args: cannot split into words (an unmatched quote?)" 2
@@ -59,7 +60,8 @@ if [[ ! -s $work/outputs ]] || ((code != 0 && code != 1 && code != 3)); then
   # happen (3: cluster unreachable, permissions missing; 130: interrupted); or a report with an output that
   # could not be written (2). Never a pass, whatever fail-on says.
   if ((code == 2)); then "$netprobe" validate --format github "${suites[@]}" 2>/dev/null | grep '^::'; fi
-  [[ -s $work/outputs ]] && what="netprobe run failed" || what="netprobe run made no report"
+  what="netprobe run made no report"
+  [[ ! -s $work/outputs ]] || what="netprobe run failed"
   fail "$what (exit code $code); its messages are above" "$((code == 0 ? 1 : code))"
 fi
 output json "$json"
@@ -71,6 +73,7 @@ for status in leak broken inconclusive; do
   if ((count > 0)) && [[ -n ${fails[$status]:-} ]]; then failing+=("$count $status"); fi
 done
 if ((${#failing[@]} > 0)); then
-  fail "$(IFS=,; echo "${failing[*]}" | sed 's/,/, /g') (fail-on: ${INPUT_FAIL_ON})"
+  joined=$(IFS=,; echo "${failing[*]}")
+  fail "${joined//,/, } (fail-on: ${INPUT_FAIL_ON})"
 fi
 echo "netprobe: the step passes (fail-on: ${INPUT_FAIL_ON:-leak,broken,inconclusive}; netprobe exited $code)"
