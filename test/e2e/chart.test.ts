@@ -4,17 +4,19 @@
 // the client in) and the release. The release's hook Job runs netprobe in the cluster with its
 // ServiceAccount's token (no kubeconfig) on the suite mounted from the chart's ConfigMap:
 // (a) `helm install --wait` succeeds while the policies hold; (b) with a planted leak `helm upgrade`
-// fails, and the failed Job's log names the leak; (c) `helm uninstall` leaves nothing of netprobe's.
+// fails, and the failed Job's log names the leak; (c) `helm uninstall` leaves nothing of netprobe's;
+// (d) mode continuous: the Deployment runs `netprobe watch` and its Service serves /metrics.
 import { expect } from 'chai';
 import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { clusterEnv, kubectl, netprobe, REPO, tempFile, type ClusterEnv } from './support.ts';
+import { clusterEnv, kubectl, netprobe, REPO, tempFile, waitUntil, type ClusterEnv } from './support.ts';
 
 const run = promisify(execFile);
 const APP = 'chart-e2e-app';
 const REL = 'chart-e2e-rel';
 const RELEASE = 'e2e';
+const WATCH_RELEASE = 'e2e-watch';
 const JOB = `${RELEASE}-netprobe-check`;
 const IMAGE = 'localhost/netprobe-test/netprobe:chart-e2e';
 
@@ -90,15 +92,15 @@ function sh(file: string, args: string[], timeoutMs = 600_000): Promise<Ran> {
   });
 }
 
-/** Everything of the release anywhere: the objects the chart labels, in every namespace and cluster-wide. */
-async function releaseObjects(): Promise<string[]> {
+/** Everything of a release anywhere: the objects the chart labels, in every namespace and cluster-wide. */
+async function releaseObjects(release = RELEASE): Promise<string[]> {
   const kinds = 'jobs,cronjobs,deployments,pods,configmaps,serviceaccounts,services,roles,rolebindings';
-  const namespaced = await kubectl(['get', kinds, '-A', '-l', `app.kubernetes.io/instance=${RELEASE}`, '-o', 'name']);
-  const cluster = await kubectl(['get', 'clusterroles,clusterrolebindings', '-l', `app.kubernetes.io/instance=${RELEASE}`, '-o', 'name']);
+  const namespaced = await kubectl(['get', kinds, '-A', '-l', `app.kubernetes.io/instance=${release}`, '-o', 'name']);
+  const cluster = await kubectl(['get', 'clusterroles,clusterrolebindings', '-l', `app.kubernetes.io/instance=${release}`, '-o', 'name']);
   return `${namespaced}\n${cluster}`.split('\n').filter(Boolean);
 }
 
-describe('e2e: charts/netprobe (hook mode) with the runner image', function () {
+describe('e2e: charts/netprobe (hook and continuous modes) with the runner image', function () {
   let env: ClusterEnv;
   let helm = '';
   let helmArgs: string[] = [];
@@ -116,7 +118,7 @@ describe('e2e: charts/netprobe (hook mode) with the runner image', function () {
     expect(load.code, load.out).to.equal(0);
     expect(load.out).to.include(IMAGE);
 
-    await sh(helm, ['uninstall', RELEASE, '-n', REL, '--ignore-not-found', '--wait', '--timeout', '120s']);
+    for (const release of [RELEASE, WATCH_RELEASE]) await sh(helm, ['uninstall', release, '-n', REL, '--ignore-not-found', '--wait', '--timeout', '120s']);
     await kubectl(['delete', 'namespace', APP, REL, '--ignore-not-found', '--timeout=180s']);
     for (const ns of [APP, REL]) await kubectl(['create', 'namespace', ns]);
     await kubectl(['apply', '-f', '-'], APP_YAML.replace('ECHO_IMAGE', env.echoImage));
@@ -134,7 +136,7 @@ describe('e2e: charts/netprobe (hook mode) with the runner image', function () {
 
   after(async function () {
     this.timeout(300_000);
-    if (helm) await sh(helm, ['uninstall', RELEASE, '-n', REL, '--ignore-not-found', '--wait', '--timeout', '120s']);
+    for (const release of [RELEASE, WATCH_RELEASE]) if (helm) await sh(helm, ['uninstall', release, '-n', REL, '--ignore-not-found', '--wait', '--timeout', '120s']);
     await kubectl(['delete', 'namespace', APP, REL, '--ignore-not-found', '--wait=false']);
   });
 
@@ -175,5 +177,25 @@ describe('e2e: charts/netprobe (hook mode) with the runner image', function () {
     // (other tests share the cluster: only this file's namespaces are this test's to judge)
     expect(await kubectl(['get', 'pods', '-n', APP, '-l', 'netprobe.dev/run', '-o', 'name'])).to.equal('');
     expect(await kubectl(['get', 'jobs,leases', '-n', APP, '-o', 'name']), "the runs' Leases and expiry Jobs").to.equal('');
+  });
+
+  it('(d) mode continuous: `netprobe watch` in a Deployment, /metrics served through its Service, nothing left after uninstall', async function () {
+    this.timeout(600_000);
+    const install = await sh(helm, ['install', WATCH_RELEASE, 'charts/netprobe', ...helmArgs, '--set', 'mode=continuous', '--set', 'watch.every=5s']);
+    expect(install.code, install.out).to.equal(0);
+    // through the API server's service proxy: the same Service a Prometheus would scrape
+    const metrics = () => kubectl(['get', '--raw', `/api/v1/namespaces/${REL}/services/${WATCH_RELEASE}-netprobe-metrics:metrics/proxy/metrics`]).catch(() => '');
+    await waitUntil('a completed round in /metrics', async () => /^netprobe_rounds_total\{outcome="completed"\} [1-9]/m.test(await metrics()), 180_000);
+    const text = await metrics();
+    expect(text).to.match(/^netprobe_results\{status="pass"\} 2$/m);
+    expect(text).to.match(/^netprobe_expectation_status\{[^}]*expectation="a stranger never reaches the server"[^}]*status="pass"\} 1$/m);
+    const healthz = await kubectl(['get', '--raw', `/api/v1/namespaces/${REL}/services/${WATCH_RELEASE}-netprobe-metrics:metrics/proxy/healthz`]);
+    expect(healthz).to.not.equal('');
+
+    const uninstall = await sh(helm, ['uninstall', WATCH_RELEASE, '-n', REL, '--wait', '--timeout', '120s']);
+    expect(uninstall.code, uninstall.out).to.equal(0);
+    // the watcher deletes a round's pods on SIGTERM; give its pod the time to end
+    await waitUntil('the watcher and its probe pods to go', async () =>
+      (await releaseObjects(WATCH_RELEASE)).length === 0 && (await kubectl(['get', 'pods', '-n', APP, '-l', 'netprobe.dev/run', '-o', 'name'])) === '', 120_000);
   });
 });
