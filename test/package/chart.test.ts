@@ -3,7 +3,7 @@
 // hardened in every mode, the hook's clean-up, and deploy/job.yaml the chart's current output.
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
@@ -140,6 +140,28 @@ describe('charts/netprobe', function () {
     expect(cleanup!.metadata.annotations).to.deep.equal({ 'helm.sh/hook': 'pre-delete', 'helm.sh/hook-delete-policy': 'before-hook-creation,hook-succeeded' });
     const job = await template('--set', 'mode=job', ...demoValues);
     expect(job.objects.filter((o) => o.kind === 'Job').map((j) => j.metadata.annotations)).to.deep.equal([undefined]);
+  });
+
+  it("takes suites from the chart's suites/ folder too, beside the inline ones", async () => {
+    const copy = path.join(tempDir('chart'), 'netprobe');
+    cpSync(CHART, copy, { recursive: true });
+    writeFileSync(path.join(copy, 'suites/from-file.yaml'), readFileSync(path.join(REPO, 'suites/demo/zero-trust.yaml')));
+    const ran = await exec(helm, ['template', 'np', copy, '--set-file', 'suites.inline\\.yaml=suites/demo/planted-bugs.yaml'], { cwd: REPO });
+    expect(ran.code, ran.stderr).to.equal(0);
+    const cm = parseAllDocuments(ran.stdout).map((d) => d.toJS() as { kind: string; data?: Record<string, string> }).find((o) => o?.kind === 'ConfigMap')!;
+    expect(Object.keys(cm.data!).sort()).to.deep.equal(['from-file.yaml', 'inline.yaml']);
+    expect(cm.data!['from-file.yaml']).to.equal(readFileSync(path.join(REPO, 'suites/demo/zero-trust.yaml'), 'utf8'));
+  });
+
+  it('continuous mode: a changed suite changes the pod template (the suites are read once, at start)', async () => {
+    const checksum = async (...args: string[]) => {
+      const { objects } = await template('--set', 'mode=continuous', ...demoValues, ...args);
+      return (objects.find((o) => o.kind === 'Deployment')!.spec as { template: { metadata: { annotations: Record<string, string> } } }).template.metadata.annotations['checksum/suites'];
+    };
+    const before = await checksum();
+    expect(before).to.match(/^[0-9a-f]{64}$/);
+    expect(await checksum()).to.equal(before);
+    expect(await checksum('--set-file', 'suites.planted-bugs\\.yaml=suites/demo/zero-trust.yaml')).to.not.equal(before);
   });
 
   it('passes imageRegistry and args on to netprobe', async () => {
