@@ -14,7 +14,7 @@ import { sleep } from '../../util/sleep.ts';
 import { apiErrorMessage } from '../../cluster/errors.ts';
 import { probeRound } from '../incident-shared.ts';
 import { clusterPolicies } from '../policy-inputs.ts';
-import { writeReport } from '../probe-flags.ts';
+import { printFindings, writeReport } from '../probe-flags.ts';
 import type { CliIO } from '../main.ts';
 
 /** What every round needs. */
@@ -49,8 +49,15 @@ async function probe(w: Watcher): Promise<Probed> {
   }
 }
 
+/** What a round left for the next to compare with. */
+interface Previous {
+  results: Result[];
+  /** The run-level findings last said (on stderr), so the same ones are not said every round. */
+  findings: string;
+}
+
 /** One round: its results, or undefined when it could not run or was stopped. */
-async function round(w: Watcher, n: number, previous: Result[] | undefined): Promise<Result[] | undefined> {
+async function round(w: Watcher, n: number, previous: Previous | undefined): Promise<Previous | undefined> {
   const startedAt = new Date();
   const probed = await probe(w);
   const now = new Date();
@@ -68,17 +75,20 @@ async function round(w: Watcher, n: number, previous: Result[] | undefined): Pro
   const { results, findings } = finishResults(outcome, policies);
   const report = buildReport({ id: outcome.runId, argv: ['watch', ...w.args], startedAt, cluster: { server: w.target.server, context: w.target.context } }, results, findings);
   const seconds = (now.getTime() - startedAt.getTime()) / 1000;
-  for (const c of statusChanges(previous, results)) w.io.stdout(`${changeLine(c, now)}\n`);
+  for (const c of statusChanges(previous?.results, results)) w.io.stdout(`${changeLine(c, now)}\n`);
+  // Patterns across results (a plugin that does not enforce NetworkPolicy, ...): said when they change.
+  const said = JSON.stringify(findings);
+  if (said !== (previous?.findings ?? '[]')) printFindings(findings, w.io);
   w.io.stdout(`${roundCompletedLine(n, report.summary, seconds, now)}\n`);
   w.metrics.completedRound(results, seconds, now);
   // Files hold the latest round; an unwritable file is said on stderr and the watch goes on.
   if (w.outputs.length > 0) await writeReport('watch', report, w.outputs, w.io);
-  return results;
+  return { results, findings: said };
 }
 
 /** Rounds until a signal; then 130 (every pod was deleted by the round it stopped). */
 export async function watchRounds(w: Watcher): Promise<number> {
-  let previous: Result[] | undefined;
+  let previous: Previous | undefined;
   for (let n = 1; !w.signal.aborted; n++) {
     previous = (await round(w, n, previous)) ?? previous;
     await sleep(w.everySeconds * 1000, w.signal);

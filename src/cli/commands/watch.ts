@@ -1,7 +1,7 @@
 // `netprobe watch PATH... --every 60s --metrics :9090`: continuous verification. Every round is a normal
 // run (fresh probe pods, the same verdict rules); status changes are JSON lines on stdout, the state is
 // served as Prometheus metrics. See docs/continuous.md.
-import type { Command, ParsedArgs } from '../main.ts';
+import type { CliIO, Command, ParsedArgs } from '../main.ts';
 import { UsageError, parseCommandArgs } from '../main.ts';
 import { connectFor, durationSeconds, outputSpecs, probeSettings, PROBE_FLAGS_USAGE, PROBE_OPTIONS } from '../probe-flags.ts';
 import { countFlag, LIMIT_FLAGS_USAGE, LIMIT_OPTIONS } from '../limit-flags.ts';
@@ -25,7 +25,7 @@ account, the same verdict rules, every pod deleted at the end of the round (and 
 Stdout is one JSON line per event: \`"event":"status"\` when an expectation's status changes (on the first
 round: each one that is not a pass), \`"event":"round"\` with the counts after each round, and
 \`"event":"round-failed"\` when a round could not run (API down, permissions): it is counted, and the
-next round tries again. Notes go to stderr.
+next round tries again. Notes go to stderr, and the run's findings when they change.
 
 Flags:
   --every DURATION           time between the end of a round and the start of the next (default 60s)
@@ -76,41 +76,56 @@ function timing(values: WatchValues): { everySeconds: number; staleAfterSeconds:
   return { everySeconds, staleAfterSeconds };
 }
 
+/** What the command line and the files give a watch: checked before the cluster is touched. */
+type Prepared = Pick<Watcher, 'cases' | 'settings' | 'outputs' | 'policies' | 'everySeconds'> & { staleAfterSeconds: number };
+
+/** The flags, the suites and --policies files; a number is the exit code (the problem was said). */
+async function prepare(values: WatchValues, positionals: string[], io: CliIO): Promise<Prepared | number> {
+  if (positionals.length === 0) throw new UsageError('no PATH given; expected one or more suite files or folders');
+  if (values['verify-targets'] === true) throw new UsageError('--verify-targets is not for watch: each round would add another ephemeral container to the target pods');
+  const outputs = values.output === undefined ? [] : outputSpecs(values.output);
+  if (outputs.some((o) => o.file === undefined)) throw new UsageError('-o: watch writes reports to files only (-o FORMAT=FILE); stdout is the JSON event log');
+  const { everySeconds, staleAfterSeconds } = timing(values);
+  if (values.metrics !== undefined) parseListen(values.metrics);
+  const parsed = probeSettings(values);
+  const maxProbes = countFlag(values['max-probes'], '--max-probes', DEFAULT_MAX_PROBES);
+  const mode = predictMode(values, false);
+  const cases = await loadCases('watch', values, positionals, parsed.timeoutGiven ? parsed.timeoutSeconds : undefined, io);
+  if (cases === undefined) return EXIT.usage;
+  const inPod = cases.find((c) => wantsInPod(c.from.peer, false));
+  if (inPod) {
+    io.stderr(`${formatPos(inPod.from.pos)}: ${inPod.from.label} says \`ephemeral: true\`: not for watch, each round would add another ephemeral container to its pods\nnetprobe watch: invalid input, nothing was created\n`);
+    return EXIT.usage;
+  }
+  let policies: Watcher['policies'];
+  if (mode === 'files') {
+    const inputs = await readPolicyInputs('watch', values.policies ?? [], io);
+    if (inputs === undefined) return EXIT.usage;
+    policies = { mode, inputs };
+  } else policies = { mode };
+  const settings = { ...parsed.settings, plan: { ...parsed.settings.plan, synthesizeMissing: values['synthesize-missing'] === true, maxProbes } };
+  return { cases, settings, outputs, policies, everySeconds, staleAfterSeconds };
+}
+
 export const command: Command = {
   name: 'watch',
   summary: 'run suites every interval; log status changes as JSON, serve Prometheus /metrics and /healthz',
   usage: USAGE,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, WATCH_OPTIONS);
-    if (positionals.length === 0) throw new UsageError('no PATH given; expected one or more suite files or folders');
-    if (values['verify-targets'] === true) throw new UsageError('--verify-targets is not for watch: each round would add another ephemeral container to the target pods');
-    const outputs = values.output === undefined ? [] : outputSpecs(values.output);
-    if (outputs.some((o) => o.file === undefined)) throw new UsageError('-o: watch writes reports to files only (-o FORMAT=FILE); stdout is the JSON event log');
-    const { everySeconds, staleAfterSeconds } = timing(values);
-    if (values.metrics !== undefined) parseListen(values.metrics);
-    const parsed = probeSettings(values);
-    const maxProbes = countFlag(values['max-probes'], '--max-probes', DEFAULT_MAX_PROBES);
-    const cases = await loadCases('watch', values, positionals, parsed.timeoutGiven ? parsed.timeoutSeconds : undefined, io);
-    if (cases === undefined) return EXIT.usage;
-    const inPod = cases.find((c) => wantsInPod(c.from.peer, false));
-    if (inPod) {
-      io.stderr(`${formatPos(inPod.from.pos)}: ${inPod.from.label} says \`ephemeral: true\`: not for watch, each round would add another ephemeral container to its pods\nnetprobe watch: invalid input, nothing was created\n`);
-      return EXIT.usage;
-    }
-    const mode = predictMode(values, false);
-    const files = mode === 'files' ? await readPolicyInputs('watch', values.policies ?? [], io) : undefined;
-    if (mode === 'files' && files === undefined) return EXIT.usage;
+    const prepared = await prepare(values, positionals, io);
+    if (typeof prepared === 'number') return prepared;
+    const { staleAfterSeconds, ...inputs } = prepared;
     const target = await connectFor('watch', values, io);
     if (!target) return EXIT.undecided;
-    const metrics = new WatchMetrics({ intervalSeconds: everySeconds, staleAfterSeconds, startedAt: new Date() });
+    const metrics = new WatchMetrics({ intervalSeconds: inputs.everySeconds, staleAfterSeconds, startedAt: new Date() });
     const server = values.metrics === undefined ? undefined : await serveOrSay('watch', metrics, parseListen(values.metrics), io);
     if (server === false) return EXIT.usage;
     const signals = abortOnSignals((sig) => io.stderr(`netprobe: ${sig}: stopping and cleaning up\n`));
-    const settings = { ...parsed.settings, plan: { ...parsed.settings.plan, synthesizeMissing: values['synthesize-missing'] === true, maxProbes } };
-    const watcher: Watcher = { args, target, cases, settings, outputs, metrics, io, signal: signals.signal, everySeconds, policies: files === undefined ? { mode: mode === 'files' ? 'off' : mode } : { mode: 'files', inputs: files }, quiet: values.quiet === true };
-    io.stderr(`netprobe watch: ${cases.length} expectation${cases.length === 1 ? '' : 's'}, a round every ${everySeconds} s after the last ends; stop with Ctrl-C or SIGTERM\n`);
+    const n = inputs.cases.length;
+    io.stderr(`netprobe watch: ${n} expectation${n === 1 ? '' : 's'}, a round every ${inputs.everySeconds} s after the last ends; stop with Ctrl-C or SIGTERM\n`);
     try {
-      return await watchRounds(watcher);
+      return await watchRounds({ ...inputs, args, target, metrics, io, signal: signals.signal, quiet: values.quiet === true });
     } finally {
       signals.dispose();
       await server?.close();
