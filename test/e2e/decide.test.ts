@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import type { Report, Result } from '../../src/verdict/model.ts';
-import { clusterEnv, kubectl, netprobe, startNetprobe, tempFile, type ClusterEnv } from './support.ts';
+import { clusterBackend, clusterEnv, kubectl, netprobe, startNetprobe, tempFile, type ClusterEnv } from './support.ts';
 
 const ID = randomBytes(3).toString('hex');
 const APP = `e2e-decide-${ID}-app`;
@@ -144,6 +144,8 @@ describe('e2e: decide more (issue 11): a control probe from an identity the poli
 const FRZ = `e2e-decide-${ID}-frz`;
 
 function kubeRouterPid(): number {
+  // kind: the DaemonSet's kube-router, seen from this machine's pid namespace (its image's entrypoint path)
+  if (clusterBackend() === 'kind') return Number(execFileSync('pgrep', ['-o', '-f', '^/usr/local/bin/kube-router ']).toString().trim());
   const file = '/run/netprobe-cluster/pids/kube-router.pid';
   const fromFile = existsSync(file) ? Number(readFileSync(file, 'utf8').trim().split(/\s+/)[0]) : NaN;
   if (Number.isInteger(fromFile) && existsSync(`/proc/${fromFile}`)) return fromFile;

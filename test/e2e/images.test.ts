@@ -1,13 +1,14 @@
 // The multi-arch probe archive on the real node: imported into the node's containerd as the bare backend
 // imports (plain `ctr images import`) and as `kind load image-archive` does (`--all-platforms --digests`),
 // each under a test-only name, so the images the cluster runs are never replaced; then a pod runs from
-// each and shows that containerd picked the node's platform (linux/amd64) out of the index.
+// each and shows that containerd picked the node's platform (linux/amd64) out of the index. On the kind
+// backend the same ctr commands run in the node container (the archive on stdin).
 import { expect } from 'chai';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { builtImages, openArchive } from '../package/oci.ts';
 import { exec, removeTempDirs, tempDir } from '../package/support.ts';
-import { clusterEnv, kubectl, REPO, waitUntil } from './support.ts';
+import { clusterBackend, clusterEnv, KIND_NODE, kubectl, REPO, waitUntil } from './support.ts';
 
 const NS = 'images-e2e';
 
@@ -15,6 +16,22 @@ const NS = 'images-e2e';
 async function containerdSocket(): Promise<string> {
   const ran = await exec('bash', ['-c', '. scripts/cluster/lib.sh && echo "$CONTAINERD_SOCK"'], { cwd: REPO });
   return ran.stdout.trim();
+}
+
+type Ctr = (args: string[]) => ReturnType<typeof exec>;
+
+/** ctr in the node's k8s.io namespace: the bare node's socket, or inside kind's node container. */
+async function nodeCtr(): Promise<{ ctr: Ctr; importArchive: (tar: string, flags: string[]) => ReturnType<typeof exec> }> {
+  if (clusterBackend() === 'kind') {
+    const ctr: Ctr = (args) => exec('docker', ['exec', KIND_NODE, 'ctr', '-n', 'k8s.io', ...args]);
+    // the archive is on this machine, not in the node: ctr reads it from stdin
+    const importArchive = (tar: string, flags: string[]) =>
+      exec('bash', ['-c', 'tar=$1; shift; docker exec -i "$@" - <"$tar"', 'import', tar, KIND_NODE, 'ctr', '-n', 'k8s.io', 'images', 'import', ...flags]);
+    return { ctr, importArchive };
+  }
+  const sock = await containerdSocket();
+  const ctr: Ctr = (args) => exec('ctr', ['--address', sock, '-n', 'k8s.io', ...args]);
+  return { ctr, importArchive: (tar, flags) => ctr(['images', 'import', ...flags, tar]) };
 }
 
 /** A copy of the archive whose index.json names the image `ref`: the same blobs, another name. */
@@ -43,7 +60,7 @@ describe('multi-arch probe archive on the local cluster (containerd import, a po
   this.timeout(600_000);
   const suffix = `e2e-${Date.now().toString(36)}`;
   const refs = { plain: `localhost/netprobe-test/probe:${suffix}`, kind: `localhost/netprobe-test/probe:${suffix}-kind` };
-  let ctr: (args: string[]) => ReturnType<typeof exec>;
+  let ctr: Ctr;
   let before_: Set<string> | undefined;
   let indexDigest = '';
   /** containerd's image records: name -> target digest. */
@@ -55,14 +72,14 @@ describe('multi-arch probe archive on the local cluster (containerd import, a po
 
   before(async function () {
     clusterEnv(this);
-    const sock = await containerdSocket();
-    ctr = (args) => exec('ctr', ['--address', sock, '-n', 'k8s.io', ...args]);
+    const node = await nodeCtr();
+    ctr = node.ctr;
     const probeTar = path.join(await builtImages(), 'probe.tar');
     indexDigest = (await openArchive(probeTar)).top.digest;
     before_ = new Set((await images()).keys());
-    const plain = await ctr(['images', 'import', await renamedArchive(probeTar, refs.plain)]);
+    const plain = await node.importArchive(await renamedArchive(probeTar, refs.plain), []);
     expect(plain.code, plain.stderr).to.equal(0);
-    const kind = await ctr(['images', 'import', '--all-platforms', '--digests', await renamedArchive(probeTar, refs.kind)]);
+    const kind = await node.importArchive(await renamedArchive(probeTar, refs.kind), ['--all-platforms', '--digests']);
     expect(kind.code, kind.stderr).to.equal(0);
     await kubectl(['apply', '-f', '-'], `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${NS}, labels: {pod-security.kubernetes.io/enforce: restricted}}\n`);
   });

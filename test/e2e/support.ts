@@ -34,6 +34,17 @@ export function clusterEnv(ctx: Mocha.Context): ClusterEnv {
   ctx.skip();
 }
 
+/**
+ * Which backend made the cluster: scripts/test exports NETPROBE_CLUSTER_BACKEND (bare unless asked for
+ * kind), so the tests' own calls of scripts/cluster/cluster go to the same one.
+ */
+export function clusterBackend(): 'bare' | 'kind' {
+  return process.env.NETPROBE_CLUSTER_BACKEND === 'kind' ? 'kind' : 'bare';
+}
+
+/** The kind backend's node container (scripts/cluster/kind/kind.sh). */
+export const KIND_NODE = `${process.env.NETPROBE_KIND_NAME ?? 'netprobe'}-control-plane`;
+
 export interface CliRun {
   code: number;
   stdout: string;

@@ -50,6 +50,9 @@ cgroups_clean() {
   true
 }
 
+# shellcheck disable=SC2046 # a list of pids
+no_leftover_pids() { [[ -z $(alive_pids $(leftover_pids)) ]]; }
+
 # teardown: stops every process, then removes containers, mounts, cgroups, network state and files.
 # Keeps the build caches (CACHE_DIR) and the logs of the last run.
 teardown() {
@@ -60,6 +63,10 @@ teardown() {
   local pids
   mapfile -t pids < <(leftover_pids | sort -un)
   ((${#pids[@]})) && kill_pids 5 "${pids[@]}"
+  # down returns only when nothing of the cluster runs any more (issue 18): a last look, which also
+  # catches what the kills above made exit late (shims reaping their containers)
+  wait_for 15 "every process of the cluster to exit" no_leftover_pids ||
+    log "warning: still running after down: $(leftover_pids | sort -un | tr '\n' ' ')"
   mounts_clean
   cgroups_clean
   shim_sockets_clean
@@ -77,5 +84,7 @@ bare_down() {
   ((EUID == 0)) || die "the bare backend needs root"
   local t0=$SECONDS
   teardown
+  # shellcheck disable=SC2046
+  no_leftover_pids || die "down left processes of the cluster running: $(alive_pids $(leftover_pids) | tr '\n' ' ')"
   log "cluster down in $((SECONDS - t0))s (logs kept in $LOG_DIR)"
 }

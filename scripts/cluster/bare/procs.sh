@@ -25,20 +25,35 @@ proc_pid() {
   echo "$pid"
 }
 
-# kill_pids SIGNAL_WAIT_SECONDS PID...: TERM, then KILL whatever outlives the grace time.
+# alive_pids PID...: those of PID... still running (a zombie has exited: only its entry is left).
+alive_pids() {
+  local p
+  for p in "$@"; do [[ -d /proc/$p ]] && [[ "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" != Z ]] && echo "$p"; done
+  true
+}
+
+# kill_pids SIGNAL_WAIT_SECONDS PID...: TERM, then KILL whatever outlives the grace time, and returns
+# only once every one of them has exited: a process that was sent KILL still runs until the kernel has
+# torn it down (seen: etcd and kube-apiserver still there right after `down` returned), and the next
+# `up` or leftover check must not race it.
 kill_pids() {
   local grace=$1; shift
   (($#)) || return 0
   kill -TERM "$@" 2>/dev/null || true
-  local deadline=$((SECONDS + grace)) p alive
+  local deadline=$((SECONDS + grace)) alive
   while :; do
-    alive=()
-    for p in "$@"; do [[ -d /proc/$p ]] && [[ "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" != Z ]] && alive+=("$p"); done
+    mapfile -t alive < <(alive_pids "$@")
     ((${#alive[@]})) || return 0
     ((SECONDS < deadline)) || break
     sleep 0.2
   done
   kill -KILL "${alive[@]}" 2>/dev/null || true
+  deadline=$((SECONDS + 10))
+  while mapfile -t alive < <(alive_pids "${alive[@]}") && ((${#alive[@]})); do
+    # (the caller's last look decides: bare_down fails when anything of the cluster still runs)
+    ((SECONDS < deadline)) || { log "warning: still running 10 s after SIGKILL: ${alive[*]}"; return 0; }
+    sleep 0.1
+  done
 }
 
 stop_proc() {

@@ -96,6 +96,11 @@ ip -n $EXT_NS route add $KIND_POD_CIDR via $EXT_GW"
   run_stdin "${k[@]}" -n kube-system patch configmap coredns --type merge --patch-file /dev/stdin <<JSON
 {"data": {"Corefile": ".:53 {\n    errors\n    health\n    ready\n    kubernetes cluster.local in-addr.arpa ip6.arpa {\n        pods insecure\n        fallthrough in-addr.arpa ip6.arpa\n    }\n    hosts /etc/hosts netprobe.test {\n        $EXTERNAL_IP $EXTERNAL_NAME\n    }\n    cache 5\n    reload\n}\n"}}
 JSON
+  # One CoreDNS replica, as on the bare backend (kubeadm makes two): a denied query to the kube-dns
+  # Service is decided by a control query from an unpoliced namespace, which shows alive only the
+  # backend that answered it; with two, the other stays unshown and the verdict is (truthfully)
+  # inconclusive (test/e2e/incident.test.ts saw it).
+  run "${k[@]}" -n kube-system scale deployment/coredns --replicas=1
   run "${k[@]}" -n kube-system rollout restart deployment/coredns
   run "${k[@]}" -n kube-system rollout status deployment/coredns --timeout=120s
 }
@@ -118,7 +123,11 @@ kind_guard_rules_down() {
   true
 }
 kind_node_guard_up() {
-  run docker exec "$KIND_NODE" sh -ec "iptables -t mangle -N NETPROBE-GUARD
+  # kube-router answers a denial with ICMP port-unreachable, and the kernel's per-destination ICMP rate
+  # limit (1/s, per network namespace: the node has its own) would turn every further denial within
+  # that second into a silent drop, read as a timeout; the bare backend sets the same on its host.
+  run docker exec "$KIND_NODE" sh -ec "sysctl -qw net.ipv4.icmp_ratelimit=0
+iptables -t mangle -N NETPROBE-GUARD
 iptables -t mangle -A NETPROBE-GUARD -d $KIND_POD_CIDR -j RETURN
 iptables -t mangle -A NETPROBE-GUARD -s $KIND_POD_CIDR -d $EXT_NET -j RETURN
 iptables -t mangle -A NETPROBE-GUARD -s $KIND_POD_CIDR -j DROP
@@ -190,6 +199,38 @@ kind_down() {
     kind_guard_down
   fi
   docker_down
+}
+
+# stop-component / start-component kube-router, as on the bare backend (bare/component.sh): the
+# DaemonSet is kept off every node by a nodeSelector no node has, then kube-router's chains and ipsets
+# are removed inside the node (a stopped kube-router leaves its last rules in force) with the bare
+# backend's own kube_router_flush; start takes the nodeSelector away and waits for the chains.
+KIND_ROUTER_OFF='{"spec":{"template":{"spec":{"nodeSelector":{"netprobe.dev/kube-router":"stopped"}}}}}'
+kind_stop_component() {
+  [[ ${1:-} == kube-router ]] || die "stop-component: unknown component '${1:-}' (known: kube-router)"
+  kind_tools
+  local k=(kubectl --kubeconfig "$KIND_KUBECONFIG" -n kube-system)
+  "${k[@]}" patch daemonset kube-router --type merge -p "$KIND_ROUTER_OFF" >/dev/null
+  wait_for 120 "kube-router's pod to go" kind_no_router_pod || die "kube-router's pod did not stop"
+  . "$CLUSTER_DIR/bare/network.sh"
+  . "$CLUSTER_DIR/bare/component.sh"
+  docker exec "$KIND_NODE" bash -c "$(declare -f log kube_router_flush ipset_clean)
+KUBE_ROUTER_CHAINS='$KUBE_ROUTER_CHAINS'; kube_router_flush" || die "removing kube-router's rules in the node failed"
+  log "kube-router stopped; its chains and ipsets removed (NetworkPolicy is not enforced until start-component)"
+}
+kind_no_router_pod() {
+  [[ -z $(kubectl --kubeconfig "$KIND_KUBECONFIG" -n kube-system get pods -l k8s-app=kube-router -o name) ]]
+}
+kind_start_component() {
+  [[ ${1:-} == kube-router ]] || die "start-component: unknown component '${1:-}' (known: kube-router)"
+  kind_tools
+  local k=(kubectl --kubeconfig "$KIND_KUBECONFIG" -n kube-system)
+  "${k[@]}" patch daemonset kube-router --type json -p '[{"op":"remove","path":"/spec/template/spec/nodeSelector"}]' \
+    >/dev/null 2>&1 || true
+  "${k[@]}" rollout status daemonset/kube-router --timeout=120s >&2 || die "kube-router did not start"
+  wait_for 60 "kube-router to program its chains" docker exec "$KIND_NODE" iptables -w -t filter -S KUBE-ROUTER-FORWARD ||
+    die "kube-router did not program its chains"
+  log "kube-router started"
 }
 
 # kind_load ARCHIVE [NAME]: `kind load image-archive`, then NAME as a second name in the node, like
