@@ -3,6 +3,7 @@
 // process do not share state). Pure apart from the clock the caller passes in: no server, no cluster.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Result, Status } from '../verdict/model.ts';
+import { redactText } from '../util/redact.ts';
 
 export interface MetricsOptions {
   /** Seconds between rounds (--every), exported so alert rules need no copy of it. */
@@ -22,8 +23,11 @@ const STATUSES: readonly Status[] = ['leak', 'broken', 'inconclusive', 'pass'];
 // Probe times: a connection on the same node takes a millisecond, a timeout the --timeout (2 s by default).
 const PROBE_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+/** User text as a label value: redacted as every report is (a URL's userinfo and query values: /metrics is
+ *  scraped and stored elsewhere), then cut to MAX_LABEL_CHARS. */
 export function labelValue(text: string): string {
-  return text.length <= MAX_LABEL_CHARS ? text : `${text.slice(0, MAX_LABEL_CHARS - 1)}…`;
+  const safe = redactText(text);
+  return safe.length <= MAX_LABEL_CHARS ? safe : `${safe.slice(0, MAX_LABEL_CHARS - 1)}…`;
 }
 
 /** The results to export one series each, non-passes first, at most `max`; and how many did not fit. */

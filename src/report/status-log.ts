@@ -1,5 +1,7 @@
 // The log of a watch: one JSON line per change of an expectation's status, and one per round, so a log
-// pipeline (kubectl logs, Loki, ...) can filter on `event` without parsing prose. Pure.
+// pipeline (kubectl logs, Loki, ...) can filter on `event` without parsing prose. Pure. Each line is
+// redacted as every report is (URL userinfo and query values): logs are kept and shipped elsewhere.
+import { redactDeep } from '../util/redact.ts';
 import type { Observed, Result, Status, Summary } from '../verdict/model.ts';
 
 export interface StatusChange {
@@ -45,7 +47,7 @@ export function statusChanges(previous: readonly Result[] | undefined, next: rea
 }
 
 export function changeLine(c: StatusChange, at: Date): string {
-  return JSON.stringify({ time: at.toISOString(), event: 'status', ...c });
+  return JSON.stringify(redactDeep({ time: at.toISOString(), event: 'status', ...c }));
 }
 
 export function roundCompletedLine(round: number, summary: Summary, durationSeconds: number, at: Date): string {
@@ -53,5 +55,5 @@ export function roundCompletedLine(round: number, summary: Summary, durationSeco
 }
 
 export function roundFailedLine(round: number, error: string, at: Date): string {
-  return JSON.stringify({ time: at.toISOString(), event: 'round-failed', round, error });
+  return JSON.stringify(redactDeep({ time: at.toISOString(), event: 'round-failed', round, error }));
 }

@@ -55,6 +55,17 @@ describe('WatchMetrics', () => {
     expect(await samples(m, 'netprobe_expectation_status')).to.deep.equal(['netprobe_expectation_status{suite="shop",expectation="x",from="web/frontend",to="data/db",port="5432",protocol="TCP",status="leak"} 2']);
   });
 
+  it('keeps secrets out of the labels: URL query values and userinfo are redacted, as in every report', async () => {
+    const m = metrics();
+    const url = 'https://ops:pw123@api.example.com/health?token=SECRET42';
+    m.completedRound([result(`reach ${url}`, 'leak', { expectation: `reach ${url}`, destination: url, port: '' })], 1, at(10));
+    const text = await m.text();
+    expect(text).to.not.contain('SECRET42').and.not.contain('pw123');
+    expect(await samples(m, 'netprobe_expectation_status')).to.deep.equal([
+      'netprobe_expectation_status{suite="shop",expectation="reach https://<redacted>@api.example.com/health?token=<redacted>",from="web/frontend",to="https://<redacted>@api.example.com/health?token=<redacted>",port="",protocol="TCP",status="leak"} 1',
+    ]);
+  });
+
   it('escapes quotes, backslashes and newlines in user text, and cuts long names', async () => {
     const m = metrics();
     m.completedRound([result('tricky', 'broken', { expectation: 'say "hi" \\ then\nbye', suite: 'x'.repeat(500) })], 1, at(10));

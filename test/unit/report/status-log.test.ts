@@ -41,4 +41,13 @@ describe('log lines', () => {
     expect(JSON.parse(roundCompletedLine(3, summarize([result('a', 'leak')]), 12.345, AT))).to.deep.equal({ time: '2026-12-06T08:00:00.000Z', event: 'round', round: 3, durationSeconds: 12.3, total: 1, pass: 0, leak: 1, broken: 0, inconclusive: 0 });
     expect(JSON.parse(roundFailedLine(4, 'cannot reach the cluster', AT))).to.deep.equal({ time: '2026-12-06T08:00:00.000Z', event: 'round-failed', round: 4, error: 'cannot reach the cluster' });
   });
+
+  it('keeps secrets out: URL query values and userinfo are redacted, as in every report', () => {
+    const url = 'https://ops:pw123@api.example.com/health?token=SECRET42';
+    const [c] = statusChanges(undefined, [{ ...result(`reach ${url}`, 'broken', `GET ${url} answered HTTP 500`), destination: url }]);
+    const line = changeLine(c!, AT);
+    expect(line).to.not.contain('SECRET42').and.not.contain('pw123');
+    expect(JSON.parse(line)).to.include({ to: 'https://<redacted>@api.example.com/health?token=<redacted>', detail: 'GET https://<redacted>@api.example.com/health?token=<redacted> answered HTTP 500' });
+    expect(roundFailedLine(2, `cannot reach ${url}`, AT)).to.not.contain('SECRET42');
+  });
 });
