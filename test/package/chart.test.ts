@@ -105,6 +105,19 @@ describe('charts/netprobe', function () {
     expect(objects.filter((o) => o.kind.startsWith('Cluster'))).to.deep.equal([]);
   });
 
+  it('two releases of one name in two namespaces share no object anywhere: their Roles in the suites\' namespaces differ too', async () => {
+    const keys = async (namespace: string, mode: string): Promise<string[]> => {
+      const ran = await exec(helm, ['template', 'np', CHART, '-n', namespace, '--set', `mode=${mode}`, '--set', 'rbac.clusterRules[0].apiGroups[0]=', '--set', 'rbac.clusterRules[0].resources[0]=namespaces', '--set', 'rbac.clusterRules[0].verbs[0]=list', ...demoValues], { cwd: REPO });
+      expect(ran.code, ran.stderr).to.equal(0);
+      const objects = parseAllDocuments(ran.stdout).map((d) => d.toJS() as K8sObject).filter(Boolean);
+      return objects.map((o) => `${o.kind} ${o.metadata.namespace ?? namespace}/${o.metadata.name}`);
+    };
+    for (const mode of MODES) {
+      const [a, b] = [await keys('team-a', mode), await keys('team-b', mode)];
+      expect(a.filter((k) => b.includes(k)), mode).to.deep.equal([]);
+    }
+  });
+
   for (const mode of MODES) {
     it(`runs netprobe hardened in mode ${mode}: non-root, read-only root, no capabilities, RuntimeDefault seccomp`, async () => {
       const { objects } = await template('--set', `mode=${mode}`, ...demoValues);
