@@ -105,6 +105,17 @@ describe('charts/netprobe', function () {
     expect(objects.filter((o) => o.kind.startsWith('Cluster'))).to.deep.equal([]);
   });
 
+  it("works as a dependency of the user's own chart (Helm passes a subchart `global`), its hook running with that chart's release", async () => {
+    const parent = tempDir('chart-parent');
+    writeFileSync(path.join(parent, 'Chart.yaml'), `apiVersion: v2\nname: shop\nversion: 1.0.0\ndependencies:\n  - {name: netprobe, version: ${JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')).version}, repository: "file://${CHART}"}\n`);
+    const dep = await exec(helm, ['dependency', 'update', parent], { cwd: REPO });
+    expect(dep.code, dep.stderr).to.equal(0);
+    const ran = await exec(helm, ['template', 'shop', parent, '-n', 'shop', '--set-file', 'netprobe.suites.zero-trust\\.yaml=suites/demo/zero-trust.yaml'], { cwd: REPO });
+    expect(ran.code, ran.stderr).to.equal(0);
+    const hook = parseAllDocuments(ran.stdout).map((d) => d.toJS() as K8sObject).find((o) => o?.kind === 'Job' && o.metadata.annotations?.['helm.sh/hook'] === 'post-install,post-upgrade');
+    expect(hook?.metadata.name).to.equal('shop-netprobe-check');
+  });
+
   it('two releases of one name in two namespaces share no object anywhere: their Roles in the suites\' namespaces differ too', async () => {
     const keys = async (namespace: string, mode: string): Promise<string[]> => {
       const ran = await exec(helm, ['template', 'np', CHART, '-n', namespace, '--set', `mode=${mode}`, '--set', 'rbac.clusterRules[0].apiGroups[0]=', '--set', 'rbac.clusterRules[0].resources[0]=namespaces', '--set', 'rbac.clusterRules[0].verbs[0]=list', ...demoValues], { cwd: REPO });
