@@ -18,14 +18,22 @@ export function casesFromYaml(yaml: string, file: string): Case[] {
 
 /**
  * One probing round with a progress line. Returns the outcome, or a string saying why the cluster could
- * not be probed (unreachable, permissions); other errors are thrown.
+ * not be probed (unreachable, permissions); other errors are thrown. `said` keeps the notes said in earlier
+ * rounds, so a watch says each once, not every round.
  */
-export async function probeRound(target: ClusterTarget, cases: readonly Case[], settings: RunSettings, signal: AbortSignal, quiet: boolean): Promise<RunOutcome | string> {
+export async function probeRound(target: ClusterTarget, cases: readonly Case[], settings: RunSettings, signal: AbortSignal, quiet: boolean, said?: Set<string>): Promise<RunOutcome | string> {
   // Lazy: loads @kubernetes/client-node (1-2 s), which only the cluster path needs.
   const { InputLimitError, newRunId, PermissionError, runCases } = await import('../run/run-suites.ts');
   const progress = createProgress({ enabled: !quiet });
+  const onNote = (line: string): void => {
+    if (said?.has(line)) return;
+    said?.add(line);
+    // Said with --quiet too, as `run` says them: only the progress line goes.
+    if (quiet) process.stderr.write(`netprobe: ${line}\n`);
+    else progress.log(`netprobe: ${line}`);
+  };
   try {
-    return await runCases(target, cases, { ...settings, onProgress: (state) => progress.update(state), onNote: (line) => progress.log(`netprobe: ${line}`) }, signal, newRunId());
+    return await runCases(target, cases, { ...settings, onProgress: (state) => progress.update(state), onNote }, signal, newRunId());
   } catch (err) {
     if (err instanceof PermissionError || err instanceof ClusterUnreachableError || err instanceof InputLimitError) return err.message;
     throw err;

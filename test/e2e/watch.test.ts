@@ -177,6 +177,20 @@ describe('e2e: netprobe watch (continuous verification, /metrics, /healthz)', fu
     expect((await iso.done).code).to.equal(130);
   });
 
+  it('with --quiet the run\'s notes are still said (only the progress line goes), each once however many rounds repeat it', async function () {
+    this.timeout(240_000);
+    // Two sources and --max-pods 1: every round runs in 2 waves, and says so in a note.
+    const suite = `${SUITE}    - {name: the database does not call the client, from: {namespace: ${APP}, podSelector: {matchLabels: {app: db}}}, to: {namespace: ${CLIENT}, podSelector: {matchLabels: {app: client}}}, port: 5432, expect: deny}\n`;
+    const waves = startNetprobe(['watch', tempFile('waves.yaml', suite), '--every', '1s', '--max-pods', '1', '--quiet']);
+    try {
+      await waitUntil('two rounds', async () => waves.output().split('\n').filter((l) => l.includes('"event":"round"')).length >= 2, 200_000);
+    } finally {
+      waves.child.kill('SIGTERM');
+    }
+    const done = await waves.done;
+    expect(done.stderr.split('\n').filter((l) => /^netprobe: 2 waves: /.test(l)), done.stderr).to.have.length(1);
+  });
+
   it('SIGTERM during a round: exit 130, and no netprobe pod is left', async function () {
     this.timeout(180_000);
     await waitUntil('a round with its pods up', async () => (await ownPods()).length > 0, 60_000);

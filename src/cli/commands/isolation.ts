@@ -112,6 +112,8 @@ interface Watch {
   watchSeconds: number | undefined;
   /** --metrics: each round's results exported (shared with `netprobe watch`). */
   metrics: WatchMetrics | undefined;
+  /** The run's notes said so far: later rounds say only new ones. */
+  notesSaid: Set<string>;
 }
 
 /** A round ends with an exit code to return now, results to compare with the next round, or nothing to compare. */
@@ -149,7 +151,7 @@ async function round(w: Watch, n: number, previous: Result[] | undefined): Promi
   if (w.values['write-suite'] !== undefined) await writeFile(w.values['write-suite'], suite.yaml);
   const cases = casesFromYaml(suite.yaml, w.values['write-suite'] ?? `isolation-${w.inputs.namespace}.yaml`);
   const evidence = policies === undefined ? {} : policyEvidence(policies);
-  const outcome = await probeRound(w.target, cases, { ...w.settings, ...evidence, snapshot: set.snapshot }, w.signal, w.values.quiet === true || previous !== undefined);
+  const outcome = await probeRound(w.target, cases, { ...w.settings, ...evidence, snapshot: set.snapshot }, w.signal, w.values.quiet === true || previous !== undefined, w.notesSaid);
   if (typeof outcome === 'string') {
     w.io.stderr(`netprobe isolation: ${outcome}\n`);
     if (previous !== undefined) w.metrics?.failedRound();
@@ -217,7 +219,7 @@ export const command: Command = {
     if (server === false) return EXIT.usage;
     const signals = abortOnSignals((sig) => io.stderr(`netprobe: ${sig}: stopping and cleaning up\n`));
     try {
-      return await watch({ args, values, inputs, outputs, settings, target, signal: signals.signal, io, watchSeconds, metrics });
+      return await watch({ args, values, inputs, outputs, settings, target, signal: signals.signal, io, watchSeconds, metrics, notesSaid: new Set() });
     } finally {
       signals.dispose();
       await server?.close();

@@ -31,18 +31,33 @@ export interface Watcher {
   /** The policies each round judges with: files read once, or the cluster's read each round (as `run`). */
   policies: { mode: 'files'; inputs: PolicyInputs } | { mode: 'required' | 'auto' | 'off' };
   quiet: boolean;
+  /** The run's notes said so far: each is said once, not every round. */
+  notesSaid?: Set<string>;
 }
 
 type Probed = { outcome: RunOutcome; policies: PolicyInputs | undefined } | { error: string };
+
+/** `io` whose stderr says each text once across rounds (kept in `said`): a Deployment's log is read for changes. */
+export function sayingOnce(io: CliIO, said: Set<string>): CliIO {
+  return {
+    ...io,
+    stderr: (text) => {
+      if (said.has(text)) return;
+      said.add(text);
+      io.stderr(text);
+    },
+  };
+}
 
 /** The policies (when readable) and the run; any error becomes a message, so the watch goes on. */
 async function probe(w: Watcher): Promise<Probed> {
   try {
     const p = w.policies;
-    const policies = p.mode === 'files' ? p.inputs : p.mode === 'off' ? undefined : await clusterPolicies('watch', w.target, w.cases, p.mode, w.io);
+    const io = w.notesSaid === undefined ? w.io : sayingOnce(w.io, w.notesSaid);
+    const policies = p.mode === 'files' ? p.inputs : p.mode === 'off' ? undefined : await clusterPolicies('watch', w.target, w.cases, p.mode, io);
     if (policies === false) return { error: `--predict: cannot read the policies from ${w.target.server}` };
     const settings = { ...w.settings, ...(policies === undefined ? {} : policyEvidence(policies)) };
-    const outcome = await probeRound(w.target, w.cases, settings, w.signal, w.quiet);
+    const outcome = await probeRound(w.target, w.cases, settings, w.signal, w.quiet, w.notesSaid);
     return typeof outcome === 'string' ? { error: outcome } : { outcome, policies };
   } catch (err) {
     return { error: apiErrorMessage(err) };

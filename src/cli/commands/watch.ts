@@ -125,7 +125,7 @@ export const command: Command = {
     const n = inputs.cases.length;
     io.stderr(`netprobe watch: ${n} expectation${n === 1 ? '' : 's'}, a round every ${inputs.everySeconds} s after the last ends; stop with Ctrl-C or SIGTERM\n`);
     try {
-      return await watchRounds({ ...inputs, args, target, metrics, io, signal: signals.signal, quiet: values.quiet === true });
+      return await watchRounds({ ...inputs, args, target, metrics, io, signal: signals.signal, quiet: values.quiet === true, notesSaid: new Set() });
     } finally {
       signals.dispose();
       await server?.close();
