@@ -194,6 +194,12 @@ describe('charts/netprobe', function () {
     expect(podSpec(job)!.containers[0]!.args).to.deep.equal(['run', '/suites', '--image-registry', 'mirror.example/np', '--only', 'smoke']);
   });
 
+  it('continuous mode: netprobe watch --quiet (its log is JSON lines and notes, no progress lines every round)', async () => {
+    const { objects } = await template('--set', 'mode=continuous', ...demoValues);
+    const deployment = objects.find((o) => o.kind === 'Deployment')!;
+    expect(podSpec(deployment)!.containers[0]!.args).to.deep.equal(['watch', '/suites', '--every', '60s', '--metrics', ':9090', '--quiet']);
+  });
+
   it('deploy/job.yaml is what scripts/gen-deploy-job makes of the chart now', async () => {
     const out = path.join(tempDir('chart'), 'job.yaml');
     const gen = await exec(path.join(REPO, 'scripts/gen-deploy-job'), [out], { cwd: REPO });
