@@ -11,6 +11,7 @@
 KIND_CACHE=$CACHE_DIR/kind
 KIND_BASE_PACKAGES=systemd,systemd-sysv,dbus,containerd,runc,containernetworking-plugins,iptables,ipset,iproute2,conntrack,ethtool,socat,kmod,procps,ca-certificates,util-linux,mount,libseccomp2,pigz
 KIND_IMAGE_REPO=localhost/netprobe
+KIND_DEBIAN_MIRROR=${NETPROBE_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 # the programs the kube-proxy and kube-router images take from the base rootfs, with their libraries
 KIND_NET_TOOLS=(/usr/sbin/iptables /usr/sbin/iptables-save /usr/sbin/iptables-restore /usr/sbin/ip6tables
   /usr/sbin/ip6tables-save /usr/sbin/ip6tables-restore /usr/sbin/ipset /usr/sbin/conntrack /usr/bin/ip
@@ -27,21 +28,13 @@ kind_base_rootfs() {
     log "making the kind node's Debian root (debootstrap; log: $CACHE_DIR/logs/kind-base.log)"
     rm -rf "$dir.tmp"
     debootstrap --variant=minbase --include="$KIND_BASE_PACKAGES" bookworm "$dir.tmp" \
-      "$(kind_debian_mirror)" >"$CACHE_DIR/logs/kind-base.log" 2>&1 || die "debootstrap failed, see $CACHE_DIR/logs/kind-base.log"
+      "$KIND_DEBIAN_MIRROR" >"$CACHE_DIR/logs/kind-base.log" 2>&1 || die "debootstrap failed, see $CACHE_DIR/logs/kind-base.log"
     # systemd makes a fresh machine id in every node; apt's caches are of no use in an image
     : >"$dir.tmp/etc/machine-id"
     rm -rf "$dir.tmp"/var/cache/apt/archives/*.deb "$dir.tmp"/var/lib/apt/lists/*
     mv "$dir.tmp" "$dir"
   fi
   echo "$dir"
-}
-
-# The first Debian mirror of the host's apt sources (the host's network reaches it; nothing else).
-kind_debian_mirror() {
-  local m
-  m=$(grep -rhoE 'https?://[^ ]+/debian/?' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null |
-    grep -v security | head -1)
-  echo "${m:-http://deb.debian.org/debian}"
 }
 
 # kind_node_key: every input of the node image.
