@@ -39,6 +39,8 @@ docker_up() {
   mkdir -p "$(dirname "$DOCKER_LOG")" "$(dirname "$DOCKER_RUNC")"
   # a copy outside the checkout: dockerd may outlive it
   install -m 0755 "$CLUSTER_DIR/kind/runc-caps" "$DOCKER_RUNC"
+  # a dockerd killed earlier left its pid file, and dockerd refuses to start over one
+  rm -f "$DOCKER_PID_FILE"
   log "starting dockerd (log: $DOCKER_LOG)"
   setsid dockerd "${DOCKERD_ARGS[@]}" >>"$DOCKER_LOG" 2>&1 </dev/null &
   wait_for 60 "dockerd to answer" docker info || die "dockerd did not start, see $DOCKER_LOG"

@@ -157,6 +157,16 @@ kind_create() {
   kind_external_up
 }
 
+kind_exists() { kind get clusters 2>/dev/null | grep -qx "$KIND_NAME"; }
+# healthy: the node container runs, the external host in it too (a node docker restarted has lost it),
+# the API server answers and the node is Ready.
+kind_healthy() {
+  [[ $(docker inspect -f '{{.State.Running}}' "$KIND_NODE" 2>/dev/null) == true ]] &&
+    [[ -n $(docker exec "$KIND_NODE" ip netns pids "$EXT_NS" 2>/dev/null) ]] &&
+    kubectl --kubeconfig "$KIND_KUBECONFIG" get --raw /readyz >/dev/null 2>&1 &&
+    kubectl --kubeconfig "$KIND_KUBECONFIG" wait --for=condition=Ready "node/$KIND_NODE" --timeout=20s >/dev/null 2>&1
+}
+
 kind_up() {
   if [[ ${KIND_DRY_RUN:-0} != 1 ]]; then
     kind_local && docker_up
@@ -169,7 +179,12 @@ kind_up() {
     [[ ! -s $IMAGES_DIR/images.env ]] || . "$IMAGES_DIR/images.env"
     images_defaults
   fi
-  if [[ ${KIND_DRY_RUN:-0} == 1 ]] || ! kind get clusters 2>/dev/null | grep -x "$KIND_NAME" >/dev/null; then
+  if [[ ${KIND_DRY_RUN:-0} != 1 ]] && kind_exists && ! kind_healthy; then
+    # a node killed or stopped under it (dockerd killed, the machine rebooted): kind cannot revive it
+    log "the kind cluster $KIND_NAME is there but not healthy: deleting it and starting afresh"
+    kind delete cluster --name "$KIND_NAME" --kubeconfig "$KIND_KUBECONFIG" >&2
+  fi
+  if [[ ${KIND_DRY_RUN:-0} == 1 ]] || ! kind_exists; then
     kind_create
   fi
   local img
@@ -251,7 +266,7 @@ kind_status() {
   if [[ ${KIND_DRY_RUN:-0} == 1 ]]; then run kind get clusters; return; fi
   docker_answers || { echo "cluster: down (no Docker engine answers)"; return 3; }
   kind_tools
-  if kind get clusters 2>/dev/null | grep -x "$KIND_NAME" >/dev/null; then
+  if kind_exists; then
     kubectl --kubeconfig "$KIND_KUBECONFIG" get nodes,pods -A -o wide
     echo "KUBECONFIG=$KIND_KUBECONFIG"
     echo "cluster: up"
