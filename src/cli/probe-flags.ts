@@ -159,8 +159,9 @@ export async function writeReport(name: string, report: Report, outputs: readonl
 
 /** Run-level findings (patterns where observation and policies disagree, ...) after the report, on stderr. */
 export function printFindings(findings: readonly Finding[], io: CliIO): void {
-  if (findings.length === 0) return;
-  io.stderr(`\n${renderFindings(findings).map((l) => `netprobe: ${l}`).join('\n')}\n`);
+  const lines = renderFindings(findings);
+  if (lines.length === 0) return;
+  io.stderr(`\n${lines.map((l) => `netprobe: ${l}`).join('\n')}\n`);
 }
 
 /** Connects with the cluster flags, saying which cluster; a kubeconfig problem is reported and yields undefined. */

@@ -109,6 +109,8 @@ export function checkDroppedLabels(plan: Plan, results: readonly Result[], polic
     pattern: 'dropped-labels',
     message: `netprobe's pods do not carry labels controllers own, so no controller adopts them: ${all.map((s) => `${s.what}: ${formatLabels(s.dropped)}`).join('; ')}.`,
     results: results.filter((r) => affected.has(r.name)).map((r) => r.name),
+    // Deployments' pods always lose pod-template-hash: worth a line only when it changed a verdict.
+    ...(why.size === 0 ? { quiet: true as const } : {}),
   };
   return { results: out, findings: [finding] };
 }

@@ -131,4 +131,6 @@ export interface Finding {
   message: string;
   /** The results (names) that show it. */
   results: string[];
+  /** For the record only: nothing it names changed a verdict, so the terminal does not print it after every run. */
+  quiet?: true;
 }

@@ -196,10 +196,11 @@ export function findPatterns(results: readonly Result[], evidence: ReadonlyMap<s
   return f.findings;
 }
 
-/** Findings as lines for a terminal (after the report). */
+/** Findings as lines for a terminal (after the report); those kept for the record only are left to the reports. */
 export function renderFindings(findings: readonly Finding[], limit = 5): string[] {
   const lines: string[] = [];
   for (const f of findings) {
+    if (f.quiet) continue;
     const shown = f.results.slice(0, limit).join(', ');
     const more = f.results.length > limit ? `, and ${f.results.length - limit} more` : '';
     lines.push(`finding (${f.pattern}): ${f.message}`, `  seen in: ${shown}${more}`);

@@ -13,6 +13,7 @@ import { checkDroppedLabels, podSelectorsIn, type PolicySelectors } from '../../
 import { notReadyPublishers } from '../../../src/run/not-ready-services.ts';
 import { disruptionBudgetsHeld } from '../../../src/run/disruption-budgets.ts';
 import type { Result } from '../../../src/verdict/model.ts';
+import { renderFindings } from '../../../src/verdict/patterns.ts';
 import { casesOf, pod, service, snapshot } from '../support/world.ts';
 
 const JOB_POD_LABELS = {
@@ -106,6 +107,16 @@ describe('a source that lost controller labels: its results are proof only if no
     expect(out.findings[0]!.pattern).to.equal('dropped-labels');
     expect(out.findings[0]!.message).to.contain('job-name=nightly').and.contain('pod-template-hash=h1');
     expect(out.findings[0]!.results).to.deep.equal(['job to db', 'web to db']);
+    // Nothing it names changed a verdict: kept in the report, not printed after every run.
+    expect(out.findings[0]!.quiet).to.equal(true);
+    expect(renderFindings(out.findings)).to.deep.equal([]);
+  });
+
+  it('a dropped label that made a result inconclusive is said in the terminal too', () => {
+    const egress = policy('jobs/nightly-egress', { podSelector: { matchLabels: { 'job-name': 'nightly' } }, policyTypes: ['Egress'], egress: [] });
+    const out = checkDroppedLabels(plan, results, [egress]);
+    expect(out.findings[0]!.quiet).to.equal(undefined);
+    expect(renderFindings(out.findings).join('\n')).to.contain('finding (dropped-labels)');
   });
 
   it('without the policies, losing job-name cannot be vouched for; losing only a template hash can', () => {
