@@ -17,6 +17,14 @@ export function casesFromYaml(yaml: string, file: string): Case[] {
 }
 
 /**
+ * What makes two notes the same across rounds: the words, not the counts (free pod slots change every
+ * round). Only standalone numbers: digits in a name (`team-2`, `node1`) still tell notes apart.
+ */
+export function noteKey(line: string): string {
+  return line.replace(/(?<![\w.-])\d+(?![\w-])/g, '#');
+}
+
+/**
  * One probing round with a progress line. Returns the outcome, or a string saying why the cluster could
  * not be probed (unreachable, permissions); other errors are thrown. `said` keeps the notes said in earlier
  * rounds, so a watch says each once, not every round.
@@ -26,8 +34,8 @@ export async function probeRound(target: ClusterTarget, cases: readonly Case[], 
   const { InputLimitError, newRunId, PermissionError, runCases } = await import('../run/run-suites.ts');
   const progress = createProgress({ enabled: !quiet });
   const onNote = (line: string): void => {
-    if (said?.has(line)) return;
-    said?.add(line);
+    if (said?.has(noteKey(line))) return;
+    said?.add(noteKey(line));
     // Said with --quiet too, as `run` says them: only the progress line goes.
     if (quiet) process.stderr.write(`netprobe: ${line}\n`);
     else progress.log(`netprobe: ${line}`);

@@ -197,11 +197,16 @@ describe('e2e: charts/netprobe in each mode (hook, continuous, job, cronjob) wit
     const healthz = await kubectl(['get', '--raw', `/api/v1/namespaces/${REL}/services/${WATCH_RELEASE}-netprobe-metrics:metrics/proxy/healthz`]);
     expect(healthz).to.not.equal('');
 
+    // As docs/post-deploy.md says: stop the watcher first. Uninstalled with a round in flight, Helm deletes the
+    // Roles together with its pod, its clean-up is refused, and the round's pods wait for their expiry Job
+    // (seen in a fresh-clone CI run with --every 5s). Stopped first, it deletes a round's pods on SIGTERM.
+    await kubectl(['scale', '-n', REL, `deployment/${WATCH_RELEASE}-netprobe`, '--replicas=0']);
+    await waitUntil('the watcher and its probe pods to go', async () =>
+      (await kubectl(['get', 'pods', '-n', REL, '-l', 'app.kubernetes.io/component=watch', '-o', 'name'])) === '' && (await kubectl(['get', 'pods', '-n', APP, '-l', 'netprobe.dev/run', '-o', 'name'])) === '', 120_000);
     const uninstall = await sh(helm, ['uninstall', WATCH_RELEASE, '-n', REL, '--wait', '--timeout', '120s']);
     expect(uninstall.code, uninstall.out).to.equal(0);
-    // the watcher deletes a round's pods on SIGTERM; give its pod the time to end
-    await waitUntil('the watcher and its probe pods to go', async () =>
-      (await releaseObjects(WATCH_RELEASE)).length === 0 && (await kubectl(['get', 'pods', '-n', APP, '-l', 'netprobe.dev/run', '-o', 'name'])) === '', 120_000);
+    await waitUntil('the release\'s objects to go', async () => (await releaseObjects(WATCH_RELEASE)).length === 0, 120_000);
+    expect(await kubectl(['get', 'pods,jobs,leases', '-n', APP, '-l', 'netprobe.dev/run', '-o', 'name']), "the rounds' pods, Leases and expiry Jobs").to.equal('');
   });
 
   it('(e) mode job as plain manifests (helm template | kubectl apply, as deploy/job.yaml): the Job passes; kubectl delete leaves nothing', async function () {

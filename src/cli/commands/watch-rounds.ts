@@ -4,6 +4,7 @@ import type { ClusterTarget } from '../../cluster/connect.ts';
 import type { RunOutcome, RunSettings } from '../../run/run-suites.ts';
 import type { OutputSpec } from '../../report/outputs.ts';
 import type { WatchMetrics } from '../../report/metrics.ts';
+import { noteKey } from '../incident-shared.ts';
 import { changeLine, roundCompletedLine, roundFailedLine, statusChanges } from '../../report/status-log.ts';
 import { buildReport, type Result } from '../../verdict/model.ts';
 import type { Case } from '../../suite/model.ts';
@@ -42,8 +43,8 @@ export function sayingOnce(io: CliIO, said: Set<string>): CliIO {
   return {
     ...io,
     stderr: (text) => {
-      if (said.has(text)) return;
-      said.add(text);
+      if (said.has(noteKey(text))) return;
+      said.add(noteKey(text));
       io.stderr(text);
     },
   };
